@@ -1,0 +1,135 @@
+"""One JSON error envelope for every failure, and the views that render it.
+
+Every 4xx/5xx body is ``{"element": "crunch:error", "status": "403 Forbidden",
+"message": ...}`` (pycrunch reads ``message``); validation errors add
+``errors`` naming the field.  The forbidden view decides 401/403/404:
+401 only without valid credentials (pycrunch re-logs in forever on a 401),
+404 when the caller may not even see the resource, 403 otherwise.
+"""
+
+import logging
+
+from pyramid.httpexceptions import (
+    HTTPBadRequest,
+    HTTPConflict,
+    HTTPException,
+    HTTPForbidden,
+    HTTPMovedPermanently,
+    HTTPNotFound,
+    HTTPUnauthorized,
+)
+from pyramid.response import Response
+from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+
+log = logging.getLogger(__name__)
+
+PUBLIC_URLS = {
+    "login_url": "login",
+    "password_reset_url": "password_reset",
+    "public_url": None,
+    "email_change_url": "change_email",
+    "password_change_url": "password_change",
+    "collect_inquires": "inquire",
+}
+
+
+def _with_message(exc, message, field=None):
+    exc.crunch_message = message
+    exc.crunch_field = field
+    return exc
+
+
+def bad_request(message, field=None):
+    return _with_message(HTTPBadRequest(), message, field)
+
+
+def forbidden(message="You are not allowed to do this."):
+    return _with_message(HTTPForbidden(), message)
+
+
+def not_found(message="Not found."):
+    return _with_message(HTTPNotFound(), message)
+
+
+def conflict(message):
+    return _with_message(HTTPConflict(), message)
+
+
+def public_urls(request) -> dict:
+    base = request.application_url + "/api/public/"
+    return {key: base + (f"{name}/" if name else "") for key, name in PUBLIC_URLS.items()}
+
+
+def error_response(request, status_code, message, *, field=None, headers=None, extra=None):
+    response = Response(status=status_code, headers=headers or {})
+    body = {"element": "crunch:error", "status": response.status, "message": message}
+    if field:
+        body["errors"] = [{"location": "body", "name": field, "description": message}]
+    if extra:
+        body.update(extra)
+    response.content_type = "application/json"
+    response.charset = "utf-8"
+    response.json_body = body
+    return response
+
+
+def unauthorized(request, message="Authentication required."):
+    return error_response(request, 401, message, extra={"urls": public_urls(request)})
+
+
+def _passed_headers(exc):
+    keep = ("Allow", "Location", "Retry-After")
+    return {k: v for k, v in exc.headers.items() if k in keep}
+
+
+@exception_view_config(HTTPException)
+def http_exception_view(exc, request):
+    if exc.status_code < 400 or isinstance(exc, HTTPMovedPermanently):
+        return exc
+    message = getattr(exc, "crunch_message", None) or exc.explanation or exc.title
+    if exc.status_code == 405:
+        message = f"Method {request.method} is not allowed here; allowed: {exc.headers.get('Allow')}."
+    return error_response(
+        request,
+        exc.status_code,
+        message,
+        field=getattr(exc, "crunch_field", None),
+        headers=_passed_headers(exc),
+    )
+
+
+@forbidden_view_config()
+def forbidden_view(exc, request):
+    from .security import Permission
+
+    if request.identity is None:
+        return unauthorized(request)
+    if not request.has_permission(Permission.VIEW, request.context):
+        return error_response(request, 404, "Not found.")
+    message = getattr(exc, "crunch_message", None) or "You are not allowed to do this."
+    return error_response(request, 403, message)
+
+
+@notfound_view_config(append_slash=HTTPMovedPermanently)
+def notfound_view(exc, request):
+    if request.identity is None and not request.path.startswith("/api/public/"):
+        # Anonymous callers learn nothing about which URLs exist.
+        return unauthorized(request)
+    message = getattr(exc, "crunch_message", None) or "Not found."
+    return error_response(request, 404, message)
+
+
+@exception_view_config(Exception)
+def server_error_view(exc, request):
+    log.exception("Unhandled error on %s %s", request.method, request.path)
+    return error_response(request, 500, "Internal server error.")
+
+
+def cornice_error_handler(request):
+    """Render Cornice validation errors in our envelope (first error leads)."""
+    first = request.errors[0] if request.errors else {}
+    message = first.get("description") or "Invalid request."
+    return error_response(request, request.errors.status, message, field=first.get("name"))
+
+
+__all__ = ["HTTPUnauthorized", "bad_request", "forbidden", "not_found", "conflict"]

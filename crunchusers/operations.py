@@ -1,0 +1,57 @@
+"""Mutations that span containers, free of HTTP.
+
+Relationships are stored on both sides (``Account.user_ids`` and
+``User.account_id``; later teams and datasets) and change together only here,
+so the forward and reverse sets cannot disagree.
+"""
+
+from persistent.mapping import PersistentMapping
+
+from .resources.accounts import Account
+from .resources.users import DEFAULT_PREFERENCES, User
+from .roles import DEFAULT_ROLES
+
+
+def new_user(api_root, account, *, email, now, name="", first_name="", last_name="",
+             username=None, roles=DEFAULT_ROLES, password_hash=None) -> User:
+    """Create a user in ``account``; pending unless a password is given.
+
+    Raises ``DuplicateLogin`` when the email or username is taken.
+    """
+    user = User(email, name=name, first_name=first_name, last_name=last_name, created=now)
+    user.username = username or None
+    user.roles = tuple(roles)
+    if password_hash:
+        user.password_hash = password_hash
+        user.status = "active"
+    api_root.users.add(user)
+    user.account_id = account.__name__
+    account.user_ids.add(user.__name__)
+    return user
+
+
+def create_account(api_root, *, name, owner_email, now, owner_name="", password_hash=None):
+    """A new account and its owner (an administrator), in one step."""
+    account = api_root.accounts.add(Account(name, created=now))
+    owner = new_user(api_root, account, email=owner_email, name=owner_name, now=now,
+                     roles=("administrator",), password_hash=password_hash)
+    account.owner_id = owner.__name__
+    return account, owner
+
+
+def remove_user(api_root, user):
+    """Tombstone a user: keep the record (status ``deleted``) and everything it
+    created, drop login and personal data, free the email for reuse."""
+    api_root.sessions.end_all(user)
+    for purpose in ("invite", "password_reset"):
+        api_root.link_tokens.revoke(user, purpose)
+    api_root.users.release_logins(user)
+    user.status = "deleted"
+    user.password_hash = None
+    user.preferences = PersistentMapping(DEFAULT_PREFERENCES)
+    for field in ("title", "mobile"):
+        setattr(user, field, "")
+    user.address = None
+    user.avatar = None
+    user.manager_id = None
+    user.username = None

@@ -1,0 +1,56 @@
+"""Password hashing with argon2id and the password policy.
+
+Parameters come from settings (defaults: argon2-cffi's RFC 9106 low-memory
+profile).  Verification of an unknown login still runs one hash against a
+dummy so that timing does not tell which emails exist.
+"""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .settings import get_config
+
+MIN_LENGTH = 8
+MAX_LENGTH = 256
+
+
+def hasher_for(registry) -> PasswordHasher:
+    hasher = getattr(registry, "crunchusers_hasher", None)
+    if hasher is None:
+        config = get_config(registry)
+        hasher = PasswordHasher(
+            time_cost=config.argon2_time_cost,
+            memory_cost=config.argon2_memory_cost,
+            parallelism=config.argon2_parallelism,
+        )
+        registry.crunchusers_hasher = hasher
+        registry.crunchusers_dummy_hash = hasher.hash("not a real password")
+    return hasher
+
+
+def hash_password(registry, password: str) -> str:
+    return hasher_for(registry).hash(password)
+
+
+def verify_password(registry, password_hash: str | None, password: str) -> bool:
+    """True if ``password`` matches; spends the same time when there is no hash."""
+    hasher = hasher_for(registry)
+    try:
+        hasher.verify(password_hash or registry.crunchusers_dummy_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return password_hash is not None
+
+
+def policy_problem(password) -> str | None:
+    """Why ``password`` is unacceptable, or None (NIST 800-63B: length, no
+    composition rules)."""
+    if not isinstance(password, str):
+        return "Password must be a string."
+    if len(password) < MIN_LENGTH:
+        return f"Password must be at least {MIN_LENGTH} characters long."
+    if len(password) > MAX_LENGTH:
+        return f"Password must be at most {MAX_LENGTH} characters long."
+    if len(set(password)) < 4:
+        return "Password must contain at least 4 different characters."
+    return None

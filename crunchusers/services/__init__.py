@@ -1,0 +1,44 @@
+"""Cornice services, one module per area, tied to the resource tree.
+
+:func:`tree_service` is the single place where a URL path meets traversal:
+``path`` is what clients call, ``context`` the tree path whose resource the
+views receive (the same path for resources, the parent for actions such as
+``/users/{id}/invite/``).  Every view declares its permission; the forbidden
+view turns a refusal into 401, 403 or 404.
+"""
+
+from cornice import Service
+from pyramid.response import Response
+
+from ..db import root_factory
+from ..errors import cornice_error_handler
+
+MODULES = ("root", "auth", "users")
+
+
+def tree_service(name: str, path: str, context: str | None = None, **kw) -> Service:
+    return Service(
+        name=name,
+        path=path,
+        traverse=context or path,
+        factory=root_factory,
+        error_handler=cornice_error_handler,
+        depth=2,  # venusian must attach the service to the caller's module
+        **kw,
+    )
+
+
+def created(request, resource) -> Response:
+    """201 with an absolute ``Location``, as pycrunch's ``create()`` expects."""
+    response = Response(status=201, content_type="application/json", charset="utf-8")
+    response.location = request.resource_url(resource)
+    return response
+
+
+def no_content() -> Response:
+    return Response(status=204)
+
+
+def includeme(config):
+    for module in MODULES:
+        config.scan(f".{module}")

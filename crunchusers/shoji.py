@@ -1,0 +1,115 @@
+"""Shoji documents out, Shoji bodies in.
+
+Builders take resources (or ready URLs) for their link members and turn them
+into absolute URLs with ``request.resource_url``, so no view ever formats a
+URL by hand.  :func:`entity_body` and :func:`catalog_index` accept every body
+form real Crunch clients send (reference crunch-api.md §1.5).
+"""
+
+from .errors import bad_request
+
+LINK_MEMBERS = ("catalogs", "views", "fragments", "orders", "urls")
+
+#: Top-level keys of a catalog PATCH that are options, not member references.
+CATALOG_OPTIONS = (
+    "send_notification",
+    "send_notifications",
+    "url_base",
+    "dataset_url",
+    "project_url",
+    "message",
+)
+
+
+def url(request, target, *elements, query=None) -> str:
+    """Absolute URL of a resource (with optional sub-path) or a URL passed through."""
+    if isinstance(target, str):
+        return target
+    kw = {"query": query} if query else {}
+    return request.resource_url(target, *elements, **kw)
+
+
+def _links(request, doc, links):
+    for member, mapping in links.items():
+        if mapping:
+            doc[member] = {name: url(request, target) for name, target in mapping.items()}
+    return doc
+
+
+def entity(request, resource, body, *, description=None, self_url=None, **links):
+    doc = {"element": "shoji:entity", "self": self_url or url(request, resource), "body": body}
+    if description:
+        doc["description"] = description
+    for extra in ("index", "graph"):
+        if extra in links:
+            doc[extra] = links.pop(extra)
+    return _links(request, doc, links)
+
+
+def catalog(request, resource, index, *, description=None, self_url=None, **links):
+    doc = {"element": "shoji:catalog", "self": self_url or url(request, resource)}
+    if description:
+        doc["description"] = description
+    if "body" in links:
+        doc["body"] = links.pop("body")
+    if index is not None:
+        doc["index"] = index
+    return _links(request, doc, links)
+
+
+def view(request, self_url, value, **links):
+    return _links(request, {"element": "shoji:view", "self": self_url, "value": value}, links)
+
+
+def order(request, self_url, graph, **links):
+    return _links(request, {"element": "shoji:order", "self": self_url, "graph": graph}, links)
+
+
+def json_object(request) -> dict:
+    """The request body as a JSON object, or a 400 that says what is wrong."""
+    if not request.body:
+        return {}
+    try:
+        data = request.json_body
+    except ValueError as exc:
+        raise bad_request(f"Malformed JSON body: {exc}") from exc
+    if not isinstance(data, dict):
+        raise bad_request("The request body must be a JSON object.")
+    return data
+
+
+def entity_body(data: dict) -> dict:
+    """The attributes of an entity write, wrapped or bare."""
+    if data.get("element") == "shoji:entity":
+        body = data.get("body", {})
+        if not isinstance(body, dict):
+            raise bad_request("'body' must be an object.", field="body")
+        return body
+    if "element" in data:
+        raise bad_request("Expected a shoji:entity document.", field="element")
+    return data
+
+
+def catalog_index(data: dict) -> tuple[dict, dict]:
+    """Split a catalog PATCH into ``(index, options)``.
+
+    The wrapped form uses ``index``; the bare form is the index itself.  Option
+    keys such as ``send_notification`` are lifted out of both levels.
+    """
+    if data.get("element") == "shoji:catalog":
+        index = data.get("index", {})
+        if not isinstance(index, dict):
+            raise bad_request("'index' must be an object.", field="index")
+        top = data
+    elif "element" in data:
+        raise bad_request("Expected a shoji:catalog document.", field="element")
+    else:
+        index = {k: v for k, v in data.items() if k != "self"}
+        top = {}
+    options = {}
+    for source in (top, index):
+        for key in CATALOG_OPTIONS:
+            if key in source:
+                options[key] = source[key]
+    index = {k: v for k, v in index.items() if k not in CATALOG_OPTIONS}
+    return index, options

@@ -1,0 +1,105 @@
+"""Fixtures: a fresh in-memory database per test, real HTTP through WebTest,
+a real SMTP server (aiosmtpd) receiving the app's mail, and a frozen clock."""
+
+import email
+import socket
+import threading
+
+import pytest
+from aiosmtpd.controller import Controller
+from webtest import TestApp
+
+from crunchusers import main
+from crunchusers.clock import FrozenClock
+
+from .factories import Factory
+
+SUPERUSER_EMAIL = "root@example.com"
+SUPERUSER_PASSWORD = "root-password-1"
+
+# Cheap argon2 parameters keep the suite fast; production defaults are tested
+# in test_passwords.py.
+FAST_ARGON2 = {
+    "crunchusers.argon2.time_cost": "1",
+    "crunchusers.argon2.memory_cost": "1024",
+    "crunchusers.argon2.parallelism": "1",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    """Collects every message the SMTP server receives."""
+
+    def __init__(self):
+        self.messages = []
+        self.arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.arrived:
+            self.messages.append(email.message_from_bytes(envelope.content))
+            self.arrived.notify_all()
+        return "250 OK"
+
+    def wait_for(self, count: int, timeout: float = 5.0):
+        """Block until ``count`` messages arrived (mail is sent after commit)."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.messages) >= count, timeout)
+        return self.messages
+
+    def to(self, address):
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def inbox(smtp_server):
+    smtp_server.handler.messages.clear()
+    return smtp_server.handler
+
+
+@pytest.fixture
+def settings(smtp_server):
+    return {
+        "zodbconn.uri": "memory://",
+        "crunchusers.superuser_email": SUPERUSER_EMAIL,
+        "crunchusers.superuser_password": SUPERUSER_PASSWORD,
+        "mail.host": smtp_server.hostname,
+        "mail.port": str(smtp_server.port),
+        "mail.default_sender": "noreply@crunchusers.test",
+        **FAST_ARGON2,
+    }
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock()
+
+
+@pytest.fixture
+def app(settings, clock):
+    application = main({}, **settings)
+    application.registry.crunchusers_clock = clock
+    return application
+
+
+@pytest.fixture
+def testapp(app):
+    return TestApp(app)
+
+
+@pytest.fixture
+def factory(app, testapp):
+    return Factory(app, testapp)

@@ -1,0 +1,89 @@
+"""Test data made directly in the database, returned as ids/URLs/headers.
+
+Objects from a closed ZODB connection must not be reused, so nothing here
+returns a persistent object.  Logging in goes through the real HTTP login.
+"""
+
+import itertools
+
+import transaction
+
+from crunchusers.clock import get_clock
+from crunchusers.db import ROOT_KEY, get_db
+from crunchusers.operations import create_account, new_user
+from crunchusers.passwords import hash_password
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+class Factory:
+    def __init__(self, app, testapp):
+        self.app = app
+        self.testapp = testapp
+        self.registry = app.registry
+
+    def write(self, change):
+        """Run ``change(api_root)`` in its own committed transaction."""
+        manager = transaction.TransactionManager(explicit=True)
+        conn = get_db(self.registry).open(transaction_manager=manager)
+        try:
+            with manager:
+                return change(conn.root()[ROOT_KEY])
+        finally:
+            conn.close()
+
+    read = write
+
+    def now(self):
+        return get_clock(self.registry).now()
+
+    def account(self, name=None, owner_email=None, password=PASSWORD):
+        """Create an account with an active owner; returns ``(account_id, owner_id)``."""
+        n = next(_counter)
+        pw_hash = hash_password(self.registry, password)
+
+        def change(root):
+            account, owner = create_account(
+                root,
+                name=name or f"Account {n}",
+                owner_email=owner_email or f"owner{n}@example.com",
+                owner_name=f"Owner {n}",
+                now=self.now(),
+                password_hash=pw_hash,
+            )
+            return account.__name__, owner.__name__
+
+        return self.write(change)
+
+    def user(self, account_id, email=None, roles=("standard",), password=PASSWORD,
+             status="active", **fields):
+        """Create a user in an account; returns its id."""
+        n = next(_counter)
+        pw_hash = hash_password(self.registry, password) if password else None
+
+        def change(root):
+            user = new_user(root, root.accounts[account_id], email=email or f"user{n}@example.com",
+                            now=self.now(), roles=roles, password_hash=pw_hash, **fields)
+            user.status = status
+            return user.__name__
+
+        return self.write(change)
+
+    def email_of(self, user_id):
+        return self.read(lambda root: root.users[user_id].email)
+
+    def login(self, email_or_id, password=PASSWORD) -> dict:
+        """Bearer headers from a real token login."""
+        email = email_or_id if "@" in email_or_id else self.email_of(email_or_id)
+        res = self.testapp.post_json(
+            "/api/public/login/", {"email": email, "password": password, "token": True},
+            status=200,
+        )
+        return {"Authorization": f"Bearer {res.json['access_token']}"}
+
+    def user_url(self, user_id):
+        return f"http://localhost/api/users/{user_id}/"
+
+    def account_url(self, account_id):
+        return f"http://localhost/api/accounts/{account_id}/"

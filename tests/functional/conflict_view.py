@@ -1,0 +1,34 @@
+"""A test-only view that hits a real ZODB write conflict on its first attempt.
+
+Included through ``pyramid.includes`` by test_retry.py.  On the first attempt
+it commits a competing change to the same object from another connection, so
+the request's own commit raises ``ConflictError`` and pyramid_retry must
+run it again.
+"""
+
+import transaction
+from pyramid.response import Response
+from pyramid.security import NO_PERMISSION_REQUIRED
+
+from crunchusers.db import ROOT_KEY, get_db
+
+ATTEMPTS = []
+
+
+def bump(request):
+    api_root = request.api_root
+    api_root.secrets["counter"] = api_root.secrets.get("counter", 0) + 1
+    ATTEMPTS.append(api_root.secrets["counter"])
+    if len(ATTEMPTS) == 1:
+        manager = transaction.TransactionManager(explicit=True)
+        conn = get_db(request.registry).open(transaction_manager=manager)
+        with manager:
+            other = conn.root()[ROOT_KEY]
+            other.secrets["counter"] = other.secrets.get("counter", 0) + 100
+        conn.close()
+    return Response(json_body={"counter": api_root.secrets["counter"]})
+
+
+def includeme(config):
+    config.add_route("conflict", "/test/conflict/")
+    config.add_view(bump, route_name="conflict", permission=NO_PERMISSION_REQUIRED)
