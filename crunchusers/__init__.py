@@ -24,7 +24,9 @@ def main(global_config=None, **settings):
     config.include(".mail")
     config.add_request_method(get_api_root, "api_root", reify=True)
     config.set_security_policy(SecurityPolicy())
-    config.add_tween("crunchusers.limits.body_limit_tween_factory", over="pyramid_tm.tm_tween_factory")
+    config.add_tween(
+        "crunchusers.limits.body_limit_tween_factory", over="pyramid_tm.tm_tween_factory"
+    )
     config.include(".services")
     config.scan(".errors")
     app = config.make_wsgi_app()

@@ -88,7 +88,9 @@ def http_exception_view(exc, request):
         return exc
     message = getattr(exc, "crunch_message", None) or exc.explanation or exc.title
     if exc.status_code == 405:
-        message = f"Method {request.method} is not allowed here; allowed: {exc.headers.get('Allow')}."
+        message = (
+            f"Method {request.method} is not allowed here; allowed: {exc.headers.get('Allow')}."
+        )
     return error_response(
         request,
         exc.status_code,

@@ -27,11 +27,11 @@ def includeme(config):
     config.registry.registerUtility(mailer, IMailer)
 
 
-def send_mail(request, *, to: str, subject: str, body: str):
-    """Queue one plain-text message for delivery after a successful commit."""
-    sender = get_config(request.registry).mail_sender
+def send_mail(registry, tm, *, to: str, subject: str, body: str):
+    """Queue one plain-text message for delivery after ``tm`` commits."""
+    sender = get_config(registry).mail_sender
     message = Message(subject=subject, sender=sender, recipients=[to], body=body)
-    mailer = get_mailer(request.registry)
+    mailer = get_mailer(registry)
 
     def deliver(committed):
         if not committed:
@@ -41,4 +41,4 @@ def send_mail(request, *, to: str, subject: str, body: str):
         except Exception:  # the data is committed; a mail failure must not hide that
             log.exception("Could not send mail %r to %s", subject, to)
 
-    request.tm.get().addAfterCommitHook(deliver)
+    tm.get().addAfterCommitHook(deliver)

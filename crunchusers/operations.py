@@ -12,8 +12,19 @@ from .resources.users import DEFAULT_PREFERENCES, User
 from .roles import DEFAULT_ROLES
 
 
-def new_user(api_root, account, *, email, now, name="", first_name="", last_name="",
-             username=None, roles=DEFAULT_ROLES, password_hash=None) -> User:
+def new_user(
+    api_root,
+    account,
+    *,
+    email,
+    now,
+    name="",
+    first_name="",
+    last_name="",
+    username=None,
+    roles=DEFAULT_ROLES,
+    password_hash=None,
+) -> User:
     """Create a user in ``account``; pending unless a password is given.
 
     Raises ``DuplicateLogin`` when the email or username is taken.
@@ -33,8 +44,15 @@ def new_user(api_root, account, *, email, now, name="", first_name="", last_name
 def create_account(api_root, *, name, owner_email, now, owner_name="", password_hash=None):
     """A new account and its owner (an administrator), in one step."""
     account = api_root.accounts.add(Account(name, created=now))
-    owner = new_user(api_root, account, email=owner_email, name=owner_name, now=now,
-                     roles=("administrator",), password_hash=password_hash)
+    owner = new_user(
+        api_root,
+        account,
+        email=owner_email,
+        name=owner_name,
+        now=now,
+        roles=("administrator",),
+        password_hash=password_hash,
+    )
     account.owner_id = owner.__name__
     return account, owner
 

@@ -3,8 +3,13 @@
 Persistent classes know nothing about JSON or requests; these functions do.
 """
 
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
 from .clock import isoformat
 from .roles import ROLES, account_permissions_for
+from .rules import may_edit_profile
 
 
 def user_tuple(request, user) -> dict:
@@ -21,6 +26,43 @@ def user_tuple(request, user) -> dict:
 
 def roles_of(user) -> list[str]:
     return [role for role in user.roles if role in ROLES]
+
+
+def display_time(moment, viewer) -> str | None:
+    """``moment`` for humans, in the viewer's time zone and locale (Babel)."""
+    if moment is None:
+        return None
+    prefs = viewer.preferences
+    return format_datetime(
+        moment,
+        format="medium",
+        tzinfo=ZoneInfo(prefs.get("timezone", "UTC")),
+        locale=prefs.get("locale", "en_US"),
+    )
+
+
+def display_times(user, viewer) -> dict:
+    return {
+        "created": display_time(user.created, viewer),
+        "last_login": display_time(user.last_login, viewer),
+    }
+
+
+def account_user_tuple(request, user, viewer, account) -> dict:
+    roles = roles_of(user)
+    return {
+        **user_tuple(request, user),
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "created": isoformat(user.created),
+        "last_login": isoformat(user.last_login),
+        "display": display_times(user, viewer),
+        "roles": roles,
+        "roles_csv": ",".join(roles),
+        "avatar": user.avatar,
+        "account_permissions": account_permissions_for(user),
+        "editable": user.status != "deleted" and may_edit_profile(viewer, user, account),
+    }
 
 
 def user_body(request, user) -> dict:
@@ -50,4 +92,5 @@ def user_body(request, user) -> dict:
         "created": isoformat(user.created),
         "last_login": isoformat(user.last_login),
         "preferences": dict(user.preferences),
+        "display": display_times(user, request.identity),
     }

@@ -97,14 +97,18 @@ class LinkTokens(Persistent):
         if old:
             self.data.pop(old, None)
 
-    def redeem(self, token: str, purpose: str, now):
-        """The user id a valid token was issued to, consuming it; else None."""
+    def redeem(self, token: str, purposes: tuple[str, ...], now):
+        """The user id a valid token was issued to, consuming it; else None.
+
+        Valid means: known, of one of ``purposes``, and ``now`` is not past
+        its expiry (exactly at expiry still works).
+        """
         if not isinstance(token, str) or not token:
             return None
         digest = hash_token(token)
         link = self.data.get(digest)
-        if link is None or link.purpose != purpose or now > link.expires:
+        if link is None or link.purpose not in purposes or now > link.expires:
             return None
         del self.data[digest]
-        self.by_user.pop((link.user_id, purpose), None)
+        self.by_user.pop((link.user_id, link.purpose), None)
         return link.user_id

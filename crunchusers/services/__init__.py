@@ -13,7 +13,7 @@ from pyramid.response import Response
 from ..db import root_factory
 from ..errors import cornice_error_handler
 
-MODULES = ("root", "auth", "users")
+MODULES = ("root", "auth", "users", "accounts", "roles")
 
 
 def tree_service(name: str, path: str, context: str | None = None, **kw) -> Service:
@@ -26,6 +26,12 @@ def tree_service(name: str, path: str, context: str | None = None, **kw) -> Serv
         depth=2,  # venusian must attach the service to the caller's module
         **kw,
     )
+
+
+def add_views(services, method: str, view, **kw):
+    """Register one view on several services (a path and its aliases)."""
+    for service in services:
+        service.add_view(method, view, **kw)
 
 
 def created(request, resource) -> Response:

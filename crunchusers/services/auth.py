@@ -4,7 +4,10 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from .. import shoji
 from ..auth import login_with_password, logout_cookie_header, session_cookie_header
+from ..clock import get_clock
 from ..errors import bad_request, unauthorized
+from ..notifications import Notifier
+from ..passwords import hash_password, policy_problem
 from ..security import Permission
 from . import no_content, tree_service
 from .root import api_link
@@ -51,3 +54,46 @@ def get_logout(request):
     response = no_content()
     response.headers["Set-Cookie"] = logout_cookie_header(request)
     return response
+
+
+password_change = tree_service("password_change", "/api/public/password_change/", context="/api/")
+password_reset = tree_service("password_reset", "/api/public/password_reset/", context="/api/")
+
+INVALID_LINK = "This link is invalid or has expired."
+
+
+@password_change.post(permission=NO_PERMISSION_REQUIRED)
+def post_password_change(request):
+    """Set a password with a mailed token: activates a pending user and marks
+    the email verified.  Unknown, used and expired tokens get one message."""
+    data = shoji.json_object(request)
+    token, password = data.get("token"), data.get("password")
+    if problem := policy_problem(password):
+        raise bad_request(problem, field="password")
+    api_root = request.api_root
+    now = get_clock(request.registry).now()
+    user_id = api_root.link_tokens.redeem(token, ("invite", "password_reset"), now)
+    user = api_root.users.get(user_id) if user_id else None
+    if user is None or user.status in ("deleted", "inactive", "locked"):
+        raise bad_request(INVALID_LINK, field="token")
+    user.password_hash = hash_password(request.registry, password)
+    user.email_verified = True
+    if user.status == "pending":
+        user.status = "active"
+    api_root.sessions.end_all(user, kind="session")
+    Notifier.for_request(request).password_changed(user)
+    return no_content()
+
+
+@password_reset.post(permission=NO_PERMISSION_REQUIRED)
+def post_password_reset(request):
+    """Mail a reset link if the address belongs to an active user; always 204
+    so the answer says nothing about which addresses exist."""
+    data = shoji.json_object(request)
+    email, url_base = data.get("email"), data.get("url_base")
+    if not isinstance(email, str) or (url_base is not None and not isinstance(url_base, str)):
+        raise bad_request("'email' (and 'url_base' if given) must be strings.", field="email")
+    user = request.api_root.users.find_by_email(email)
+    if user is not None and user.status == "active":
+        Notifier.for_request(request).password_reset(request.api_root, user, url_base)
+    return no_content()

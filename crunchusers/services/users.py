@@ -1,12 +1,24 @@
 """The users catalog and user entities."""
 
 from .. import shoji
+from ..errors import bad_request, forbidden
+from ..notifications import Notifier
+from ..passwords import hash_password, policy_problem, verify_password
+from ..references import resolve_user
 from ..representations import user_body, user_tuple
 from ..security import Permission
-from . import tree_service
+from ..user_changes import UserChange, drop_unchanged_read_only
+from . import no_content, tree_service
+from .accounts import remove_account_user
 
 users = tree_service("users", "/api/users/", description="Users visible to the caller")
 user = tree_service("user", "/api/users/{user_id}/", description="A user")
+invite = tree_service(
+    "user_invite", "/api/users/{user_id}/invite/", context="/api/users/{user_id}/"
+)
+password = tree_service(
+    "user_password", "/api/users/{user_id}/password/", context="/api/users/{user_id}/"
+)
 
 
 def candidate_users(request):
@@ -56,4 +68,81 @@ def get_user(request):
         user_body(request, target),
         description="Detail for a given user",
         urls={"account_url": request.application_url + "/api/account/"},
+        fragments={
+            name: request.resource_url(target, name, "")
+            for name in ("invite", "password", "reassign", "expropriate")
+        },
     )
+
+
+def _change_user(request, body):
+    target = request.context
+    api_root = request.api_root
+    change = UserChange(
+        api_root,
+        request.identity,
+        target,
+        Notifier.for_request(request),
+        lambda ref: resolve_user(api_root, ref),
+    )
+    change.apply(drop_unchanged_read_only(body, user_body(request, target)))
+    return no_content()
+
+
+@user.patch(permission=Permission.EDIT)
+def patch_user(request):
+    return _change_user(request, shoji.entity_body(shoji.json_object(request)))
+
+
+@user.put(permission=Permission.EDIT)
+def put_user(request):
+    """A whole entity sent back: unchanged read-only members are accepted."""
+    return _change_user(request, shoji.entity_body(shoji.json_object(request)))
+
+
+@user.delete(permission=Permission.ADMIN)
+def delete_user(request):
+    """Tombstone the user; answers with its id (seed 002)."""
+    target = request.context
+    account = request.api_root.accounts.get(target.account_id)
+    if target.status == "deleted":
+        raise bad_request("The user was already removed.")
+    remove_account_user(request, account, target)
+    return {"id": target.__name__}
+
+
+@invite.post(permission=Permission.ADMIN)
+def post_invite(request):
+    """Send the invitation again with a fresh token; older tokens die."""
+    target = request.context
+    if target.__name__ == request.identity.__name__:
+        raise forbidden("You cannot invite yourself.")
+    if target.status == "deleted":
+        raise bad_request("The user was removed.")
+    data = shoji.entity_body(shoji.json_object(request))
+    url_base = data.get("url_base")
+    if url_base is not None and not isinstance(url_base, str):
+        raise bad_request("url_base must be a string.", field="url_base")
+    api_root = request.api_root
+    account = api_root.accounts.get(target.account_id)
+    Notifier.for_request(request).invitation(api_root, target, account, url_base, request.identity)
+    return no_content()
+
+
+@password.post(permission=Permission.EDIT)
+def post_password(request):
+    """The user changes their own password: old and new, 204 or 400."""
+    target = request.context
+    if target.__name__ != request.identity.__name__:
+        raise forbidden("Only the user may change their password here.")
+    data = shoji.entity_body(shoji.json_object(request))
+    old, new = data.get("old_pw"), data.get("new_pw")
+    if not isinstance(old, str) or not verify_password(
+        request.registry, target.password_hash, old
+    ):
+        raise bad_request("The current password is not correct.", field="old_pw")
+    if problem := policy_problem(new):
+        raise bad_request(problem, field="new_pw")
+    target.password_hash = hash_password(request.registry, new)
+    Notifier.for_request(request).password_changed(target)
+    return no_content()

@@ -1,0 +1,33 @@
+"""Pure permission predicates over resources: no request, no HTTP.
+
+The ACLs in ``acl.py`` and the checks in ``user_changes.py`` both ask these,
+so a rule is written once and unit-testable with a plain tree.
+"""
+
+from .roles import account_permissions_for
+
+
+def is_account_owner(user, account) -> bool:
+    return account is not None and account.owner_id == user.__name__
+
+
+def is_account_admin(user, account) -> bool:
+    """The owner always is; otherwise an active member with ``alter_users``."""
+    if user.is_superuser:
+        return True
+    if account is None or user.account_id != account.__name__:
+        return False
+    return is_account_owner(user, account) or account_permissions_for(user)["alter_users"]
+
+
+def can_create_datasets(user) -> bool:
+    return user.is_superuser or account_permissions_for(user)["create_datasets"]
+
+
+def may_manage_user(actor, target, account) -> bool:
+    """Admins of the target's account manage its users, never themselves."""
+    return actor.__name__ != target.__name__ and is_account_admin(actor, account)
+
+
+def may_edit_profile(actor, target, account) -> bool:
+    return actor.__name__ == target.__name__ or is_account_admin(actor, account)

@@ -1,0 +1,181 @@
+"""Who may change which user field, and applying the change.
+
+One function serves the user entity PATCH/PUT and each tuple of the account
+users catalog PATCH, so the rules cannot differ between the two doors:
+
+* the user edits their own profile, username and preferences;
+* admins of the user's account change status, roles and permissions of
+  *other* users (nobody changes their own), and name/email only while the
+  user is still ``pending``;
+* the owner's roles and status are untouchable;
+* a refused field is a 403 (or 400 for email, which has its own flow), never
+  silently ignored.
+"""
+
+from persistent.mapping import PersistentMapping
+
+from .errors import bad_request, forbidden
+from .resources.users import DuplicateLogin
+from .roles import ROLES, account_permissions_for, roles_for_permissions
+from .rules import is_account_admin, is_account_owner, may_manage_user
+from .schemas import UserPatch, validate
+
+PROFILE_FIELDS = ("first_name", "last_name", "title", "mobile", "avatar")
+PENDING_ADMIN_FIELDS = ("name", "first_name", "last_name", "email")
+MANAGEMENT_FIELDS = ("status", "roles", "account_permissions")
+READ_ONLY = (
+    "id",
+    "created",
+    "last_login",
+    "email_verified",
+    "is_superuser",
+    "id_method",
+    "id_provider",
+    "display",
+    "editable",
+    "roles_csv",
+)
+
+
+def role_ids(values, field="roles") -> tuple[str, ...]:
+    """Role ids from ids or role URLs; unknown roles are a 400."""
+    ids = []
+    for value in values:
+        role_id = value.rstrip("/").rsplit("/", 1)[-1]
+        if role_id not in ROLES:
+            raise bad_request(f"Unknown role {value!r}.", field=field)
+        ids.append(role_id)
+    return tuple(dict.fromkeys(ids))
+
+
+def drop_unchanged_read_only(body: dict, current: dict) -> dict:
+    """Let a PUT of a whole entity through: read-only members may be sent
+    back as they are, but not changed."""
+    cleaned = dict(body)
+    for key in READ_ONLY:
+        if key in cleaned:
+            if cleaned[key] != current.get(key):
+                raise bad_request(f"{key} is read-only.", field=key)
+            del cleaned[key]
+    return cleaned
+
+
+class UserChange:
+    """Apply one validated change set from ``actor`` to ``target``."""
+
+    def __init__(self, api_root, actor, target, notifier, resolve_user=None):
+        self.api_root = api_root
+        self.actor = actor
+        self.target = target
+        self.notifier = notifier
+        self.resolve_user = resolve_user
+        self.account = api_root.accounts.get(target.account_id) if target.account_id else None
+        self.is_self = actor.__name__ == target.__name__
+        self.is_admin = is_account_admin(actor, self.account)
+
+    def apply(self, body: dict):
+        changes = validate(UserPatch(), body)
+        changes.pop("id", None)
+        self._check(changes)
+        url_base = changes.pop("url_base", None)
+        resend = changes.pop("resend_email", False)
+        self._apply_identity(changes)
+        self._apply_profile(changes)
+        self._apply_management(changes)
+        if resend:
+            self._resend_invitation(url_base)
+
+    def _refuse(self, name, why):
+        raise forbidden(f"You may not change {name}: {why}.")
+
+    def _check(self, changes):
+        target = self.target
+        if target.status == "deleted":
+            self._refuse("this user", "the user was removed")
+        for name in MANAGEMENT_FIELDS:
+            if name in changes:
+                if self.is_self:
+                    self._refuse(name, "nobody changes their own status, roles or permissions")
+                if not may_manage_user(self.actor, target, self.account):
+                    self._refuse(name, "only account admins may")
+                if is_account_owner(target, self.account):
+                    self._refuse(name, "the account owner keeps every permission")
+        if changes.get("status") == "deleted":
+            raise bad_request("Remove a user with DELETE, not by status.", field="status")
+        if "email" in changes and changes["email"] != target.email:
+            if self.is_self or not self.is_admin:
+                raise bad_request("Email changes go through the change_email flow.", field="email")
+        if not self.is_self:
+            for name in PENDING_ADMIN_FIELDS:
+                if name in changes and target.status != "pending":
+                    self._refuse(name, "it is read-only once the user is active")
+            for name in (*PROFILE_FIELDS, "address", "preferences", "username", "manager"):
+                if name in changes and not self.is_admin:
+                    self._refuse(name, "only the user or an account admin may")
+        if changes.get("resend_email"):
+            if not self.is_admin:
+                self._refuse("resend_email", "only account admins may")
+            if target.status != "pending":
+                raise bad_request("The user is already active.", field="resend_email")
+
+    def _apply_identity(self, changes):
+        users = self.api_root.users
+        try:
+            if "email" in changes:
+                users.change_email(self.target, changes.pop("email"))
+            if "username" in changes:
+                users.change_username(self.target, changes.pop("username"))
+        except DuplicateLogin as exc:
+            raise bad_request(f"That {exc.args[0]} cannot be used.", field=exc.args[0]) from exc
+
+    def _apply_profile(self, changes):
+        target = self.target
+        if "name" in changes:
+            target.display_name = changes.pop("name") or None
+        for name in PROFILE_FIELDS:
+            if name in changes:
+                setattr(target, name, changes.pop(name))
+        if "address" in changes:
+            target.address = {**(target.address or {}), **changes.pop("address")}
+        if "preferences" in changes:
+            merged = PersistentMapping(target.preferences)
+            merged.update(changes.pop("preferences"))
+            target.preferences = merged
+        if "manager" in changes:
+            manager_url = changes.pop("manager")
+            target.manager_id = self._manager_id(manager_url)
+
+    def _manager_id(self, manager_url):
+        if manager_url is None:
+            return None
+        manager = self.resolve_user(manager_url) if self.resolve_user else None
+        if manager is None or manager.account_id != self.target.account_id:
+            raise bad_request("manager must be a user of the same account.", field="manager")
+        return manager.__name__
+
+    def _apply_management(self, changes):
+        target = self.target
+        new_roles = None
+        if "roles" in changes:
+            new_roles = role_ids(changes.pop("roles"))
+        if "account_permissions" in changes:
+            incoming = changes.pop("account_permissions")
+            current = account_permissions_for(target)
+            alter = incoming.get(
+                "alter_users", incoming.get("admin_account", current["alter_users"])
+            )
+            create = incoming.get("create_datasets", current["create_datasets"])
+            new_roles = roles_for_permissions({"alter_users": alter, "create_datasets": create})
+        if new_roles is not None and tuple(new_roles) != tuple(target.roles):
+            target.roles = tuple(new_roles)
+            self.notifier.roles_changed(target, [ROLES[r].title for r in target.roles])
+        if "status" in changes:
+            new_status = changes.pop("status")
+            if new_status != target.status:
+                old_status, target.status = target.status, new_status
+                if new_status != "active":
+                    self.api_root.sessions.end_all(target)
+                self.notifier.status_changed(target, old_status, new_status)
+
+    def _resend_invitation(self, url_base):
+        self.notifier.invitation(self.api_root, self.target, self.account, url_base, self.actor)
