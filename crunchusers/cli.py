@@ -1,0 +1,204 @@
+"""The ``crunchusers`` command: account and user chores from the shell.
+
+    crunchusers INI create-account --name NAME --owner-email EMAIL [--owner-name N]
+    crunchusers INI show-user EMAIL
+    crunchusers INI configure-user EMAIL [--name N] [--status S] [--roles r1,r2]
+    crunchusers INI passwd EMAIL
+    crunchusers INI list-users ACCOUNT          (account id or exact name)
+
+It opens the same database as the server (RelStorage and ZEO allow both at
+once; a FileStorage is locked by a running server) and applies the same
+rules and side effects as the API: passwords go through the policy, status
+and role changes mail the user, invitations mail a link.  Errors print a
+message and exit with status 1.
+"""
+
+import argparse
+import getpass
+import json
+import sys
+
+import transaction
+from pyramid.httpexceptions import HTTPException
+from pyramid.paster import get_app, setup_logging
+
+from .clock import get_clock, isoformat
+from .db import ROOT_KEY, get_db
+from .notifications import Notifier
+from .operations import create_account
+from .passwords import hash_password, policy_problem
+from .resources.users import DuplicateLogin
+from .roles import account_permissions_for
+from .settings import get_config
+from .user_changes import UserChange
+
+
+class CommandError(Exception):
+    """A problem to report to the operator, not a crash."""
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="crunchusers", description=__doc__.split("\n\n")[0])
+    top.add_argument("config", help="the ini file the server runs with")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    create = commands.add_parser("create-account", help="create an account and its owner")
+    create.add_argument("--name", required=True)
+    create.add_argument("--owner-email", required=True)
+    create.add_argument("--owner-name", default="")
+    create.add_argument("--url-base", help="invitation link template containing ${token}")
+
+    show = commands.add_parser("show-user", help="print a user as JSON")
+    show.add_argument("email")
+
+    configure = commands.add_parser("configure-user", help="change name, status or roles")
+    configure.add_argument("email")
+    configure.add_argument("--name")
+    configure.add_argument("--status")
+    configure.add_argument("--roles", help="comma-separated role ids")
+
+    passwd = commands.add_parser("passwd", help="set a user's password (prompted)")
+    passwd.add_argument("email")
+
+    listing = commands.add_parser("list-users", help="list an account's users")
+    listing.add_argument("account", help="account id or exact name")
+    return top
+
+
+class Session:
+    """One transaction against the app's database, with a Notifier bound to it."""
+
+    def __init__(self, app):
+        self.registry = app.registry
+        self.manager = transaction.TransactionManager(explicit=True)
+        self.conn = get_db(self.registry).open(transaction_manager=self.manager)
+        base = get_config(self.registry).default_url_base
+        self.notifier = Notifier(self.registry, self.manager, base)
+
+    def run(self, action, args, out):
+        try:
+            with self.manager:
+                return action(self, self.conn.root()[ROOT_KEY], args, out)
+        finally:
+            self.conn.close()
+            get_db(self.registry).close()  # release the FileStorage lock
+
+    def now(self):
+        return get_clock(self.registry).now()
+
+
+def find_user(api_root, email):
+    user = api_root.users.find_by_email(email)
+    if user is None:
+        raise CommandError(f"No user with email {email}.")
+    return user
+
+
+def do_create_account(session, api_root, args, out):
+    try:
+        account, owner = create_account(
+            api_root,
+            name=args.name,
+            owner_email=args.owner_email,
+            owner_name=args.owner_name,
+            now=session.now(),
+        )
+    except DuplicateLogin as exc:
+        raise CommandError(f"The email {args.owner_email} is already in use.") from exc
+    session.notifier.invitation(api_root, owner, account, args.url_base)
+    print(f"account {account.__name__} created; owner {owner.__name__} invited", file=out)
+
+
+def user_summary(api_root, user) -> dict:
+    account = api_root.accounts.get(user.account_id) if user.account_id else None
+    return {
+        "id": user.__name__,
+        "email": user.email,
+        "username": user.username,
+        "name": user.name,
+        "status": user.status,
+        "roles": list(user.roles),
+        "account_permissions": account_permissions_for(user),
+        "account": account.name if account else None,
+        "created": isoformat(user.created),
+        "last_login": isoformat(user.last_login),
+        "preferences": dict(user.preferences),
+    }
+
+
+def do_show_user(session, api_root, args, out):
+    user = find_user(api_root, args.email)
+    print(json.dumps(user_summary(api_root, user), indent=2), file=out)
+
+
+def do_configure_user(session, api_root, args, out):
+    user = find_user(api_root, args.email)
+    changes = {}
+    if args.name is not None:
+        changes["name"] = args.name
+    if args.status is not None:
+        changes["status"] = args.status
+    if args.roles is not None:
+        changes["roles"] = [r.strip() for r in args.roles.split(",") if r.strip()]
+    if not changes:
+        raise CommandError("Nothing to change: give --name, --status or --roles.")
+    try:
+        UserChange(api_root, None, user, session.notifier).apply(changes)
+    except HTTPException as exc:
+        raise CommandError(getattr(exc, "crunch_message", str(exc))) from exc
+    print(json.dumps(user_summary(api_root, user), indent=2), file=out)
+
+
+def do_passwd(session, api_root, args, out):
+    user = find_user(api_root, args.email)
+    password = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat it: ") != password:
+        raise CommandError("The passwords do not match.")
+    if problem := policy_problem(password):
+        raise CommandError(problem)
+    user.password_hash = hash_password(session.registry, password)
+    api_root.sessions.end_all(user, kind="session")
+    session.notifier.password_changed(user)
+    print(f"password changed for {user.email}", file=out)
+
+
+def do_list_users(session, api_root, args, out):
+    account = api_root.accounts.get(args.account)
+    if account is None:
+        matches = [a for a in api_root.accounts.values() if a.name == args.account]
+        if len(matches) != 1:
+            raise CommandError(f"No single account with id or name {args.account!r}.")
+        account = matches[0]
+    for user_id in account.user_ids:
+        user = api_root.users[user_id]
+        print(
+            f"{user.__name__}\t{user.status}\t{','.join(user.roles)}\t{user.email or ''}\t"
+            f"{user.name}",
+            file=out,
+        )
+
+
+ACTIONS = {
+    "create-account": do_create_account,
+    "show-user": do_show_user,
+    "configure-user": do_configure_user,
+    "passwd": do_passwd,
+    "list-users": do_list_users,
+}
+
+
+def main(argv=None, out=None) -> int:
+    out = out or sys.stdout
+    args = parser().parse_args(argv)
+    setup_logging(args.config)
+    try:
+        session = Session(get_app(args.config))
+        session.run(ACTIONS[args.command], args, out)
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
