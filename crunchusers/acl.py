@@ -7,7 +7,15 @@ Each function turns a resource's current data into ACEs, ending in
 
 from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow, Authenticated
 
+from .access import (
+    can_manage_team,
+    can_view_team,
+    dataset_permissions,
+    project_permissions,
+)
+from .rules import is_account_owner
 from .security import (
+    CAN_CREATE_DATASETS,
     SUPERUSER,
     Permission,
     account_admin_principal,
@@ -21,7 +29,11 @@ SUPERUSER_ACE = (Allow, SUPERUSER, ALL_PERMISSIONS)
 
 
 def root_acl(root) -> list:
-    return [SUPERUSER_ACE, (Allow, Authenticated, Permission.VIEW)]
+    return [
+        SUPERUSER_ACE,
+        (Allow, CAN_CREATE_DATASETS, Permission.CREATE_DATASET),
+        (Allow, Authenticated, Permission.VIEW),
+    ]
 
 
 def user_acl(user) -> list:
@@ -46,3 +58,37 @@ def account_acl(account) -> list:
         (Allow, account_principal(account_id), Permission.VIEW),
         DENY_ALL,
     ]
+
+
+# Teams, projects and datasets: permission sets per user, from access rules.
+
+
+def team_permissions(api_root, user, team) -> set:
+    if user.is_superuser or can_manage_team(api_root, user, team):
+        return {Permission.VIEW, Permission.EDIT, Permission.DELETE}
+    return {Permission.VIEW} if can_view_team(api_root, user, team) else set()
+
+
+def project_permission_set(api_root, user, project) -> set:
+    flags = project_permissions(api_root, user, project)
+    granted = set()
+    if flags["view"]:
+        granted.add(Permission.VIEW)
+    if flags["edit"]:
+        granted |= {Permission.EDIT, Permission.DELETE}
+    return granted
+
+
+def dataset_permission_set(api_root, user, dataset) -> set:
+    flags = dataset_permissions(api_root, user, dataset)
+    granted = set()
+    if flags["view"]:
+        granted.add(Permission.VIEW)
+    if flags["edit"]:
+        granted |= {Permission.EDIT, Permission.DELETE}
+    if flags["change_permissions"]:
+        granted.add(Permission.SHARE)
+    account = api_root.accounts.get(dataset.account_id) if dataset.account_id else None
+    if is_account_owner(user, account):
+        granted.add(Permission.DELETE)
+    return granted

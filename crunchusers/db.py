@@ -27,6 +27,7 @@ def bootstrap(zodb_root, registry) -> ApiRoot:
     api_root = zodb_root.get(ROOT_KEY)
     if api_root is None:
         api_root = zodb_root[ROOT_KEY] = ApiRoot()
+    api_root.ensure_containers()
     if "cookie_secret" not in api_root.secrets:
         api_root.secrets["cookie_secret"] = new_token()
     config = get_config(registry)

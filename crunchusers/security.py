@@ -9,6 +9,8 @@ membership take effect at once — nothing is cached or stored as an ACL.
 from enum import StrEnum
 
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
+from pyramid.location import lineage
+from pyramid.security import Allowed, Denied
 
 from .clock import get_clock
 from .roles import account_permissions_for
@@ -20,6 +22,12 @@ class Permission(StrEnum):
     ADMIN = "admin"  # manage an account's users
     OWN = "own"  # account-owner-only actions
     CREATE_ACCOUNT = "create_account"
+    CREATE_DATASET = "create_dataset"
+    SHARE = "change_permissions"
+    DELETE = "delete"
+
+
+CAN_CREATE_DATASETS = "can:create_datasets"
 
 
 SUPERUSER = "group:superusers"
@@ -59,6 +67,8 @@ def principals_for(user, api_root) -> list[str]:
             principals.append(account_owner_principal(account_id))
         if is_owner or account_permissions_for(user)["alter_users"]:
             principals.append(account_admin_principal(account_id))
+    if user.is_superuser or account_permissions_for(user)["create_datasets"]:
+        principals.append(CAN_CREATE_DATASETS)
     principals.extend(team_principal(team_id) for team_id in user.team_ids)
     return principals
 
@@ -109,6 +119,18 @@ class SecurityPolicy:
         return principals_for(user, request.api_root)
 
     def permits(self, request, context, permission):
+        """Teams, projects and datasets answer per user (``permissions_for``):
+        their rules coalesce grants and cap them per user, which an ACL of
+        principals cannot express.  Everything else uses its derived ACL."""
+        for node in lineage(context):
+            permissions_for = getattr(node, "permissions_for", None)
+            if permissions_for is not None:
+                user = self.identity(request)
+                if user is not None and permission in permissions_for(request.api_root, user):
+                    return Allowed(f"{permission} granted by {type(node).__name__} rules")
+                return Denied(f"{permission} denied by {type(node).__name__} rules")
+            if getattr(node, "__acl__", None) is not None:
+                break
         return self.helper.permits(context, self.effective_principals(request), permission)
 
     def remember(self, request, userid, **kw):

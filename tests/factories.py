@@ -56,15 +56,29 @@ class Factory:
 
         return self.write(change)
 
-    def user(self, account_id, email=None, roles=("standard",), password=PASSWORD,
-             status="active", **fields):
+    def user(
+        self,
+        account_id,
+        email=None,
+        roles=("standard",),
+        password=PASSWORD,
+        status="active",
+        **fields,
+    ):
         """Create a user in an account; returns its id."""
         n = next(_counter)
         pw_hash = hash_password(self.registry, password) if password else None
 
         def change(root):
-            user = new_user(root, root.accounts[account_id], email=email or f"user{n}@example.com",
-                            now=self.now(), roles=roles, password_hash=pw_hash, **fields)
+            user = new_user(
+                root,
+                root.accounts[account_id],
+                email=email or f"user{n}@example.com",
+                now=self.now(),
+                roles=roles,
+                password_hash=pw_hash,
+                **fields,
+            )
             user.status = status
             return user.__name__
 
@@ -77,7 +91,8 @@ class Factory:
         """Bearer headers from a real token login."""
         email = email_or_id if "@" in email_or_id else self.email_of(email_or_id)
         res = self.testapp.post_json(
-            "/api/public/login/", {"email": email, "password": password, "token": True},
+            "/api/public/login/",
+            {"email": email, "password": password, "token": True},
             status=200,
         )
         return {"Authorization": f"Bearer {res.json['access_token']}"}

@@ -8,7 +8,7 @@ maintained only inside their own mutators.
 """
 
 from BTrees.Length import Length
-from BTrees.OOBTree import OOBTree
+from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
 
 from ..tokens import new_id
@@ -24,6 +24,19 @@ class Item(Persistent):
     @property
     def id(self) -> str:
         return self.__name__
+
+    def ids(self, name: str):
+        """A relationship id-set for reading; empty if never written."""
+        return getattr(self, name, None) or ()
+
+    def id_set(self, name: str) -> OOTreeSet:
+        """A relationship id-set for writing, created on first use so objects
+        stored before the relationship existed need no migration."""
+        current = getattr(self, name, None)
+        if current is None:
+            current = OOTreeSet()
+            setattr(self, name, current)
+        return current
 
 
 class Container(Persistent):

@@ -12,6 +12,9 @@ from persistent.mapping import PersistentMapping
 from ..acl import root_acl
 from .accounts import Accounts
 from .credentials import LinkTokens, Sessions
+from .datasets import Datasets
+from .projects import Projects
+from .teams import Teams
 from .users import Users
 
 
@@ -25,7 +28,13 @@ class _Site:
 
 SITE = _Site()
 
-CONTAINERS = ("users", "accounts")
+CONTAINERS = {
+    "users": Users,
+    "accounts": Accounts,
+    "teams": Teams,
+    "projects": Projects,
+    "datasets": Datasets,
+}
 
 
 class ApiRoot(Persistent):
@@ -33,15 +42,20 @@ class ApiRoot(Persistent):
     __parent__ = SITE
 
     def __init__(self):
-        self.users = Users()
-        self.accounts = Accounts()
         self.sessions = Sessions()
         self.link_tokens = LinkTokens()
         self.secrets = PersistentMapping()
-        for name in CONTAINERS:
-            container = getattr(self, name)
-            container.__name__ = name
-            container.__parent__ = self
+        self.ensure_containers()
+
+    def ensure_containers(self):
+        """Add any top-level container this version has and the data lacks
+        (idempotent; run at every start-up)."""
+        for name, factory in CONTAINERS.items():
+            if getattr(self, name, None) is None:
+                container = factory()
+                container.__name__ = name
+                container.__parent__ = self
+                setattr(self, name, container)
 
     @property
     def __acl__(self):

@@ -6,8 +6,12 @@ from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 
 LINK_MEMBERS = ("catalogs", "views", "fragments", "orders", "urls")
 PUBLIC_KEYS = {
-    "login_url", "password_reset_url", "public_url", "email_change_url",
-    "password_change_url", "collect_inquires",
+    "login_url",
+    "password_reset_url",
+    "public_url",
+    "email_change_url",
+    "password_change_url",
+    "collect_inquires",
 }
 
 
@@ -66,8 +70,15 @@ def test_root_with_cookie_is_a_catalog_of_absolute_links(testapp):
     assert res.content_type == "application/json"
     assert doc["element"] == "shoji:catalog"
     assert doc["self"] == "http://localhost/api/"
-    for name in ("users", "datasets", "teams", "projects", "public", "apikeys",
-                 "datasets_by_name"):
+    for name in (
+        "users",
+        "datasets",
+        "teams",
+        "projects",
+        "public",
+        "apikeys",
+        "datasets_by_name",
+    ):
         assert name in doc["catalogs"]
     assert doc["catalogs"]["datasets_by_name"].endswith("/api/datasets/by_name/{name}/")
     for name in ("user", "account", "feature_flag", "progress"):
@@ -126,8 +137,9 @@ def test_inactive_user_cannot_log_in_with_same_answer(testapp, factory):
     account_id, _ = factory.account()
     user_id = factory.user(account_id, status="locked")
     email = factory.email_of(user_id)
-    res = testapp.post_json("/api/public/login/", {"email": email, "password": "correct horse battery"},
-                            status=401)
+    res = testapp.post_json(
+        "/api/public/login/", {"email": email, "password": "correct horse battery"}, status=401
+    )
     assert res.json["message"] == "Invalid email or password."
 
 

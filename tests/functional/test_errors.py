@@ -11,8 +11,9 @@ def headers(factory):
 
 
 def test_malformed_json_is_400_with_message(testapp):
-    res = testapp.post("/api/public/login/", "{not json", content_type="application/json",
-                       status=400)
+    res = testapp.post(
+        "/api/public/login/", "{not json", content_type="application/json", status=400
+    )
     assert res.content_type == "application/json"
     assert "Malformed JSON" in res.json["message"]
     assert res.json["status"] == "400 Bad Request"

@@ -37,9 +37,12 @@ def test_concurrent_user_creation_loses_nothing(settings, threads):
         for i in range(5):
             res = testapp.post_json(
                 "/api/account/users/",
-                {"element": "shoji:entity",
-                 "body": {"email": f"t{n}-{i}@example.com", "name": f"T {n} {i}"}},
-                headers=headers, status="*",
+                {
+                    "element": "shoji:entity",
+                    "body": {"email": f"t{n}-{i}@example.com", "name": f"T {n} {i}"},
+                },
+                headers=headers,
+                status="*",
             )
             if res.status_int != 201:
                 errors.append(res.status)
