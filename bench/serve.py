@@ -1,0 +1,60 @@
+"""Serve one WSGI app with waitress; run by ``run.py`` as a child process.
+
+Both the crunchusers app and the bare Pyramid baseline go through this same
+script and the same waitress settings, so the only difference between the two
+measurements is the application itself.
+
+    python bench/serve.py crunchusers --port 8001 --db /tmp/x/Data.fs
+    python bench/serve.py baseline --port 8002
+"""
+
+import argparse
+import logging
+
+import waitress
+
+HOST = "127.0.0.1"
+THREADS = 4
+
+
+def crunchusers_app(db_path: str):
+    """The real app, configured only with the seeded FileStorage."""
+    from crunchusers import main
+
+    return main({}, **{"zodbconn.uri": f"file://{db_path}"})
+
+
+def hello(request):
+    return {"hello": "world"}
+
+
+def baseline_app():
+    """The floor: Pyramid routing plus the json renderer, nothing else."""
+    from pyramid.config import Configurator
+
+    with Configurator() as config:
+        config.add_route("json", "/json")
+        config.add_view(hello, route_name="json", renderer="json")
+        return config.make_wsgi_app()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("app", choices=("crunchusers", "baseline"))
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--db", help="FileStorage path (crunchusers only)")
+    args = parser.parse_args(argv)
+    # Waitress warnings (e.g. "Task queue depth") and app errors go to stderr,
+    # which run.py captures into a log file and summarises after the run.
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s [%(name)s] %(message)s")
+    if args.app == "crunchusers":
+        if not args.db:
+            parser.error("--db is required for the crunchusers app")
+        app = crunchusers_app(args.db)
+    else:
+        app = baseline_app()
+    waitress.serve(app, host=HOST, port=args.port, threads=THREADS)
+
+
+if __name__ == "__main__":
+    main()
