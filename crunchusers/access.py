@@ -131,7 +131,7 @@ def dataset_grants(api_root, user, dataset) -> list[Grant]:
     if dataset.owner_id == user.__name__:
         grants.append(Grant("owner", user_key(user.__name__), dict(FULL)))
     if user.is_superuser or is_account_admin(user, account_of(api_root, dataset)):
-        grants.append(Grant("account_admin", dataset.account_id, dict(FULL)))
+        grants.append(Grant("account_admin", f"account:{dataset.account_id}", dict(FULL)))
     direct = dataset.shares.get(user_key(user.__name__))
     if direct is not None:
         grants.append(Grant("direct", user_key(user.__name__), normalize_flags(direct)))
@@ -201,3 +201,20 @@ def access_type(grants) -> dict:
         "project": projects[0] if projects else None,
         "direct": any(g.source == "direct" for g in grants),
     }
+
+
+def collaborating_accounts(api_root, user) -> set:
+    """Accounts (other than the user's own) whose teams, projects or datasets
+    the user has been given access to — found from the user's relationships."""
+    found = set()
+    for attr, container in (
+        ("dataset_ids", api_root.datasets),
+        ("team_ids", api_root.teams),
+        ("project_ids", api_root.projects),
+    ):
+        for ident in user.ids(attr):
+            thing = container.get(ident)
+            if thing is not None and thing.account_id:
+                found.add(thing.account_id)
+    found.discard(user.account_id)
+    return found

@@ -13,7 +13,7 @@ from .access import (
     dataset_permissions,
     project_permissions,
 )
-from .rules import is_account_owner
+from .rules import is_account_admin, is_account_owner
 from .security import (
     CAN_CREATE_DATASETS,
     SUPERUSER,
@@ -36,7 +36,9 @@ def root_acl(root) -> list:
     ]
 
 
-def user_acl(user) -> list:
+def user_acl(user, collaborator_of=()) -> list:
+    """``collaborator_of``: accounts whose datasets, projects or teams the
+    user works on; their admins may see the user (seed 004)."""
     acl = [SUPERUSER_ACE]
     if user.status != "deleted":
         acl.append((Allow, user_principal(user.__name__), (Permission.VIEW, Permission.EDIT)))
@@ -45,6 +47,11 @@ def user_acl(user) -> list:
         acl.append((Allow, admin, (Permission.VIEW, Permission.EDIT, Permission.ADMIN)))
         acl.append((Allow, account_principal(user.account_id), Permission.VIEW))
     acl.extend((Allow, team_principal(team_id), Permission.VIEW) for team_id in user.team_ids)
+    acl.extend(
+        (Allow, account_admin_principal(account_id), Permission.VIEW)
+        for account_id in collaborator_of
+        if account_id != user.account_id
+    )
     acl.append(DENY_ALL)
     return acl
 
@@ -70,12 +77,16 @@ def team_permissions(api_root, user, team) -> set:
 
 
 def project_permission_set(api_root, user, project) -> set:
+    """Editors edit; only the owner or an account admin deletes."""
     flags = project_permissions(api_root, user, project)
     granted = set()
     if flags["view"]:
         granted.add(Permission.VIEW)
     if flags["edit"]:
-        granted |= {Permission.EDIT, Permission.DELETE}
+        granted.add(Permission.EDIT)
+    account = api_root.accounts.get(project.account_id) if project.account_id else None
+    if project.owner_id == user.__name__ or user.is_superuser or is_account_admin(user, account):
+        granted.add(Permission.DELETE)
     return granted
 
 

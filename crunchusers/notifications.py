@@ -96,3 +96,20 @@ class Notifier:
             "You are now an owner",
             f"Hello {user.name},\n\nYou are now the owner of {what}.\n",
         )
+
+    def dataset_shared(self, user, dataset, sharer, dataset_url=None, message=None):
+        note = f"\n\n{sharer.name} says: {message}" if message else ""
+        link = f"\n\nOpen it here: {dataset_url}" if dataset_url else ""
+        self._send(
+            user,
+            f'{sharer.name} shared "{dataset.name}" with you',
+            f'Hello {user.name},\n\n{sharer.name} shared the dataset "{dataset.name}" '
+            f"with you.{note}{link}\n",
+        )
+
+    def ownership_lost(self, user, what: str, new_owner):
+        self._send(
+            user,
+            "Your things have a new owner",
+            f"Hello {user.name},\n\n{what} now belong to {new_owner.name}.\n",
+        )

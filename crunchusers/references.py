@@ -36,3 +36,22 @@ def resolve_user(api_root, ref):
     if user is None or user.status == "deleted":
         return None
     return user
+
+
+def resolve_member(api_root, ref):
+    """What a members/permissions catalog key names.
+
+    Returns ``("user", user)``, ``("team", team)``, ``("email", address)`` for
+    an address nobody uses yet, or ``None`` for anything unresolvable.
+    """
+    if not isinstance(ref, str):
+        return None
+    if is_email(ref):
+        user = resolve_user(api_root, ref)
+        return ("user", user) if user is not None else ("email", ref.strip())
+    team_id = id_from_url(ref, "teams")
+    if team_id is not None:
+        team = api_root.teams.get(team_id)
+        return ("team", team) if team is not None else None
+    user = resolve_user(api_root, ref)
+    return ("user", user) if user is not None else None

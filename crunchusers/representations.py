@@ -94,3 +94,58 @@ def user_body(request, user) -> dict:
         "preferences": dict(user.preferences),
         "display": display_times(user, request.identity),
     }
+
+
+def team_tuple(request, team, viewer) -> dict:
+    owner = request.api_root.users.get(team.owner_id)
+    return {
+        "id": team.__name__,
+        "name": team.name,
+        "owner": request.resource_url(owner) if owner is not None else None,
+        "permissions": {"team_admin": team.is_team_admin(viewer.__name__)},
+    }
+
+
+def dataset_tuple(request, dataset, permissions) -> dict:
+    """The catalog summary of a dataset; ``permissions`` are the viewer's."""
+    users = request.api_root.users
+    owner = users.get(dataset.owner_id)
+    editor = users.get(dataset.current_editor_id) if dataset.current_editor_id else None
+    project = request.api_root.projects.get(dataset.project_id) if dataset.project_id else None
+    owner_name = owner.name if owner is not None else None
+    return {
+        "id": dataset.__name__,
+        "name": dataset.name,
+        "description": dataset.description,
+        "archived": dataset.archived,
+        "is_published": dataset.is_published,
+        "permissions": permissions,
+        "owner_id": request.resource_url(owner) if owner is not None else None,
+        "owner_name": owner_name,
+        "owner_display_name": owner_name,
+        "project": request.resource_url(project) if project is not None else None,
+        "size": {"rows": 0, "columns": 0, "unfiltered_rows": 0},
+        "creation_time": isoformat(dataset.created),
+        "modification_time": isoformat(dataset.modified),
+        "start_date": dataset.start_date,
+        "end_date": dataset.end_date,
+        "streaming": dataset.streaming,
+        "current_editor": request.resource_url(editor) if editor is not None else None,
+        "current_editor_name": editor.name if editor is not None else None,
+    }
+
+
+def project_tuple(request, project, permissions) -> dict:
+    owner = request.api_root.users.get(project.owner_id)
+    account = request.api_root.accounts.get(project.account_id)
+    return {
+        "type": "project",
+        "id": project.__name__,
+        "name": project.name,
+        "description": project.description,
+        "icon": project.icon,
+        "owner": request.resource_url(owner) if owner is not None else None,
+        "account": request.resource_url(account) if account is not None else None,
+        "permissions": permissions,
+        "subproject_count": len(project.ids("child_project_ids")),
+    }

@@ -3,7 +3,7 @@
 from BTrees.OOBTree import OOTreeSet
 
 from ..acl import account_acl
-from .base import Container, Item
+from .base import Container, Item, SubCatalog
 
 
 class Account(Item):
@@ -38,6 +38,24 @@ class AccountCatalog:
     @property
     def account(self):
         return self.__parent__
+
+    def __getitem__(self, name):
+        if self.__name__ == "users" and name in self.account.user_ids:
+            return AccountMember(self, name)
+        raise KeyError(name)
+
+
+class AccountMember:
+    """``/accounts/{id}/users/{user_id}/``: a user seen from its account."""
+
+    def __init__(self, catalog, user_id):
+        self.__parent__ = catalog
+        self.__name__ = user_id
+
+    def __getitem__(self, name):
+        if name == "datasets":
+            return SubCatalog(self, name)
+        raise KeyError(name)
 
 
 class Accounts(Container):

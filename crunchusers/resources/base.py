@@ -83,3 +83,17 @@ class Container(Persistent):
         item = self.data.pop(name)
         self._length.change(-1)
         return item
+
+
+class SubCatalog:
+    """A transient, located catalog under an entity (members, datasets, …).
+
+    Not stored: it exists to give a URL and an authorization context (its
+    parent's) to a view that computes its contents."""
+
+    def __init__(self, parent, name):
+        self.__parent__ = parent
+        self.__name__ = name
+
+    def __getitem__(self, name):
+        raise KeyError(name)

@@ -8,8 +8,7 @@ written together with it in ``operations``.
 from BTrees.OOBTree import OOBTree
 from persistent.mapping import PersistentMapping
 
-from .base import Container, Item
-from .teams import SubCatalog
+from .base import Container, Item, SubCatalog
 
 DATASET_CATALOGS = (
     "permissions",

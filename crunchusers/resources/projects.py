@@ -4,8 +4,7 @@ teams as ``edit`` or ``view`` members (2018+ nested model)."""
 from BTrees.OOBTree import OOBTree
 from persistent.list import PersistentList
 
-from .base import Container, Item
-from .teams import SubCatalog
+from .base import Container, Item, SubCatalog
 
 PROJECT_CATALOGS = ("members", "users", "datasets", "teams")
 

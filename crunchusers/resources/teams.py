@@ -3,7 +3,7 @@ inherited by its members."""
 
 from BTrees.OOBTree import OOBTree
 
-from .base import Container, Item
+from .base import Container, Item, SubCatalog
 
 
 class Team(Item):
@@ -29,17 +29,6 @@ class Team(Item):
     def __getitem__(self, name):
         if name in ("members", "datasets"):
             return SubCatalog(self, name)
-        raise KeyError(name)
-
-
-class SubCatalog:
-    """A transient, located catalog under an entity (members, datasets, …)."""
-
-    def __init__(self, parent, name):
-        self.__parent__ = parent
-        self.__name__ = name
-
-    def __getitem__(self, name):
         raise KeyError(name)
 
 

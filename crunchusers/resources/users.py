@@ -9,6 +9,7 @@ can never drift from the users they point at.
 from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent.mapping import PersistentMapping
 
+from ..access import collaborating_accounts
 from ..acl import user_acl
 from .base import Container, Item
 
@@ -73,7 +74,10 @@ class User(Item):
 
     @property
     def __acl__(self):
-        return user_acl(self)
+        users = self.__parent__
+        api_root = users.__parent__ if users is not None else None
+        collaborator_of = collaborating_accounts(api_root, self) if api_root is not None else ()
+        return user_acl(self, collaborator_of)
 
 
 class Users(Container):

@@ -7,13 +7,25 @@ views receive (the same path for resources, the parent for actions such as
 view turns a refusal into 401, 403 or 404.
 """
 
+import importlib
+
 from cornice import Service
 from pyramid.response import Response
 
 from ..db import root_factory
 from ..errors import cornice_error_handler
 
-MODULES = ("root", "auth", "users", "accounts", "roles")
+MODULES = (
+    "root",
+    "auth",
+    "users",
+    "accounts",
+    "roles",
+    "teams",
+    "projects",
+    "datasets",
+    "account_admin",
+)
 
 
 def tree_service(name: str, path: str, context: str | None = None, **kw) -> Service:
@@ -23,7 +35,6 @@ def tree_service(name: str, path: str, context: str | None = None, **kw) -> Serv
         traverse=context or path,
         factory=root_factory,
         error_handler=cornice_error_handler,
-        depth=2,  # venusian must attach the service to the caller's module
         **kw,
     )
 
@@ -46,5 +57,15 @@ def no_content() -> Response:
 
 
 def includeme(config):
-    for module in MODULES:
-        config.scan(f".{module}")
+    """Register every Service of every module explicitly.
+
+    Not ``config.scan``: venusian only picks up services whose creating frame
+    is the scanned module, which services built by helpers are not.
+    """
+    registered = set()
+    for name in MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        for obj in vars(module).values():
+            if isinstance(obj, Service) and id(obj) not in registered:
+                registered.add(id(obj))
+                config.add_cornice_service(obj)

@@ -27,8 +27,8 @@ accounts = tree_service("accounts", "/api/accounts/", description="Accounts")
 def aliased(name: str, suffix: str):
     """The canonical service and its caller-relative ``/api/account/`` twin.
 
-    Bind both to module-level names: venusian's scan only finds services
-    that are module attributes.
+    Bind both to module-level names: ``services.includeme`` registers the
+    services it finds as module attributes.
     """
     return (
         tree_service(name, f"/api/accounts/{{account_id}}/{suffix}"),

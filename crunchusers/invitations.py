@@ -1,0 +1,28 @@
+"""Inviting a new user by email from a sharing or membership request.
+
+Members and permission catalogs accept an email nobody uses yet: a new
+``standard`` user is created in the inviter's account and sent an invitation
+(reference crunch-api.md §6, §7.1, §8.4).
+"""
+
+import colander
+
+from .clock import get_clock
+from .errors import bad_request
+from .notifications import Notifier
+from .operations import new_user
+
+
+def invite_by_email(request, email: str, url_base=None):
+    inviter = request.identity
+    api_root = request.api_root
+    try:
+        colander.Email()(colander.SchemaNode(colander.String(), name=email), email)
+    except colander.Invalid as exc:
+        raise bad_request(f"{email!r} is not a valid email address.", field=email) from exc
+    if not inviter.account_id:
+        raise bad_request("Only a member of an account can invite new users.", field=email)
+    account = api_root.accounts[inviter.account_id]
+    user = new_user(api_root, account, email=email, now=get_clock(request.registry).now())
+    Notifier.for_request(request).invitation(api_root, user, account, url_base, inviter)
+    return user

@@ -1,0 +1,548 @@
+"""Datasets (reference crunch-api.md §8): metadata, ownership, the current
+editor lock, sharing and its explanation.  No statistical data lives here;
+``variables`` and ``folders`` exist only so Crunch clients can open one."""
+
+from persistent.mapping import PersistentMapping
+
+from .. import shoji
+from ..access import (
+    FLAGS,
+    ceiling,
+    dataset_grants,
+    dataset_permissions,
+    normalize_flags,
+    project_chain,
+    project_permissions,
+    team_key,
+    user_key,
+    visible_datasets,
+)
+from ..clock import get_clock, isoformat
+from ..collaboration import (
+    create_dataset,
+    delete_dataset,
+    move_into_project,
+    set_owner,
+    share_dataset,
+    unshare_dataset,
+)
+from ..errors import bad_request, conflict, forbidden
+from ..invitations import invite_by_email
+from ..notifications import Notifier
+from ..references import id_from_url, resolve_member, resolve_user
+from ..representations import dataset_tuple
+from ..resources.datasets import DEFAULT_SETTINGS
+from ..rules import can_create_datasets
+from ..security import Permission
+from . import created, no_content, tree_service
+from .teams import only_fields
+
+datasets = tree_service("datasets", "/api/datasets/", description="Datasets you can see")
+by_name = tree_service(
+    "datasets_by_name", "/api/datasets/by_name/{name}/", context="/api/datasets/"
+)
+dataset = tree_service("dataset", "/api/datasets/{dataset_id}/")
+permissions = tree_service("dataset_permissions", "/api/datasets/{dataset_id}/permissions/")
+explain = tree_service(
+    "dataset_permissions_explain",
+    "/api/datasets/{dataset_id}/permissions/explain/",
+    context="/api/datasets/{dataset_id}/permissions/",
+)
+dataset_users = tree_service("dataset_users", "/api/datasets/{dataset_id}/users/")
+settings = tree_service("dataset_settings", "/api/datasets/{dataset_id}/settings/")
+preferences = tree_service("dataset_preferences", "/api/datasets/{dataset_id}/preferences/")
+variables = tree_service("dataset_variables", "/api/datasets/{dataset_id}/variables/")
+folders = tree_service("dataset_folders", "/api/datasets/{dataset_id}/folders/")
+
+CATALOG_EDITABLE = ("name", "description", "archived", "is_published", "start_date", "end_date")
+ENTITY_EDITABLE = (*CATALOG_EDITABLE, "notes", "streaming", "current_editor", "owner", "project")
+STRING_FIELDS = ("name", "description", "notes")
+BOOL_FIELDS = ("archived", "is_published")
+DATE_FIELDS = ("start_date", "end_date")
+STREAMING = ("no", "streaming", "finished")
+
+
+def check_values(body: dict):
+    """Type-check dataset attributes (shared by POST and both PATCHes)."""
+    for key in STRING_FIELDS:
+        if key in body and not isinstance(body[key], str):
+            raise bad_request(f"{key} must be a string.", field=key)
+    if "name" in body and not body["name"].strip():
+        raise bad_request("name must not be empty.", field="name")
+    for key in BOOL_FIELDS:
+        if key in body and not isinstance(body[key], bool):
+            raise bad_request(f"{key} must be a boolean.", field=key)
+    for key in DATE_FIELDS:
+        if key in body and body[key] is not None and not isinstance(body[key], str):
+            raise bad_request(f"{key} must be a date string or null.", field=key)
+    if "streaming" in body and body["streaming"] not in STREAMING:
+        raise bad_request(f"streaming must be one of {', '.join(STREAMING)}.", field="streaming")
+
+
+def project_from(request, ref, field):
+    """The project a reference names, which the caller must be able to edit."""
+    project_id = id_from_url(ref, "projects") if isinstance(ref, str) else None
+    project = request.api_root.projects.get(project_id) if project_id else None
+    if project is None:
+        raise bad_request(f"{ref} is not a project.", field=field)
+    if not project_permissions(request.api_root, request.identity, project)["edit"]:
+        raise forbidden("You need edit permission on the project.")
+    return project
+
+
+def catalog_of(request, context, pairs, **links):
+    index = {request.resource_url(d): dataset_tuple(request, d, p) for d, p in pairs}
+    return shoji.catalog(request, context, index, self_url=request.url, **links)
+
+
+@datasets.get(permission=Permission.VIEW)
+def get_datasets(request):
+    pairs = visible_datasets(request.api_root, request.identity)
+    return catalog_of(
+        request,
+        request.context,
+        pairs,
+        catalogs={"by_name": request.application_url + "/api/datasets/by_name/{name}/"},
+    )
+
+
+@by_name.get(permission=Permission.VIEW)
+def get_datasets_by_name(request):
+    name = request.matchdict["name"]
+    pairs = [
+        (d, p) for d, p in visible_datasets(request.api_root, request.identity) if d.name == name
+    ]
+    return catalog_of(request, request.context, pairs)
+
+
+@datasets.post(permission=Permission.CREATE_DATASET)
+def post_datasets(request):
+    body = shoji.entity_body(shoji.json_object(request))
+    allowed = (*CATALOG_EDITABLE, "notes", "streaming", "owner", "project", "maintainer")
+    only_fields(body, allowed)
+    if not isinstance(body.get("name"), str):
+        raise bad_request("name is required and must be a string.", field="name")
+    check_values(body)
+    me = request.identity
+    if not me.account_id:
+        raise bad_request("Only a member of an account can create datasets.")
+    project_ref = body.get("project", body.get("owner"))
+    project = project_from(request, project_ref, "project") if project_ref else None
+    fields = {k: body[k] for k in (*CATALOG_EDITABLE, "notes", "streaming") if k in body}
+    fields.pop("name")
+    made = create_dataset(
+        request.api_root,
+        me,
+        body["name"].strip(),
+        get_clock(request.registry).now(),
+        project=project,
+        current_editor_id=me.__name__,
+        **fields,
+    )
+    return created(request, made)
+
+
+@datasets.patch(permission=Permission.VIEW)
+def patch_datasets(request):
+    """Catalog PATCH of catalog-editable attributes; all or nothing."""
+    index, _ = shoji.catalog_index(shoji.json_object(request))
+    api_root = request.api_root
+    me = request.identity
+    now = get_clock(request.registry).now()
+    for ref, changes in index.items():
+        dataset_id = id_from_url(ref, "datasets")
+        target = api_root.datasets.get(dataset_id) if dataset_id else None
+        if target is None or not dataset_permissions(api_root, me, target)["view"]:
+            raise bad_request(f"{ref} is not a dataset in this catalog.", field=ref)
+        if not isinstance(changes, dict):
+            raise bad_request("Datasets are removed with DELETE, not a null tuple.", field=ref)
+        only_fields(changes, CATALOG_EDITABLE)
+        check_values(changes)
+        if not dataset_permissions(api_root, me, target)["edit"]:
+            raise forbidden(f"You may not edit {target.name}.")
+        for key, value in changes.items():
+            setattr(target, key, value)
+        target.modified = now
+    return no_content()
+
+
+def dataset_entity(request, context):
+    api_root = request.api_root
+    me = request.identity
+    users = api_root.users
+    perms = dataset_permissions(api_root, me, context)
+    account = api_root.accounts.get(context.account_id)
+    project = api_root.projects.get(context.project_id) if context.project_id else None
+    owner = users.get(context.owner_id)
+    body = {
+        **dataset_tuple(request, context, perms),
+        "type": "dataset",
+        "notes": context.notes,
+        "account": request.resource_url(account) if account is not None else None,
+        "owner": request.resource_url(owner) if owner is not None else None,
+        "project_name": project.name if project is not None else None,
+        "access_time": isoformat(get_clock(request.registry).now()),
+        "app_settings": {},
+        "view_of": None,
+    }
+    catalogs = {name: context[name] for name in ("permissions", "users", "variables", "folders")}
+    catalogs["parent"] = project["datasets"] if project is not None else api_root.datasets
+    if project is not None:
+        catalogs["project"] = project
+    urls = {"user_url": request.resource_url(me)}
+    if owner is not None:
+        urls["owner_url"] = request.resource_url(owner)
+    editor = users.get(context.current_editor_id) if context.current_editor_id else None
+    if editor is not None:
+        urls["editor_url"] = request.resource_url(editor)
+    return shoji.entity(
+        request,
+        context,
+        body,
+        description="Detail for a given dataset",
+        catalogs=catalogs,
+        fragments={name: context[name] for name in ("settings", "preferences")},
+        urls=urls,
+    )
+
+
+@dataset.get(permission=Permission.VIEW)
+def get_dataset(request):
+    return dataset_entity(request, request.context)
+
+
+def change_editor(request, context, ref):
+    """Take, hand over or release the edit lock (``current_editor``)."""
+    if ref is None:
+        context.current_editor_id = None
+        return
+    editor = resolve_user(request.api_root, ref)
+    if editor is None or not dataset_permissions(request.api_root, editor, context)["edit"]:
+        raise bad_request(
+            "The current editor must be an editor of the dataset.", field="current_editor"
+        )
+    context.current_editor_id = editor.__name__
+
+
+def change_owner(request, context, ref):
+    """Ownership to a user (only the owner; target needs create_datasets) or
+    into a project (caller edits that project)."""
+    api_root = request.api_root
+    me = request.identity
+    if isinstance(ref, str) and id_from_url(ref, "projects"):
+        move_into_project(api_root, context, project_from(request, ref, "owner"))
+        return
+    new_owner = resolve_user(api_root, ref)
+    if new_owner is None:
+        raise bad_request("owner must be a user URL, an email or a project URL.", field="owner")
+    if context.owner_id != me.__name__ and not me.is_superuser:
+        raise forbidden("Only the owner may hand the dataset to another user.")
+    if not can_create_datasets(new_owner) or not new_owner.is_active:
+        raise bad_request(
+            "The new owner must be active and able to create datasets.", field="owner"
+        )
+    set_owner(api_root, context, new_owner)
+    Notifier.for_request(request).ownership_received(new_owner, f'the dataset "{context.name}"')
+
+
+@dataset.patch(permission=Permission.EDIT)
+def patch_dataset(request):
+    context = request.context
+    me = request.identity
+    body = shoji.entity_body(shoji.json_object(request))
+    only_fields(body, ENTITY_EDITABLE)
+    check_values(body)
+    locked_by = context.current_editor_id
+    if set(body) - {"current_editor"} and locked_by and locked_by != me.__name__:
+        raise conflict(
+            "You are not the current editor of this dataset; "
+            "take the edit lock (current_editor) first."
+        )
+    if "current_editor" in body:
+        change_editor(request, context, body["current_editor"])
+    if "owner" in body:
+        change_owner(request, context, body["owner"])
+    if "project" in body:
+        move_into_project(
+            request.api_root, context, project_from(request, body["project"], "project")
+        )
+    for key in (*CATALOG_EDITABLE, "notes", "streaming"):
+        if key in body:
+            setattr(context, key, body[key])
+    context.modified = get_clock(request.registry).now()
+    return no_content()
+
+
+@dataset.delete(permission=Permission.DELETE)
+def delete_dataset_view(request):
+    delete_dataset(request.api_root, request.context)
+    return no_content()
+
+
+# -- sharing ----------------------------------------------------------------
+
+
+def share_tuple(request, context, key, flags):
+    kind, ident = key.split(":", 1)
+    api_root = request.api_root
+    if kind == "user":
+        user = api_root.users.get(ident)
+        if user is None:
+            return None, None
+        coalesced = dataset_permissions(api_root, user, context)
+        return request.resource_url(user), {
+            "name": user.name,
+            "email": user.email,
+            "is_owner": context.owner_id == user.__name__,
+            "dataset_permissions": normalize_flags(flags),
+            "coalesced_permissions": coalesced,
+        }
+    team = api_root.teams.get(ident)
+    if team is None:
+        return None, None
+    return request.resource_url(team), {
+        "name": team.name,
+        "dataset_permissions": normalize_flags(flags),
+        "coalesced_permissions": normalize_flags(flags),
+    }
+
+
+@permissions.get(permission=Permission.VIEW)
+def get_permissions(request):
+    context = request.context.__parent__
+    index = {}
+    entries = dict(context.shares.items())
+    entries.setdefault(user_key(context.owner_id), {f: True for f in FLAGS})
+    for key, flags in entries.items():
+        url, entry = share_tuple(request, context, key, flags)
+        if url is not None:
+            index[url] = entry
+    return shoji.catalog(
+        request,
+        request.context,
+        index,
+        views={"explain": request.resource_url(request.context, "explain", "")},
+    )
+
+
+def grant_flags(ref, changes):
+    if not isinstance(changes, dict):
+        raise bad_request("Each tuple must be an object or null.", field=ref)
+    flags = changes.get("dataset_permissions", {})
+    if not isinstance(flags, dict) or not all(isinstance(v, bool) for v in flags.values()):
+        raise bad_request("dataset_permissions must map flags to booleans.", field=ref)
+    unknown = set(flags) - set(FLAGS) - {"add_users", "change_weight"}
+    if unknown:
+        raise bad_request(f"unknown permission(s) {', '.join(sorted(unknown))}", field=ref)
+    profile = changes.get("profile")
+    if profile is not None and profile.get("applied_filters"):
+        raise bad_request("Private filters cannot be applied to a share.", field=ref)
+    return {k: v for k, v in flags.items() if k in FLAGS}
+
+
+def check_ceiling(ref, target, kind, flags, current):
+    """A grant may not exceed the grantee's account ceiling (400)."""
+    if kind != "user":
+        return
+    merged = normalize_flags({**current, **flags})
+    cap = ceiling(target)
+    too_much = [f for f in FLAGS if merged[f] and not cap[f]]
+    if too_much:
+        raise bad_request(f"{', '.join(too_much)} exceeds what {ref} may be granted.", field=ref)
+
+
+@permissions.patch(permission=Permission.SHARE)
+def patch_permissions(request):
+    """Grant, modify and revoke in one request, in any of the body forms."""
+    context = request.context.__parent__
+    index, options = shoji.catalog_index(shoji.json_object(request))
+    api_root = request.api_root
+    notifier = Notifier.for_request(request)
+    for ref, changes in index.items():
+        member = resolve_member(api_root, ref)
+        if member is None:
+            raise bad_request(f"{ref} is not a user, team or email.", field=ref)
+        kind, target = member
+        if changes is None:
+            if kind == "email":
+                raise bad_request(f"{ref} has no access.", field=ref)
+            if kind == "user" and target.__name__ == context.owner_id:
+                raise bad_request("The owner's access cannot be revoked.", field=ref)
+            unshare_dataset(context, target, kind)
+            continue
+        flags = grant_flags(ref, changes)
+        if kind == "email":
+            target, kind = invite_by_email(request, target, options.get("url_base")), "user"
+        key = user_key(target.__name__) if kind == "user" else team_key(target.__name__)
+        current = dict(context.shares.get(key, {}))
+        check_ceiling(ref, target, kind, flags, current)
+        share_dataset(context, target, kind, flags)
+        if kind == "user" and options.get("send_notification") and not current:
+            notifier.dataset_shared(
+                target,
+                context,
+                request.identity,
+                options.get("dataset_url"),
+                options.get("message"),
+            )
+    return no_content()
+
+
+@explain.get(permission=Permission.VIEW)
+def get_explain(request):
+    """For one user, each permission flag and the grants that give it.
+
+    Anyone who can see the dataset may ask about themselves; asking about
+    another user needs ``change_permissions``.
+    """
+    context = request.context.__parent__
+    api_root = request.api_root
+    me = request.identity
+    ref = request.params.get("user")
+    subject = me if ref is None else resolve_user(api_root, ref)
+    if subject is None:
+        raise bad_request("user must be a user URL or email.", field="user")
+    if (
+        subject.__name__ != me.__name__
+        and not dataset_permissions(api_root, me, context)["change_permissions"]
+    ):
+        raise forbidden("You may only explain your own access.")
+    grants = dataset_grants(api_root, subject, context)
+    cap = ceiling(subject)
+    value = {
+        "user": request.resource_url(subject),
+        "permissions": dataset_permissions(api_root, subject, context),
+        "ceiling": cap,
+        "grants": {
+            flag: [
+                {"source": g.source, "ref": _grant_ref(request, g)}
+                for g in grants
+                if g.flags.get(flag)
+            ]
+            for flag in FLAGS
+        },
+    }
+    return shoji.view(request, request.url, value)
+
+
+def _grant_ref(request, grant):
+    """A grant's reference as a URL where it names a user, team or project."""
+    if grant.ref is None:
+        return None
+    base = request.application_url + "/api/"
+    parts = []
+    for piece in grant.ref.split("|"):
+        kind, _, ident = piece.partition(":")
+        collection = {"user": "users", "team": "teams", "project": "projects"}.get(kind)
+        parts.append(f"{base}{collection}/{ident}/" if collection else f"{base}accounts/{piece}/")
+    return parts[0] if len(parts) == 1 else parts
+
+
+@dataset_users.get(permission=Permission.VIEW)
+def get_dataset_users(request):
+    """Every user with access and how: direct, teams, project, admin."""
+    context = request.context.__parent__
+    api_root = request.api_root
+    candidates = {context.owner_id}
+    for key in context.shares.keys():
+        kind, ident = key.split(":", 1)
+        if kind == "user":
+            candidates.add(ident)
+        elif (team := api_root.teams.get(ident)) is not None:
+            candidates.update(team.members.keys())
+    if context.project_id and (project := api_root.projects.get(context.project_id)):
+        for node in project_chain(api_root, project):
+            for key in node.members.keys():
+                kind, ident = key.split(":", 1)
+                if kind == "user":
+                    candidates.add(ident)
+                elif (team := api_root.teams.get(ident)) is not None:
+                    candidates.update(team.members.keys())
+    index = {}
+    for user_id in sorted(candidates):
+        user = api_root.users.get(user_id)
+        if user is None or user.status == "deleted":
+            continue
+        grants = dataset_grants(api_root, user, context)
+        coalesced = dataset_permissions(api_root, user, context)
+        if not coalesced["view"]:
+            continue
+        index[request.resource_url(user)] = {
+            "name": user.name,
+            "email": user.email,
+            "teams": sorted(
+                request.application_url + f"/api/teams/{g.ref.split(':', 1)[1]}/"
+                for g in grants
+                if g.source == "team"
+            ),
+            "project_member": any(g.source == "project" for g in grants),
+            "collaborator": user.account_id != context.account_id,
+            "coalesced_permissions": coalesced,
+        }
+    return shoji.catalog(request, request.context, index)
+
+
+# -- stubs clients need to open a dataset -------------------------------------
+
+
+@settings.get(permission=Permission.VIEW)
+def get_settings(request):
+    context = request.context.__parent__
+    return shoji.entity(request, request.context, {**DEFAULT_SETTINGS, **context.settings})
+
+
+@settings.patch(permission=Permission.EDIT)
+def patch_settings(request):
+    context = request.context.__parent__
+    body = shoji.entity_body(shoji.json_object(request))
+    only_fields(body, tuple(DEFAULT_SETTINGS))
+    for key in ("viewers_can_export", "viewers_can_change_weight", "viewers_can_share"):
+        if key in body and not isinstance(body[key], bool):
+            raise bad_request(f"{key} must be a boolean.", field=key)
+    context.settings.update(body)
+    return no_content()
+
+
+@preferences.get(permission=Permission.VIEW)
+def get_preferences(request):
+    context = request.context.__parent__
+    mine = dict(context.user_preferences.get(request.identity.__name__, {}))
+    return shoji.entity(request, request.context, mine)
+
+
+@preferences.patch(permission=Permission.VIEW)
+def patch_preferences(request):
+    """Per-user key/value store; ``null`` deletes a key."""
+    context = request.context.__parent__
+    body = shoji.entity_body(shoji.json_object(request))
+    me = request.identity.__name__
+    mine = PersistentMapping(context.user_preferences.get(me, {}))
+    for key, value in body.items():
+        if value is None:
+            mine.pop(key, None)
+        else:
+            mine[key] = value
+    context.user_preferences[me] = mine
+    return no_content()
+
+
+@variables.get(permission=Permission.VIEW)
+def get_variables(request):
+    return shoji.catalog(
+        request, request.context, {}, orders={"hier": request.resource_url(request.context)}
+    )
+
+
+@folders.get(permission=Permission.VIEW)
+def get_folders(request):
+    context = request.context
+    return shoji.catalog(
+        request,
+        context,
+        {},
+        catalogs={
+            name: request.resource_url(context)
+            for name in ("public", "personal", "hidden", "secure")
+        },
+        graph=[],
+    )

@@ -1,0 +1,316 @@
+"""Projects (reference crunch-api.md §7): nested folders of datasets with
+``edit``/``view`` members (users and teams)."""
+
+from .. import shoji
+from ..access import dataset_permissions, project_chain, project_permissions, reachable_projects
+from ..clock import get_clock
+from ..collaboration import (
+    create_project,
+    delete_project,
+    is_project_empty,
+    move_into_project,
+    remove_project_member,
+    set_project_member,
+)
+from ..errors import bad_request, conflict, forbidden
+from ..invitations import invite_by_email
+from ..references import id_from_url, resolve_member
+from ..representations import dataset_tuple, project_tuple
+from ..resources.projects import member_key
+from ..security import Permission
+from . import created, no_content, tree_service
+from .teams import only_fields, required_name
+
+projects = tree_service("projects", "/api/projects/", description="The caller's projects")
+project = tree_service("project", "/api/projects/{project_id}/")
+project_members = tree_service("project_members", "/api/projects/{project_id}/members/")
+project_users = tree_service("project_users", "/api/projects/{project_id}/users/")
+project_datasets = tree_service("project_datasets", "/api/projects/{project_id}/datasets/")
+project_order = tree_service(
+    "project_order", "/api/projects/{project_id}/order/", context="/api/projects/{project_id}/"
+)
+
+PROJECT_FIELDS = ("name", "description", "icon_url", "icon")
+
+
+def new_project(request, parent=None):
+    body = shoji.entity_body(shoji.json_object(request))
+    only_fields(body, PROJECT_FIELDS)
+    me = request.identity
+    if not me.account_id:
+        raise bad_request("Only a member of an account can create projects.")
+    description = body.get("description", "")
+    if not isinstance(description, str):
+        raise bad_request("description must be a string.", field="description")
+    made = create_project(
+        request.api_root,
+        me,
+        required_name(body),
+        get_clock(request.registry).now(),
+        parent=parent,
+        description=description,
+    )
+    made.icon = body.get("icon_url") or body.get("icon")
+    return created(request, made)
+
+
+@projects.get(permission=Permission.VIEW)
+def get_projects(request):
+    me = request.identity
+    api_root = request.api_root
+    index = {
+        request.resource_url(p): project_tuple(request, p, project_permissions(api_root, me, p))
+        for p in reachable_projects(api_root, me)
+    }
+    body = {"name": "Projects catalog", "permissions": {"create": bool(me.account_id)}}
+    return shoji.catalog(request, request.context, index, body=body)
+
+
+@projects.post(permission=Permission.VIEW)
+def post_projects(request):
+    return new_project(request)
+
+
+def child_index(request, context, me):
+    """The project's children (sub-projects and datasets) as index tuples."""
+    api_root = request.api_root
+    index = {}
+    for child_id in context.graph:
+        child = api_root.projects.get(child_id)
+        if child is not None:
+            perms = project_permissions(api_root, me, child)
+            index[request.resource_url(child)] = project_tuple(request, child, perms)
+            continue
+        dataset = api_root.datasets.get(child_id)
+        if dataset is not None:
+            perms = dataset_permissions(api_root, me, dataset)
+            index[request.resource_url(dataset)] = {
+                **dataset_tuple(request, dataset, perms),
+                "type": "dataset",
+            }
+    return index
+
+
+@project.get(permission=Permission.VIEW)
+def get_project(request):
+    context = request.context
+    api_root = request.api_root
+    me = request.identity
+    index = child_index(request, context, me)
+    chain = list(project_chain(api_root, context))
+    parent = chain[1] if len(chain) > 1 else api_root.projects
+    body = {
+        **project_tuple(request, context, project_permissions(api_root, me, context)),
+        "path": "|".join(p.name for p in reversed(chain)),
+    }
+    return shoji.entity(
+        request,
+        context,
+        body,
+        index=index,
+        graph=list(index),
+        catalogs={
+            "project": parent,
+            "members": context["members"],
+            "users": context["users"],
+            "datasets": context["datasets"],
+        },
+        orders={"order": request.resource_url(context, "order", "")},
+    )
+
+
+@project.post(permission=Permission.EDIT)
+def post_subproject(request):
+    return new_project(request, parent=request.context)
+
+
+def _movable(request, ref, target_project):
+    """Resolve an index key to a dataset or project the caller may move."""
+    api_root = request.api_root
+    me = request.identity
+    dataset_id = id_from_url(ref, "datasets")
+    if dataset_id is not None and dataset_id in api_root.datasets:
+        dataset = api_root.datasets[dataset_id]
+        if not dataset_permissions(api_root, me, dataset)["edit"]:
+            raise forbidden("You need edit permission on the dataset to move it.")
+        return dataset
+    project_id = id_from_url(ref, "projects")
+    if project_id is not None and project_id in api_root.projects:
+        child = api_root.projects[project_id]
+        if not project_permissions(api_root, me, child)["edit"]:
+            raise forbidden("You need edit permission on the project to move it.")
+        if any(p.__name__ == child.__name__ for p in project_chain(api_root, target_project)):
+            raise bad_request("A project cannot be moved into itself.", field=ref)
+        return child
+    raise bad_request(f"{ref} is not a dataset or project.", field=ref)
+
+
+def reorder(context, graph, index_urls):
+    """Replace the child order; the graph must list every child exactly once."""
+    if not isinstance(graph, list) or not all(isinstance(u, str) for u in graph):
+        raise bad_request("graph must be a list of URLs.", field="graph")
+    ids = [u.rstrip("/").rsplit("/", 1)[-1] for u in graph]
+    if sorted(ids) != sorted(context.graph) or len(set(ids)) != len(ids):
+        raise bad_request(
+            "graph must contain every child of the project exactly once.", field="graph"
+        )
+    context.graph[:] = ids
+
+
+@project.patch(permission=Permission.EDIT)
+def patch_project(request):
+    context = request.context
+    data = shoji.json_object(request)
+    body = shoji.entity_body(data)
+    index = data.get("index") if data.get("element") == "shoji:entity" else None
+    graph = data.get("graph") if data.get("element") == "shoji:entity" else None
+    only_fields(body, PROJECT_FIELDS)
+    if "name" in body:
+        context.name = required_name(body)
+    if "description" in body:
+        if not isinstance(body["description"], str):
+            raise bad_request("description must be a string.", field="description")
+        context.description = body["description"]
+    if "icon_url" in body or "icon" in body:
+        context.icon = body.get("icon_url") or body.get("icon")
+    if index is not None:
+        if not isinstance(index, dict):
+            raise bad_request("index must be an object.", field="index")
+        for ref in index:
+            thing = _movable(request, ref, context)
+            move_into_project(request.api_root, thing, context)
+    if graph is not None:
+        reorder(context, graph, index)
+    return no_content()
+
+
+@project.delete(permission=Permission.DELETE)
+def delete_project_view(request):
+    context = request.context
+    if not is_project_empty(context):
+        raise conflict("The project still holds datasets or sub-projects; move them first.")
+    delete_project(request.api_root, context)
+    return no_content()
+
+
+@project_order.get(permission=Permission.VIEW)
+def get_project_order(request):
+    context = request.context
+    api_root = request.api_root
+    graph = []
+    for child_id in context.graph:
+        child = api_root.projects.get(child_id) or api_root.datasets.get(child_id)
+        if child is not None:
+            graph.append(request.resource_url(child))
+    return shoji.order(request, request.url, graph)
+
+
+@project_order.put(permission=Permission.EDIT)
+def put_project_order(request):
+    data = shoji.json_object(request)
+    reorder(request.context, data.get("graph"), None)
+    return no_content()
+
+
+def _member_tuple(request, context, key, perms):
+    kind, ident = key.split(":", 1)
+    api_root = request.api_root
+    thing = (api_root.users if kind == "user" else api_root.teams).get(ident)
+    if thing is None:
+        return None, None
+    flags = {"edit": bool(perms["edit"]), "view": True}
+    entry = {"name": thing.name, "permissions": flags}
+    if kind == "user":
+        entry["email"] = thing.email
+        entry["collaborator"] = thing.account_id != context.account_id
+    return request.resource_url(thing), entry
+
+
+@project_members.get(permission=Permission.VIEW)
+def get_project_members(request):
+    context = request.context.__parent__
+    index = {}
+    for key, perms in context.members.items():
+        url, entry = _member_tuple(request, context, key, perms)
+        if url is not None:
+            index[url] = entry
+    return shoji.catalog(request, request.context, index)
+
+
+def _edit_flag(ref, changes, current):
+    if not isinstance(changes, dict):
+        raise bad_request("Each member tuple must be an object or null.", field=ref)
+    permissions = changes.get("permissions", {})
+    if not isinstance(permissions, dict):
+        raise bad_request("permissions must be an object.", field=ref)
+    flag = permissions.get("edit", current)
+    if not isinstance(flag, bool):
+        raise bad_request("edit must be a boolean.", field=ref)
+    return flag
+
+
+@project_members.patch(permission=Permission.EDIT)
+def patch_project_members(request):
+    context = request.context.__parent__
+    index, options = shoji.catalog_index(shoji.json_object(request))
+    me = request.identity
+    for ref, changes in index.items():
+        member = resolve_member(request.api_root, ref)
+        if member is None:
+            raise bad_request(f"{ref} is not a user or team.", field=ref)
+        kind, target = member
+        if changes is None:
+            if kind == "email":
+                raise bad_request(f"{ref} is not a member.", field=ref)
+            if kind == "user" and target.__name__ == me.__name__:
+                raise bad_request("You cannot remove yourself from a project.", field=ref)
+            remove_project_member(context, target, kind)
+            continue
+        if kind == "email":
+            target, kind = invite_by_email(request, target, options.get("url_base")), "user"
+        current = context.members.get(member_key(kind, target.__name__), {"edit": False})
+        set_project_member(context, target, kind, _edit_flag(ref, changes, current["edit"]))
+    return no_content()
+
+
+@project_users.get(permission=Permission.VIEW)
+def get_project_users(request):
+    """Everyone with access, directly or through a team, and how."""
+    context = request.context.__parent__
+    api_root = request.api_root
+    found = {}
+    for key in context.members.keys():
+        kind, ident = key.split(":", 1)
+        if kind == "user":
+            found.setdefault(ident, [])
+        else:
+            team = api_root.teams.get(ident)
+            for user_id in team.members.keys() if team is not None else ():
+                found.setdefault(user_id, []).append(request.resource_url(team))
+    index = {}
+    for user_id, team_urls in found.items():
+        user = api_root.users.get(user_id)
+        if user is None:
+            continue
+        index[request.resource_url(user)] = {
+            "name": user.name,
+            "email": user.email,
+            "collaborator": user.account_id != context.account_id,
+            "teams": team_urls,
+            "permissions": project_permissions(api_root, user, context),
+        }
+    return shoji.catalog(request, request.context, index)
+
+
+@project_datasets.get(permission=Permission.VIEW)
+def get_project_datasets(request):
+    context = request.context.__parent__
+    api_root = request.api_root
+    me = request.identity
+    index = {}
+    for dataset_id in context.ids("dataset_ids"):
+        dataset = api_root.datasets.get(dataset_id)
+        if dataset is not None:
+            perms = dataset_permissions(api_root, me, dataset)
+            index[request.resource_url(dataset)] = dataset_tuple(request, dataset, perms)
+    return shoji.catalog(request, request.context, index)
