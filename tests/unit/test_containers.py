@@ -1,0 +1,95 @@
+"""Containers, the email/username indexes and stored credentials."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crunchusers.resources.credentials import LinkTokens, Sessions
+from crunchusers.resources.root import ApiRoot
+from crunchusers.resources.users import DuplicateLogin, User
+from crunchusers.tokens import hash_token
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def users():
+    return ApiRoot().users
+
+
+def test_add_sets_location_and_length(users):
+    user = users.add(User("a@example.com"))
+    assert user.__parent__ is users and len(user.__name__) == 32
+    assert len(users) == 1 and users[user.__name__] is user
+    assert users.get(123) is None and 123 not in users
+
+
+def test_remove_updates_length(users):
+    user = users.add(User("a@example.com"))
+    users.remove(user.__name__)
+    assert len(users) == 0
+
+
+def test_email_index_is_casefolded_and_unique(users):
+    user = users.add(User(" Ann@Example.COM "))
+    assert users.find_by_email("ann@example.com") is user
+    assert users.find_by_login("ANN@example.com") is user
+    with pytest.raises(DuplicateLogin):
+        users.add(User("ann@EXAMPLE.com"))
+    assert len(users) == 1
+
+
+def test_username_index_and_clashes_with_emails(users):
+    user = User("a@example.com")
+    user.username = "Ann"
+    users.add(user)
+    assert users.find_by_login("ann") is user
+    other = users.add(User("b@example.com"))
+    with pytest.raises(DuplicateLogin):
+        users.change_username(other, "ANN")
+    with pytest.raises(DuplicateLogin):
+        users.change_username(other, "a@example.com")
+
+
+def test_change_email_moves_the_index_entry(users):
+    user = users.add(User("a@example.com"))
+    users.change_email(user, "new@example.com")
+    assert users.find_by_email("a@example.com") is None
+    assert users.find_by_email("new@example.com") is user
+    other = users.add(User("b@example.com"))
+    with pytest.raises(DuplicateLogin):
+        users.change_email(other, "NEW@example.com")
+    assert other.email == "b@example.com"
+
+
+def test_release_logins_frees_email_and_username(users):
+    user = User("a@example.com")
+    user.username = "ann"
+    users.add(user)
+    users.release_logins(user)
+    assert users.find_by_login("a@example.com") is None and users.find_by_login("ann") is None
+    users.add(User("a@example.com"))
+
+
+def test_sessions_store_hashes_and_expire_after_boundary(users):
+    user = users.add(User("a@example.com"))
+    sessions = Sessions()
+    token = sessions.start(user, NOW, timedelta(hours=24))
+    assert token not in sessions.data and hash_token(token) in sessions.data
+    assert sessions.lookup(token, NOW + timedelta(hours=24)) is not None
+    assert sessions.lookup(token, NOW + timedelta(hours=24, seconds=1)) is None
+    sessions.end_all(user)
+    assert sessions.lookup(token, NOW) is None and len(user.session_hashes) == 0
+
+
+def test_link_token_single_use_expiry_and_reissue(users):
+    user = users.add(User("a@example.com"))
+    links = LinkTokens()
+    first = links.issue(user, "invite", NOW, timedelta(hours=24))
+    second = links.issue(user, "invite", NOW, timedelta(hours=24))
+    assert links.redeem(first, ("invite",), NOW) is None  # re-issue killed it
+    assert links.redeem(second, ("password_reset",), NOW) is None  # wrong purpose
+    assert links.redeem(second, ("invite",), NOW + timedelta(hours=24)) == user.__name__
+    assert links.redeem(second, ("invite",), NOW) is None  # used
+    third = links.issue(user, "invite", NOW, timedelta(hours=24))
+    assert links.redeem(third, ("invite",), NOW + timedelta(hours=24, seconds=1)) is None
