@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
+from .access import ceiling
 from .clock import isoformat
 from .roles import ROLES, account_permissions_for
 from .rules import may_edit_profile
@@ -61,6 +62,7 @@ def account_user_tuple(request, user, viewer, account) -> dict:
         "roles_csv": ",".join(roles),
         "avatar": user.avatar,
         "account_permissions": account_permissions_for(user),
+        "dataset_permissions": ceiling(user),
         "editable": user.status != "deleted" and may_edit_profile(viewer, user, account),
     }
 

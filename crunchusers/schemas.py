@@ -115,6 +115,15 @@ class AccountPermissions(colander.MappingSchema):
     create_datasets = field(Bool)
 
 
+class DatasetPermissions(colander.MappingSchema):
+    schema_type = staticmethod(mapping)
+    view = field(Bool)
+    edit = field(Bool)
+    change_permissions = field(Bool)
+    add_users = field(Bool)
+    change_weight = field(Bool)
+
+
 class UserPatch(colander.MappingSchema):
     """Everything a user entity PATCH may carry; who may change what is
     decided by ``users.apply_user_patch``."""
@@ -134,6 +143,7 @@ class UserPatch(colander.MappingSchema):
     status = field(Str, validator=_status)
     roles = field(StrList)
     account_permissions = AccountPermissions(missing=colander.drop)
+    dataset_permissions = DatasetPermissions(missing=colander.drop)
     resend_email = field(Bool)
     url_base = field(Str)
     id = field(Str)

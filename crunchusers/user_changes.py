@@ -14,6 +14,7 @@ users catalog PATCH, so the rules cannot differ between the two doors:
 
 from persistent.mapping import PersistentMapping
 
+from .access import FLAGS, FULL
 from .errors import bad_request, forbidden
 from .resources.users import DuplicateLogin
 from .roles import ROLES, account_permissions_for, roles_for_permissions
@@ -22,7 +23,7 @@ from .schemas import UserPatch, validate
 
 PROFILE_FIELDS = ("first_name", "last_name", "title", "mobile", "avatar")
 PENDING_ADMIN_FIELDS = ("name", "first_name", "last_name", "email")
-MANAGEMENT_FIELDS = ("status", "roles", "account_permissions")
+MANAGEMENT_FIELDS = ("status", "roles", "account_permissions", "dataset_permissions")
 READ_ONLY = (
     "id",
     "created",
@@ -176,6 +177,9 @@ class UserChange:
         if new_roles is not None and tuple(new_roles) != tuple(target.roles):
             target.roles = tuple(new_roles)
             self.notifier.roles_changed(target, [ROLES[r].title for r in target.roles])
+        if "dataset_permissions" in changes:
+            ceiling = {**(target.dataset_ceiling or FULL), **changes.pop("dataset_permissions")}
+            target.dataset_ceiling = {flag: bool(ceiling.get(flag)) for flag in FLAGS}
         if "status" in changes:
             new_status = changes.pop("status")
             if new_status != target.status:

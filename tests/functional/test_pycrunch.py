@@ -7,7 +7,6 @@ pycrunch 0.5.9 exactly as an outside client would (see
 login POST to ``urls.login_url``, errors expose ``.message``).
 """
 
-import threading
 import uuid
 import warnings
 
@@ -15,11 +14,9 @@ import pycrunch
 import pytest
 import requests
 from pycrunch import shoji
+from pycrunch import users as pycrunch_users
 from pycrunch.elements import UnsafeElementSession
-from waitress import create_server, wasyncore
 
-from crunchusers import main
-from crunchusers.db import get_db
 from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 
 #: pycrunch.connect() itself warns about the user/password form; nothing else
@@ -29,30 +26,6 @@ CONNECT_DEPRECATION = "username and password will be removed"
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Connecting to Crunch API services with a username:DeprecationWarning"
 )
-
-
-@pytest.fixture
-def server(settings, tmp_path, monkeypatch):
-    """waitress serving the app on 127.0.0.1:<free port>; yields the API root URL."""
-    app = main({}, **{**settings, "zodbconn.uri": f"file://{tmp_path / 'Data.fs'}"})
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, name="waitress-test", daemon=True)
-    thread.start()
-
-    def stop():  # runs in the server thread, so its select() need not time out
-        srv.close()
-        wasyncore.close_all(srv._map)  # keep-alive client channels too: the loop ends
-
-    # connect() keeps the first root it returns in this module global.
-    monkeypatch.setattr(pycrunch, "session", None)
-    try:
-        yield f"http://127.0.0.1:{srv.effective_port}/api/"
-    finally:
-        srv.trigger.pull_trigger(stop)
-        thread.join(timeout=5)
-        srv.task_dispatcher.shutdown()
-        get_db(app.registry).close()
-    assert not thread.is_alive()
 
 
 @pytest.fixture
@@ -72,9 +45,11 @@ def password_connect(site_url, sessions, email=SUPERUSER_EMAIL, password=SUPERUS
 
 def unexpected(recorded):
     return [
-        w for w in recorded
-        if not (issubclass(w.category, DeprecationWarning)
-                and CONNECT_DEPRECATION in str(w.message))
+        w
+        for w in recorded
+        if not (
+            issubclass(w.category, DeprecationWarning) and CONNECT_DEPRECATION in str(w.message)
+        )
     ]
 
 
@@ -141,9 +116,7 @@ def test_token_login_then_bearer_connect(server, sessions):
 
     with warnings.catch_warnings(record=True) as recorded:
         warnings.simplefilter("always")
-        site = pycrunch.connect(
-            api_key=token, site_url=server, session_class=UnsafeElementSession
-        )
+        site = pycrunch.connect(api_key=token, site_url=server, session_class=UnsafeElementSession)
         sessions.append(site.session)
 
         assert isinstance(site, shoji.Catalog)
@@ -176,3 +149,42 @@ def test_unknown_user_is_client_error_with_message(server, sessions):
     assert response.headers["Content-Type"].startswith("application/json")
     assert isinstance(payload, pycrunch.CrunchError)
     assert payload.element == "crunch:error"
+
+
+def test_pycrunch_account_and_sharing_recipe(server, sessions):
+    """pycrunch's own documented recipe: invite through the account, then
+    share a dataset through ``site.user_url.account_url.users`` and the
+    dataset's ``permissions`` catalog."""
+    root = password_connect(server, sessions)
+    root.accounts.create(
+        {
+            "body": {
+                "name": "Acme",
+                "owner": {"email": "owner@acme.test", "password": "owner password 1"},
+            }
+        }
+    )
+    site = password_connect(server, sessions, "owner@acme.test", "owner password 1")
+    account = site.user_url.account_url
+    assert account.body.name == "Acme"
+    new_url = pycrunch_users.invite(
+        account,
+        "bill@acme.test",
+        send_invite=False,
+        account_permissions={"alter_users": False, "create_datasets": False},
+    )
+    assert new_url.startswith(server + "users/")
+
+    dataset = site.datasets.create(shoji.Entity(site.session, body={"name": "Survey"}))
+    dataset.refresh()
+    assert dataset.body.name == "Survey"
+
+    account_users = site.user_url.account_url.users
+    bill = account_users.by("email")["bill@acme.test"]
+    assert bill.dataset_permissions["view"] is True
+    dataset.permissions.edit(bill.entity_url, dataset_permissions={"view": True, "edit": True})
+    grants = dataset.permissions.index
+    assert grants[bill.entity_url].dataset_permissions["edit"] is True
+
+    dataset.permissions.drop(bill.entity_url)
+    assert bill.entity_url not in dataset.permissions.index

@@ -1,0 +1,61 @@
+"""The real scrunch client (its own virtualenv) against a live server.
+
+scrunch 0.18 pins pycrunch 0.5.5 and needs numpy/scipy, so it gets a
+separate virtualenv, ``.venv-scrunch`` in the checkout, made on first use
+(about 20 s) and reused afterwards.  The flow itself lives in
+``tests/clients/scrunch_flow.py``.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.factories import PASSWORD, Factory
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = ROOT / ".venv-scrunch"
+FLOW = ROOT / "tests" / "clients" / "scrunch_flow.py"
+SCRUNCH = "scrunch==0.18.25"
+
+
+@pytest.fixture(scope="session")
+def scrunch_python():
+    python = VENV / "bin" / "python"
+    marker = VENV / "installed.txt"
+    if not marker.exists() or marker.read_text() != SCRUNCH:
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", SCRUNCH], check=True, timeout=600
+        )
+        marker.write_text(SCRUNCH)
+    return python
+
+
+def test_scrunch_connect_teams_and_projects(live_app, server, scrunch_python):
+    factory = Factory(live_app, None)
+    account_id, owner_id = factory.account()
+    member_id = factory.user(account_id, roles=("editor",))
+    owner_email, member_email = factory.email_of(owner_id), factory.email_of(member_id)
+
+    result = subprocess.run(
+        [str(scrunch_python), str(FLOW), str(server), owner_email, PASSWORD, member_email],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert seen["flags"] == {"clients_strict_subvariable_syntax": False}
+    assert seen["team_members"] == sorted([owner_email, member_email])
+    assert sorted(seen["team_admins"]) == sorted([owner_email, member_email])
+    assert seen["team_by_name"] is True
+    members = seen["project_members"]
+    assert sorted(members["edit"]) == sorted([owner_email, member_email])
+    assert members["view"] == ["Analysts"]
+    assert member_email not in seen["project_members_after_remove"]
+    assert seen["is_root"] is True and seen["sub_is_root"] is False
+    assert seen["by_id_name"] == "Trackers"
