@@ -6,6 +6,7 @@ its data on every request (account, admin flag, teams), so changes of role or
 membership take effect at once — nothing is cached or stored as an ACL.
 """
 
+from datetime import timedelta
 from enum import StrEnum
 
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
@@ -31,6 +32,7 @@ CAN_CREATE_DATASETS = "can:create_datasets"
 
 
 SUPERUSER = "group:superusers"
+LAST_USED_RESOLUTION = timedelta(hours=1)
 
 
 def user_principal(user_id: str) -> str:
@@ -99,12 +101,17 @@ class SecurityPolicy:
         if not token:
             return None
         api_root = request.api_root
-        session = api_root.sessions.lookup(token, get_clock(request.registry).now())
+        now = get_clock(request.registry).now()
+        session = api_root.sessions.lookup(token, now)
         if session is None:
             return None
         user = api_root.users.get(session.user_id)
         if user is None or not user.is_active:
             return None
+        if session.kind == "apikey" and (
+            session.last_used is None or now - session.last_used > LAST_USED_RESOLUTION
+        ):
+            session.last_used = now  # at most one write an hour per key
         request.crunchusers_session = session
         return user
 

@@ -8,7 +8,7 @@ once (logout everywhere, status change, removal) without a scan.
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
-from ..tokens import hash_token, new_token
+from ..tokens import hash_token, new_id, new_token
 
 
 class Session(Persistent):
@@ -17,8 +17,10 @@ class Session(Persistent):
     kind = "session"
     name = ""
     last_used = None
+    public_id = None
 
     def __init__(self, user_id, created, expires, kind="session", name=""):
+        self.public_id = new_id()  # names an API key in URLs; never the secret
         self.user_id = user_id
         self.created = created
         self.expires = expires
@@ -50,6 +52,20 @@ class Sessions(Persistent):
         if session is None or not session.is_live(now):
             return None
         return session
+
+    def of_user(self, user, kind: str):
+        """The user's credentials of one kind (a user has few: no scan)."""
+        found = (self.data.get(digest) for digest in user.session_hashes)
+        return [s for s in found if s is not None and s.kind == kind]
+
+    def end_by_public_id(self, user, public_id: str) -> bool:
+        for digest in list(user.session_hashes):
+            session = self.data.get(digest)
+            if session is not None and session.public_id == public_id:
+                del self.data[digest]
+                user.session_hashes.remove(digest)
+                return True
+        return False
 
     def end(self, token: str, user):
         digest = hash_token(token)

@@ -25,6 +25,7 @@ MODULES = (
     "projects",
     "datasets",
     "account_admin",
+    "apikeys",
 )
 
 

@@ -1,0 +1,109 @@
+"""API keys (``/api/apikeys/``): long-lived bearer tokens for scripts.
+
+A key is shown once, in the body of the 201 that creates it; only its hash
+is stored.  Each user holds at most two live keys, and each key has an
+expiry date (seed 003); deleting a key revokes it at once.  Keys work as
+``Authorization: Bearer apk-…`` or as the ``token`` cookie, like sessions.
+"""
+
+from datetime import datetime, timedelta
+
+from pyramid.response import Response
+
+from .. import shoji
+from ..clock import get_clock, isoformat
+from ..errors import bad_request, not_found
+from ..security import Permission
+from . import no_content, tree_service
+from .root import api_link
+
+apikeys = tree_service("apikeys", "/api/apikeys/", context="/api/")
+apikey = tree_service("apikey", "/api/apikeys/{key_id}/", context="/api/")
+
+MAX_KEYS = 2
+DEFAULT_DAYS = 90
+MAX_DAYS = 366
+
+
+def key_body(session) -> dict:
+    return {
+        "id": session.public_id,
+        "name": session.name,
+        "created": isoformat(session.created),
+        "expires": isoformat(session.expires),
+        "last_used": isoformat(session.last_used),
+    }
+
+
+def live_keys(request):
+    now = get_clock(request.registry).now()
+    keys = request.api_root.sessions.of_user(request.identity, "apikey")
+    return [k for k in keys if k.is_live(now)]
+
+
+def expiry_from(body, now):
+    raw = body.get("expires")
+    if raw is None:
+        return now + timedelta(days=DEFAULT_DAYS)
+    try:
+        expires = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        expires = None
+    if expires is None or expires.tzinfo is None:
+        raise bad_request(
+            "expires must be an ISO 8601 date-time with a time zone.", field="expires"
+        )
+    if not now < expires <= now + timedelta(days=MAX_DAYS):
+        raise bad_request(f"expires must be in the next {MAX_DAYS} days.", field="expires")
+    return expires
+
+
+@apikeys.get(permission=Permission.VIEW)
+def get_apikeys(request):
+    index = {api_link(request, "apikeys", k.public_id): key_body(k) for k in live_keys(request)}
+    return shoji.catalog(request, None, index, self_url=api_link(request, "apikeys"))
+
+
+@apikeys.post(permission=Permission.VIEW)
+def post_apikeys(request):
+    body = shoji.entity_body(shoji.json_object(request))
+    name = body.get("name", "API Key")
+    if not isinstance(name, str) or not name.strip():
+        raise bad_request("name must be a non-empty string.", field="name")
+    if len(live_keys(request)) >= MAX_KEYS:
+        raise bad_request(f"You already have {MAX_KEYS} API keys; delete one first.")
+    now = get_clock(request.registry).now()
+    expires = expiry_from(body, now)
+    sessions = request.api_root.sessions
+    token = sessions.start(
+        request.identity, now, expires - now, kind="apikey", name=name.strip(), prefix="apk-"
+    )
+    created = sessions.lookup(token, now)
+    url = api_link(request, "apikeys", created.public_id)
+    response = Response(status=201, content_type="application/json", charset="utf-8")
+    response.location = url
+    response.json_body = shoji.entity(
+        request, None, {**key_body(created), "key": token}, self_url=url
+    )
+    return response
+
+
+def find_key(request):
+    for key in live_keys(request):
+        if key.public_id == request.matchdict["key_id"]:
+            return key
+    raise not_found("No such API key.")
+
+
+@apikey.get(permission=Permission.VIEW)
+def get_apikey(request):
+    key = find_key(request)
+    url = api_link(request, "apikeys", key.public_id)
+    return shoji.entity(request, None, key_body(key), self_url=url)
+
+
+@apikey.delete(permission=Permission.VIEW)
+def delete_apikey(request):
+    key = find_key(request)
+    request.api_root.sessions.end_by_public_id(request.identity, key.public_id)
+    return no_content()
