@@ -49,15 +49,22 @@ def role_ids(values, field="roles") -> tuple[str, ...]:
     return tuple(dict.fromkeys(ids))
 
 
-def drop_unchanged_read_only(body: dict, current: dict) -> dict:
-    """Let a PUT of a whole entity through: read-only members may be sent
-    back as they are, but not changed."""
-    cleaned = dict(body)
-    for key in READ_ONLY:
-        if key in cleaned:
-            if cleaned[key] != current.get(key):
-                raise bad_request(f"{key} is read-only.", field=key)
-            del cleaned[key]
+def changes_from(body: dict, current: dict, whole: bool) -> dict:
+    """The members of ``body`` that ask for a change.
+
+    Read-only members may be sent back as they are, never changed.  For a
+    PUT (``whole``) every member equal to its current value is dropped too,
+    so an entity fetched, edited and PUT back only changes what was edited;
+    a PATCH names what it changes, and each named member is checked.
+    """
+    cleaned = {}
+    for key, value in body.items():
+        unchanged = key in current and value == current[key]
+        if key in READ_ONLY and not unchanged:
+            raise bad_request(f"{key} is read-only.", field=key)
+        if key in READ_ONLY or (whole and unchanged):
+            continue
+        cleaned[key] = value
     return cleaned
 
 
@@ -129,8 +136,13 @@ class UserChange:
     def _apply_identity(self, changes):
         users = self.api_root.users
         try:
-            if "email" in changes:
+            if "email" in changes and changes["email"] != self.target.email:
                 users.change_email(self.target, changes.pop("email"))
+                # Links mailed to the old address must not verify the new one.
+                for purpose in ("invite", "password_reset"):
+                    self.api_root.link_tokens.revoke(self.target, purpose)
+                self.target.email_verified = False
+            changes.pop("email", None)
             if "username" in changes:
                 users.change_username(self.target, changes.pop("username"))
         except DuplicateLogin as exc:

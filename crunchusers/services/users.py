@@ -7,7 +7,7 @@ from ..passwords import hash_password, policy_problem, verify_password
 from ..references import resolve_user
 from ..representations import user_body, user_tuple
 from ..security import Permission
-from ..user_changes import UserChange, drop_unchanged_read_only
+from ..user_changes import UserChange, changes_from
 from . import no_content, tree_service
 from .accounts import remove_account_user
 
@@ -75,7 +75,7 @@ def get_user(request):
     )
 
 
-def _change_user(request, body):
+def _change_user(request, body, whole=False):
     target = request.context
     api_root = request.api_root
     change = UserChange(
@@ -85,7 +85,7 @@ def _change_user(request, body):
         Notifier.for_request(request),
         lambda ref: resolve_user(api_root, ref),
     )
-    change.apply(drop_unchanged_read_only(body, user_body(request, target)))
+    change.apply(changes_from(body, user_body(request, target), whole))
     return no_content()
 
 
@@ -97,7 +97,7 @@ def patch_user(request):
 @user.put(permission=Permission.EDIT)
 def put_user(request):
     """A whole entity sent back: unchanged read-only members are accepted."""
-    return _change_user(request, shoji.entity_body(shoji.json_object(request)))
+    return _change_user(request, shoji.entity_body(shoji.json_object(request)), whole=True)
 
 
 @user.delete(permission=Permission.ADMIN)
