@@ -51,6 +51,18 @@ class Grant:
     flags: dict = field(hash=False, compare=False)
 
 
+def users_behind(api_root, keys) -> set:
+    """User ids named by ``user:<id>``/``team:<id>`` keys, teams expanded."""
+    found = set()
+    for key in keys:
+        kind, ident = key.split(":", 1)
+        if kind == "user":
+            found.add(ident)
+        elif (team := api_root.teams.get(ident)) is not None:
+            found.update(team.members.keys())
+    return found
+
+
 # -- teams ------------------------------------------------------------------
 
 

@@ -104,9 +104,7 @@ def create_project(api_root, creator, name, now, parent=None, description="") ->
     _attach(api_root, project, creator)
     set_project_member(project, creator, "user", edit=True)
     if parent is not None:
-        project.parent_id = parent.__name__
-        parent.id_set("child_project_ids").add(project.__name__)
-        parent.graph.append(project.__name__)
+        move_into_project(api_root, project, parent)
     return project
 
 
@@ -131,39 +129,29 @@ def delete_project(api_root, project):
         member = (api_root.users if kind == "user" else api_root.teams).get(ident)
         if member is not None:
             remove_project_member(project, member, kind)
-    if project.parent_id:
-        parent = api_root.projects.get(project.parent_id)
-        if parent is not None:
-            _discard(parent, "child_project_ids", project.__name__)
-            if project.__name__ in parent.graph:
-                parent.graph.remove(project.__name__)
+    move_into_project(api_root, project, None)
     _detach(api_root, project)
     api_root.projects.remove(project.__name__)
 
 
+#: How each kind of child points at its containing project, and the
+#: project's reverse set of such children.
+CONTAINMENT = {Dataset: ("project_id", "dataset_ids"), Project: ("parent_id", "child_project_ids")}
+
+
 def move_into_project(api_root, thing, project):
-    """Make ``project`` the container of a dataset or sub-project."""
-    if isinstance(thing, Dataset):
-        if thing.project_id:
-            old = api_root.projects.get(thing.project_id)
-            if old is not None:
-                _discard(old, "dataset_ids", thing.__name__)
-                if thing.__name__ in old.graph:
-                    old.graph.remove(thing.__name__)
-        thing.project_id = project.__name__ if project is not None else None
-        if project is not None:
-            project.id_set("dataset_ids").add(thing.__name__)
-            project.graph.append(thing.__name__)
-        return
-    if thing.parent_id:
-        old = api_root.projects.get(thing.parent_id)
-        if old is not None:
-            _discard(old, "child_project_ids", thing.__name__)
-            if thing.__name__ in old.graph:
-                old.graph.remove(thing.__name__)
-    thing.parent_id = project.__name__ if project is not None else None
+    """Make ``project`` (or None: no project) the container of a dataset or
+    sub-project, updating both sides and the projects' child order."""
+    pointer, children = CONTAINMENT[type(thing)]
+    old_id = getattr(thing, pointer)
+    old = api_root.projects.get(old_id) if old_id else None
+    if old is not None:
+        _discard(old, children, thing.__name__)
+        if thing.__name__ in old.graph:
+            old.graph.remove(thing.__name__)
+    setattr(thing, pointer, project.__name__ if project is not None else None)
     if project is not None:
-        project.id_set("child_project_ids").add(thing.__name__)
+        project.id_set(children).add(thing.__name__)
         project.graph.append(thing.__name__)
 
 

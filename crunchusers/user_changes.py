@@ -117,6 +117,8 @@ class UserChange:
                     self._refuse(name, "the account owner keeps every permission")
         if changes.get("status") == "deleted":
             raise bad_request("Remove a user with DELETE, not by status.", field="status")
+        if changes.get("status") == "pending" and target.status != "pending":
+            raise bad_request("An activated user cannot become pending again.", field="status")
         if "email" in changes and changes["email"] != target.email:
             if self.is_self or not self.is_admin:
                 raise bad_request("Email changes go through the change_email flow.", field="email")

@@ -86,12 +86,16 @@ class Users(Container):
         self.by_email = OOBTree()
         self.by_username = OOBTree()
 
+    def login_taken(self, key: str) -> bool:
+        """Whether a casefolded login (email or username) names someone."""
+        return key in self.by_email or key in self.by_username
+
     def add(self, user, name=None):
         key = normalize_email(user.email)
-        if key in self.by_email:
+        if self.login_taken(key):
             raise DuplicateLogin("email")
         username = user.username and user.username.casefold()
-        if username and (username in self.by_username or username in self.by_email):
+        if username and (self.login_taken(username) or username == key):
             raise DuplicateLogin("username")
         super().add(user, name)
         self.by_email[key] = user.__name__
@@ -109,14 +113,11 @@ class Users(Container):
         user_id = self.by_email.get(key) or self.by_username.get(key)
         return self.get(user_id) if user_id else None
 
-    def email_taken(self, email: str) -> bool:
-        return normalize_email(email) in self.by_email
-
     def change_email(self, user, new_email: str):
         new_key = normalize_email(new_email)
         old_key = normalize_email(user.email)
         if new_key != old_key:
-            if new_key in self.by_email:
+            if self.login_taken(new_key):
                 raise DuplicateLogin("email")
             del self.by_email[old_key]
             self.by_email[new_key] = user.__name__
@@ -126,7 +127,7 @@ class Users(Container):
         new_key = new_username.casefold() if new_username else None
         old_key = user.username.casefold() if user.username else None
         if new_key != old_key:
-            if new_key and (new_key in self.by_username or new_key in self.by_email):
+            if new_key and self.login_taken(new_key):
                 raise DuplicateLogin("username")
             if old_key:
                 del self.by_username[old_key]

@@ -12,8 +12,11 @@ import importlib
 from cornice import Service
 from pyramid.response import Response
 
+from .. import shoji
+from ..access import dataset_permissions
 from ..db import root_factory
-from ..errors import cornice_error_handler
+from ..errors import bad_request, cornice_error_handler
+from ..representations import dataset_tuple
 
 MODULES = (
     "root",
@@ -55,6 +58,34 @@ def created(request, resource) -> Response:
 
 def no_content() -> Response:
     return Response(status=204)
+
+
+def required_name(body: dict) -> str:
+    """A non-empty ``name`` from an entity body, stripped."""
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise bad_request("name is required and must be a non-empty string.", field="name")
+    return name.strip()
+
+
+def only_fields(body: dict, allowed: tuple[str, ...]):
+    """Refuse unknown members of a body (400 naming the first)."""
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise bad_request(f"unknown field(s) {', '.join(unknown)}", field=unknown[0])
+
+
+def datasets_catalog(request, dataset_ids):
+    """A catalog of the given datasets, each with the caller's permissions."""
+    api_root = request.api_root
+    me = request.identity
+    index = {}
+    for dataset_id in sorted(dataset_ids):
+        dataset = api_root.datasets.get(dataset_id)
+        if dataset is not None:
+            perms = dataset_permissions(api_root, me, dataset)
+            index[request.resource_url(dataset)] = dataset_tuple(request, dataset, perms)
+    return shoji.catalog(request, request.context, index)
 
 
 def includeme(config):

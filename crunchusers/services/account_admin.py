@@ -6,15 +6,15 @@ from .. import shoji
 from ..access import (
     access_type,
     dataset_grants,
-    dataset_permissions,
     project_permissions,
+    users_behind,
     visible_datasets,
 )
 from ..expropriation import check_new_owner, expropriate, owned_things
 from ..notifications import Notifier
-from ..representations import dataset_tuple, project_tuple
+from ..representations import project_tuple
 from ..security import Permission
-from . import add_views, no_content, tree_service
+from . import add_views, datasets_catalog, no_content, tree_service
 from .accounts import aliased
 
 account_datasets, my_account_datasets = account_datasets_services = aliased(
@@ -47,14 +47,7 @@ def _items(container, ids):
 
 def get_account_datasets(request):
     """Every dataset of the account; admins have implicit edit on all."""
-    account = request.context.account
-    api_root = request.api_root
-    me = request.identity
-    index = {
-        request.resource_url(d): dataset_tuple(request, d, dataset_permissions(api_root, me, d))
-        for d in _items(api_root.datasets, account.ids("dataset_ids"))
-    }
-    return shoji.catalog(request, request.context, index)
+    return datasets_catalog(request, request.context.account.ids("dataset_ids"))
 
 
 def _owned_tuple(request, thing):
@@ -94,17 +87,9 @@ def collaborator_ids(api_root, account) -> set:
     for team in _items(api_root.teams, account.ids("team_ids")):
         found.update(team.members.keys())
     for project in _items(api_root.projects, account.ids("project_ids")):
-        for key in project.members.keys():
-            kind, ident = key.split(":", 1)
-            if kind == "user":
-                found.add(ident)
+        found |= users_behind(api_root, project.members.keys())
     for dataset in _items(api_root.datasets, account.ids("dataset_ids")):
-        for key in dataset.shares.keys():
-            kind, ident = key.split(":", 1)
-            if kind == "user":
-                found.add(ident)
-            elif (team := api_root.teams.get(ident)) is not None:
-                found.update(team.members.keys())
+        found |= users_behind(api_root, dataset.shares.keys())
     return {u for u in found if u not in account.user_ids}
 
 
@@ -125,15 +110,8 @@ def get_account_collaborators(request):
 
 def get_member_datasets(request):
     """Datasets the user owns (admins only)."""
-    member = request.context.__parent__
-    api_root = request.api_root
-    user = api_root.users[member.__name__]
-    me = request.identity
-    index = {
-        request.resource_url(d): dataset_tuple(request, d, dataset_permissions(api_root, me, d))
-        for d in _items(api_root.datasets, user.ids("owned_dataset_ids"))
-    }
-    return shoji.catalog(request, request.context, index)
+    user = request.api_root.users[request.context.__parent__.__name__]
+    return datasets_catalog(request, user.ids("owned_dataset_ids"))
 
 
 add_views(account_datasets_services, "GET", get_account_datasets, permission=Permission.ADMIN)

@@ -93,6 +93,9 @@ def post_password_reset(request):
     email, url_base = data.get("email"), data.get("url_base")
     if not isinstance(email, str) or (url_base is not None and not isinstance(url_base, str)):
         raise bad_request("'email' (and 'url_base' if given) must be strings.", field="email")
+    if url_base is not None and "${token}" not in url_base:
+        # Checked before the lookup so the answer is the same for every email.
+        raise bad_request("url_base must contain ${token}.", field="url_base")
     user = request.api_root.users.find_by_email(email)
     if user is not None and user.status == "active":
         Notifier.for_request(request).password_reset(request.api_root, user, url_base)

@@ -15,6 +15,7 @@ from ..access import (
     project_permissions,
     team_key,
     user_key,
+    users_behind,
     visible_datasets,
 )
 from ..clock import get_clock, isoformat
@@ -34,8 +35,7 @@ from ..representations import dataset_tuple
 from ..resources.datasets import DEFAULT_SETTINGS
 from ..rules import can_create_datasets
 from ..security import Permission
-from . import created, no_content, tree_service
-from .teams import only_fields
+from . import created, no_content, only_fields, tree_service
 
 datasets = tree_service("datasets", "/api/datasets/", description="Datasets you can see")
 by_name = tree_service(
@@ -443,21 +443,10 @@ def get_dataset_users(request):
     """Every user with access and how: direct, teams, project, admin."""
     context = request.context.__parent__
     api_root = request.api_root
-    candidates = {context.owner_id}
-    for key in context.shares.keys():
-        kind, ident = key.split(":", 1)
-        if kind == "user":
-            candidates.add(ident)
-        elif (team := api_root.teams.get(ident)) is not None:
-            candidates.update(team.members.keys())
+    candidates = {context.owner_id} | users_behind(api_root, context.shares.keys())
     if context.project_id and (project := api_root.projects.get(context.project_id)):
         for node in project_chain(api_root, project):
-            for key in node.members.keys():
-                kind, ident = key.split(":", 1)
-                if kind == "user":
-                    candidates.add(ident)
-                elif (team := api_root.teams.get(ident)) is not None:
-                    candidates.update(team.members.keys())
+            candidates |= users_behind(api_root, node.members.keys())
     index = {}
     for user_id in sorted(candidates):
         user = api_root.users.get(user_id)

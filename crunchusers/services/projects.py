@@ -18,8 +18,7 @@ from ..references import id_from_url, resolve_member
 from ..representations import dataset_tuple, project_tuple
 from ..resources.projects import member_key
 from ..security import Permission
-from . import created, no_content, tree_service
-from .teams import only_fields, required_name
+from . import created, datasets_catalog, no_content, only_fields, required_name, tree_service
 
 projects = tree_service("projects", "/api/projects/", description="The caller's projects")
 project = tree_service("project", "/api/projects/{project_id}/")
@@ -275,18 +274,19 @@ def patch_project_members(request):
 
 @project_users.get(permission=Permission.VIEW)
 def get_project_users(request):
-    """Everyone with access, directly or through a team, and how."""
+    """Everyone with access — directly or through a team, on this project or
+    an ancestor — and how."""
     context = request.context.__parent__
     api_root = request.api_root
     found = {}
-    for key in context.members.keys():
-        kind, ident = key.split(":", 1)
-        if kind == "user":
-            found.setdefault(ident, [])
-        else:
-            team = api_root.teams.get(ident)
-            for user_id in team.members.keys() if team is not None else ():
-                found.setdefault(user_id, []).append(request.resource_url(team))
+    for node in project_chain(api_root, context):
+        for key in node.members.keys():
+            kind, ident = key.split(":", 1)
+            if kind == "user":
+                found.setdefault(ident, [])
+            elif (team := api_root.teams.get(ident)) is not None:
+                for user_id in team.members.keys():
+                    found.setdefault(user_id, []).append(request.resource_url(team))
     index = {}
     for user_id, team_urls in found.items():
         user = api_root.users.get(user_id)
@@ -296,7 +296,7 @@ def get_project_users(request):
             "name": user.name,
             "email": user.email,
             "collaborator": user.account_id != context.account_id,
-            "teams": team_urls,
+            "teams": sorted(set(team_urls)),
             "permissions": project_permissions(api_root, user, context),
         }
     return shoji.catalog(request, request.context, index)
@@ -304,13 +304,5 @@ def get_project_users(request):
 
 @project_datasets.get(permission=Permission.VIEW)
 def get_project_datasets(request):
-    context = request.context.__parent__
-    api_root = request.api_root
-    me = request.identity
-    index = {}
-    for dataset_id in context.ids("dataset_ids"):
-        dataset = api_root.datasets.get(dataset_id)
-        if dataset is not None:
-            perms = dataset_permissions(api_root, me, dataset)
-            index[request.resource_url(dataset)] = dataset_tuple(request, dataset, perms)
-    return shoji.catalog(request, request.context, index)
+    """Datasets the project holds."""
+    return datasets_catalog(request, request.context.__parent__.ids("dataset_ids"))

@@ -1,33 +1,19 @@
 """Teams (reference crunch-api.md §6): catalog, entity, members, datasets."""
 
 from .. import shoji
-from ..access import dataset_permissions
 from ..clock import get_clock
 from ..collaboration import create_team, delete_team, remove_team_member, set_team_member
 from ..errors import bad_request
 from ..invitations import invite_by_email
 from ..references import resolve_member
-from ..representations import dataset_tuple, team_tuple
+from ..representations import team_tuple
 from ..security import Permission
-from . import created, no_content, tree_service
+from . import created, datasets_catalog, no_content, only_fields, required_name, tree_service
 
 teams = tree_service("teams", "/api/teams/", description="The caller's teams")
 team = tree_service("team", "/api/teams/{team_id}/")
 team_members = tree_service("team_members", "/api/teams/{team_id}/members/")
 team_datasets = tree_service("team_datasets", "/api/teams/{team_id}/datasets/")
-
-
-def required_name(body: dict) -> str:
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise bad_request("name is required and must be a non-empty string.", field="name")
-    return name.strip()
-
-
-def only_fields(body: dict, allowed: tuple[str, ...]):
-    unknown = sorted(set(body) - set(allowed))
-    if unknown:
-        raise bad_request(f"unknown field(s) {', '.join(unknown)}", field=unknown[0])
 
 
 @teams.get(permission=Permission.VIEW)
@@ -135,13 +121,6 @@ def patch_team_members(request):
 
 @team_datasets.get(permission=Permission.VIEW)
 def get_team_datasets(request):
-    context = request.context.__parent__
-    api_root = request.api_root
-    me = request.identity
-    index = {}
-    for dataset_id in context.ids("dataset_ids"):
-        dataset = api_root.datasets.get(dataset_id)
-        if dataset is not None:
-            perms = dataset_permissions(api_root, me, dataset)
-            index[request.resource_url(dataset)] = dataset_tuple(request, dataset, perms)
-    return shoji.catalog(request, request.context, index)
+    """Datasets shared with the team."""
+    team_ = request.context.__parent__
+    return datasets_catalog(request, team_.ids("dataset_ids"))

@@ -67,12 +67,19 @@ def get_user(request):
         target,
         user_body(request, target),
         description="Detail for a given user",
-        urls={"account_url": request.application_url + "/api/account/"},
+        urls=account_link(request, target),
         fragments={
             name: request.resource_url(target, name, "")
             for name in ("invite", "password", "reassign", "expropriate")
         },
     )
+
+
+def account_link(request, target) -> dict:
+    """``urls.account_url``: the user's own account (pycrunch's sharing recipe
+    follows ``site.user_url.account_url.users``)."""
+    account = request.api_root.accounts.get(target.account_id) if target.account_id else None
+    return {"account_url": request.resource_url(account)} if account is not None else {}
 
 
 def _change_user(request, body, whole=False):
