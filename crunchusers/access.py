@@ -10,6 +10,7 @@ Effective dataset permissions are the OR over every grant — ownership,
 account-admin rights, the direct share, each team share and project
 membership (direct or through a team, on the project or any ancestor) — then
 capped by the user's account ceiling (reference crunch-api.md §9.3).
+Unpublished datasets (drafts) are visible to their editors only.
 """
 
 from dataclasses import dataclass, field
@@ -171,9 +172,14 @@ def coalesce(grants, cap) -> dict:
 
 
 def dataset_permissions(api_root, user, dataset) -> dict:
+    """The user's final flags; a draft (``is_published`` false) exists only
+    for its editors (reference §9.3)."""
     grants = dataset_grants(api_root, user, dataset)
     cap = dict(FULL) if user.is_superuser else ceiling(user)
-    return coalesce(grants, cap)
+    flags = coalesce(grants, cap)
+    if not dataset.is_published and not flags["edit"]:
+        return dict(NOTHING)
+    return flags
 
 
 def candidate_dataset_ids(api_root, user) -> set:

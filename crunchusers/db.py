@@ -11,7 +11,6 @@ from .passwords import hash_password
 from .resources.root import ApiRoot, TraversalRoot
 from .resources.users import User
 from .settings import get_config
-from .tokens import new_token
 
 ROOT_KEY = "crunchusers"
 
@@ -22,14 +21,16 @@ def get_db(registry):
 
 
 def bootstrap(zodb_root, registry) -> ApiRoot:
-    """Create what must exist (idempotent): the API root, generated secrets
-    and the configured superuser."""
+    """Create what must exist (idempotent): the API root, any container a
+    newer version added, and the configured superuser.
+
+    No server-side secret is needed: every bearer secret is random and
+    stored as a SHA-256 digest, so there is nothing to sign.
+    """
     api_root = zodb_root.get(ROOT_KEY)
     if api_root is None:
         api_root = zodb_root[ROOT_KEY] = ApiRoot()
     api_root.ensure_containers()
-    if "cookie_secret" not in api_root.secrets:
-        api_root.secrets["cookie_secret"] = new_token()
     config = get_config(registry)
     if config.superuser_email and api_root.users.find_by_email(config.superuser_email) is None:
         user = User(config.superuser_email, name="Superuser", created=get_clock(registry).now())

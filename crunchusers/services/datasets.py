@@ -426,16 +426,22 @@ def get_explain(request):
 
 
 def _grant_ref(request, grant):
-    """A grant's reference as a URL where it names a user, team or project."""
-    if grant.ref is None:
-        return None
+    """A grant's reference (``kind:id``, or ``project:id|team:id`` for a
+    project reached through a team) as the URL(s) of what it names."""
     base = request.application_url + "/api/"
     parts = []
     for piece in grant.ref.split("|"):
         kind, _, ident = piece.partition(":")
-        collection = {"user": "users", "team": "teams", "project": "projects"}.get(kind)
-        parts.append(f"{base}{collection}/{ident}/" if collection else f"{base}accounts/{piece}/")
+        parts.append(f"{base}{GRANT_COLLECTIONS[kind]}/{ident}/")
     return parts[0] if len(parts) == 1 else parts
+
+
+GRANT_COLLECTIONS = {
+    "user": "users",
+    "team": "teams",
+    "project": "projects",
+    "account": "accounts",
+}
 
 
 @dataset_users.get(permission=Permission.VIEW)
