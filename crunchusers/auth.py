@@ -7,12 +7,16 @@ unknown, the password wrong or the user not active, and spends the same
 argon2 time in every case.
 """
 
+import logging
+
 from .clock import get_clock
 from .passwords import verify_password
 from .security import credential_from
 from .settings import get_config
 
 COOKIE_NAME = "token"
+
+log = logging.getLogger(__name__)
 
 
 def login_with_password(request, login_name: str, password: str) -> str | None:
@@ -21,7 +25,10 @@ def login_with_password(request, login_name: str, password: str) -> str | None:
     user = api_root.users.find_by_login(login_name)
     valid = verify_password(request.registry, user.password_hash if user else None, password)
     if not valid or not user.is_active:
+        # Every attempt is logged (ASVS 16.3.1), never the password.
+        log.warning("login failed for %r from %s", login_name[:200], request.client_addr)
         return None
+    log.info("login of user %s from %s", user.__name__, request.client_addr)
     now = get_clock(request.registry).now()
     user.last_login = now
     config = get_config(request.registry)

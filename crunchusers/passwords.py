@@ -5,6 +5,9 @@ profile).  Verification of an unknown login still runs one hash against a
 dummy so that timing does not tell which emails exist.
 """
 
+import os
+import threading
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -12,6 +15,11 @@ from .settings import get_config
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256
+
+#: At most one argon2 computation per core at a time: each takes ~150 ms and
+#: 64 MiB, so unbounded logins would starve every worker thread of CPU and
+#: memory (reference performance.md §3.2).
+HASH_SLOTS = threading.BoundedSemaphore(os.cpu_count() or 2)
 
 
 def hasher_for(registry) -> PasswordHasher:
@@ -29,14 +37,17 @@ def hasher_for(registry) -> PasswordHasher:
 
 
 def hash_password(registry, password: str) -> str:
-    return hasher_for(registry).hash(password)
+    hasher = hasher_for(registry)
+    with HASH_SLOTS:
+        return hasher.hash(password)
 
 
 def verify_password(registry, password_hash: str | None, password: str) -> bool:
     """True if ``password`` matches; spends the same time when there is no hash."""
     hasher = hasher_for(registry)
     try:
-        hasher.verify(password_hash or registry.crunchusers_dummy_hash, password)
+        with HASH_SLOTS:
+            hasher.verify(password_hash or registry.crunchusers_dummy_hash, password)
     except (VerificationError, InvalidHashError):
         return False
     return password_hash is not None
