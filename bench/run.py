@@ -1,11 +1,15 @@
 """Benchmark crunchusers' hot GETs against a bare Pyramid JSON view.
 
-Seeds a temporary FileStorage with one account of --users users, serves the
-real app and a bare Pyramid baseline with waitress (threads=4) in child
-processes on 127.0.0.1, logs in once for a Bearer token, and measures each
-scenario with wrk.  Prints a table and writes bench/results/<timestamp>.json.
+Seeds a temporary FileStorage with one account of --users users, --teams
+teams, --datasets datasets and --projects projects, times
+``access.visible_datasets`` in-process on it, then serves the real app and a
+bare Pyramid baseline with waitress (threads=4) in child processes on
+127.0.0.1, logs in once as the owner and once as a typical member for Bearer
+tokens, and measures each scenario with wrk.  Prints tables and writes
+bench/results/<timestamp>.json.
 
-    .venv/bin/python bench/run.py [--duration 10] [--users 10000] [--rounds 1]
+    .venv/bin/python bench/run.py [--duration 10] [--users 10000] [--teams 1000]
+                                  [--datasets 10000] [--projects 100] [--rounds 1]
 
 See bench/README.txt for how to read the output.
 """
@@ -31,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import inprocess
 import seed
 import wrk
 
@@ -38,6 +43,9 @@ HERE = Path(__file__).resolve().parent
 RESULTS_DIR = HERE / "results"
 HOST = "127.0.0.1"
 WARMUP_SECONDS = 2
+# Dataset catalogs do real work per request (one permission check and one
+# tuple per visible dataset); see README.txt for why they get fewer connections.
+CATALOG_CONNECTIONS = 4
 STARTUP_TIMEOUT = 60
 PACKAGES = (
     "crunchusers",
@@ -77,6 +85,7 @@ class Scenario:
     name: str
     url: str
     headers: dict[str, str] = field(default_factory=dict)
+    connections: int = wrk.CONNECTIONS
     runs: list[dict] = field(default_factory=list)
 
 
@@ -91,6 +100,15 @@ def parse_args(argv=None):
         default=10_000,
         help="users in the one seeded account, owner included (default 10000)",
     )
+    shape = seed.Shape()
+    for name, default in (
+        ("teams", shape.teams),
+        ("datasets", shape.datasets),
+        ("projects", shape.projects),
+    ):
+        parser.add_argument(
+            f"--{name}", type=int, default=default, help=f"{name} to seed (default {default})"
+        )
     parser.add_argument(
         "--rounds",
         type=int,
@@ -100,7 +118,15 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.rounds < 1:
         parser.error("--duration must be > 0 and --rounds >= 1")
+    try:
+        shape_of(args).check()
+    except ValueError as exc:
+        parser.error(str(exc))
     return args
+
+
+def shape_of(args) -> seed.Shape:
+    return seed.Shape(args.users, args.teams, args.datasets, args.projects)
 
 
 def raise_on_sigterm():
@@ -179,27 +205,56 @@ def http_json(url: str, body: dict | None = None, headers: dict | None = None) -
         raise RuntimeError(f"{url} answered {exc.code}: {exc.read()[:500]!r}") from exc
 
 
-def login(app: Server, seeded: seed.Seeded) -> dict[str, str]:
+def login(app: Server, email: str, password: str) -> dict[str, str]:
     """One real token login; its Bearer header authenticates every measured request."""
     answer = http_json(
         app.base_url + "/api/public/login/",
-        {"email": seeded.owner_email, "password": seeded.password, "token": True},
+        {"email": email, "password": password, "token": True},
     )
     return {"Authorization": f"Bearer {answer['access_token']}"}
 
 
-def make_scenarios(app: Server, baseline: Server, auth: dict, user_id: str) -> list[Scenario]:
+def make_scenarios(app: Server, baseline: Server, seeded: seed.Seeded) -> list[Scenario]:
+    """The owner (account admin) reads the user entity and the member's
+    visible_datasets; the member reads their own catalog and one dataset."""
+    owner = login(app, seeded.owner_email, seeded.password)
+    member = login(app, seeded.member_email, seeded.password)
+    api = app.base_url + "/api"
+    dataset = f"{api}/datasets/{seeded.dataset_id}/"
     return [
         Scenario("baseline GET /json", baseline.base_url + "/json"),
-        Scenario("GET /api/", app.base_url + "/api/", auth),
-        Scenario("GET /api/users/<id>/", app.base_url + f"/api/users/{user_id}/", auth),
+        Scenario("GET /api/", api + "/", owner),
+        Scenario("GET /api/users/<id>/", f"{api}/users/{seeded.target_user_id}/", owner),
+        Scenario("GET /api/datasets/ (member)", api + "/datasets/", member, CATALOG_CONNECTIONS),
+        Scenario(
+            "GET /api/users/<member>/visible_datasets/ (owner)",
+            f"{api}/users/{seeded.member_id}/visible_datasets/",
+            owner,
+            CATALOG_CONNECTIONS,
+        ),
+        Scenario("GET /api/datasets/<id>/ (member)", dataset, member),
+        Scenario("GET /api/datasets/<id>/permissions/ (member)", dataset + "permissions/", member),
     ]
 
 
-def check_scenarios(scenarios: list[Scenario]):
-    """Each URL must answer 200 with JSON once, so we never benchmark a 401 page."""
+def check_scenarios(scenarios: list[Scenario]) -> dict[str, int]:
+    """Each URL must answer 200 with JSON once, so we never benchmark a 401 page.
+    Returns how many entries each catalog answer's index holds."""
+    sizes = {}
     for scenario in scenarios:
-        http_json(scenario.url, headers=scenario.headers)
+        body = http_json(scenario.url, headers=scenario.headers)
+        if isinstance(body.get("index"), dict):
+            sizes[scenario.name] = len(body["index"])
+    return sizes
+
+
+def print_sizes(sizes: dict[str, int], seeded: seed.Seeded):
+    print(
+        f"Member {seeded.member_email} is in {seeded.member_teams} teams; "
+        f"catalog sizes (out of {seeded.datasets} datasets):"
+    )
+    for name, size in sizes.items():
+        print(f"  {name}: {size} entries")
 
 
 def measure(scenarios: list[Scenario], servers: list[Server], rounds: int, seconds: float):
@@ -208,8 +263,9 @@ def measure(scenarios: list[Scenario], servers: list[Server], rounds: int, secon
     for number in range(1, rounds + 1):
         for scenario in scenarios:
             print(f"  round {number}/{rounds}: {scenario.name} ...", flush=True)
-            wrk.run(scenario.url, WARMUP_SECONDS, scenario.headers)
-            scenario.runs.append(wrk.run(scenario.url, seconds, scenario.headers))
+            options = (scenario.headers, scenario.connections)
+            wrk.run(scenario.url, WARMUP_SECONDS, *options)
+            scenario.runs.append(wrk.run(scenario.url, seconds, *options))
             for server in servers:
                 if server.proc.poll() is not None:
                     raise RuntimeError(f"{server.name} server died:\n{log_tail(server)}")
@@ -224,6 +280,7 @@ def summarise(scenarios: list[Scenario]) -> list[dict]:
             {
                 "scenario": scenario.name,
                 "url": scenario.url,
+                "connections": scenario.connections,
                 "rps": statistics.median(r["rps"] for r in runs),
                 "p50_ms": statistics.median(r["p50_ms"] for r in runs),
                 "p99_ms": statistics.median(r["p99_ms"] for r in runs),
@@ -240,18 +297,19 @@ def summarise(scenarios: list[Scenario]) -> list[dict]:
 
 def print_table(rows: list[dict], rounds: int):
     label = f"median of {rounds} rounds" if rounds > 1 else "1 round"
+    width = max(len(row["scenario"]) for row in rows)
     header = (
-        f"{'scenario':<24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'scenario':<{width}} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'vs base':>8} {'non-2xx':>8} {'sock err':>8}"
     )
-    print(f"\nResults ({label}; wrk -t{wrk.THREADS} -c{wrk.CONNECTIONS}, waitress threads=4)")
+    print(f"\nResults ({label}; wrk -t{wrk.THREADS} -c<conns>, waitress threads=4)")
     print(header)
     print("-" * len(header))
     for row in rows:
         print(
-            f"{row['scenario']:<24} {row['rps']:>9.1f} {row['p50_ms']:>8.2f} "
-            f"{row['p99_ms']:>8.2f} {row['ratio']:>8.3f} {row['non_2xx']:>8} "
-            f"{row['socket_errors']:>8}"
+            f"{row['scenario']:<{width}} {row['connections']:>5} {row['rps']:>9.1f} "
+            f"{row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['ratio']:>8.3f} "
+            f"{row['non_2xx']:>8} {row['socket_errors']:>8}"
         )
     bad = [r["scenario"] for r in rows if r["non_2xx"] or r["socket_errors"]]
     if bad:
@@ -311,7 +369,14 @@ def code_under_test() -> dict:
     }
 
 
-def write_results(args, seeded: seed.Seeded, rows: list[dict], notes: dict) -> Path:
+def write_results(
+    args,
+    seeded: seed.Seeded,
+    timings: list[inprocess.Timing],
+    sizes: dict[str, int],
+    rows: list[dict],
+    notes: dict,
+) -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS_DIR / f"{stamp}.json"
@@ -321,14 +386,33 @@ def write_results(args, seeded: seed.Seeded, rows: list[dict], notes: dict) -> P
         "options": {
             "duration": args.duration,
             "users": args.users,
+            "teams": args.teams,
+            "datasets": args.datasets,
+            "projects": args.projects,
             "rounds": args.rounds,
             "warmup_seconds": WARMUP_SECONDS,
             "wrk_threads": wrk.THREADS,
             "wrk_connections": wrk.CONNECTIONS,
+            "catalog_connections": CATALOG_CONNECTIONS,
             "wrk_timeout": wrk.TIMEOUT,
             "waitress_threads": 4,
         },
-        "seed": {"users": seeded.users, "seconds": round(seeded.seconds, 2)},
+        "seed": {
+            "users": seeded.users,
+            "teams": seeded.teams,
+            "datasets": seeded.datasets,
+            "projects": seeded.projects,
+            "random_seed": seed.RANDOM_SEED,
+            "member_email": seeded.member_email,
+            "member_teams": seeded.member_teams,
+            "seconds": round(seeded.seconds, 2),
+            "phase_seconds": {k: round(v, 2) for k, v in seeded.phase_seconds.items()},
+        },
+        "visible_datasets_inprocess": {
+            "calls": inprocess.CALLS,
+            "timings": [t.as_dict() for t in timings],
+        },
+        "catalog_sizes": sizes,
         "environment": environment(),
         "code": code_under_test(),
         "results": rows,
@@ -343,22 +427,33 @@ def main(argv=None):
     raise_on_sigterm()
     with tempfile.TemporaryDirectory(prefix="crunchusers-bench-") as tmp:
         workdir = Path(tmp)
-        print(f"Seeding {args.users} users ...", flush=True)
-        seeded = seed.seed(workdir / "Data.fs", args.users)
-        print(f"  done in {seeded.seconds:.1f}s", flush=True)
+        db_path = workdir / "Data.fs"
+        print(
+            f"Seeding {args.users} users, {args.teams} teams, {args.datasets} datasets, "
+            f"{args.projects} projects ...",
+            flush=True,
+        )
+        seeded = seed.seed(db_path, shape_of(args))
+        phases = ", ".join(f"{k} {v:.1f}s" for k, v in seeded.phase_seconds.items())
+        print(f"  done in {seeded.seconds:.1f}s ({phases})", flush=True)
+        timings = inprocess.time_visible_datasets(db_path, seeded.probe_users)
+        inprocess.print_timings(timings)
+        print()
         with ExitStack() as stack:  # stops every server, also on error or Ctrl-C
-            app = start_server(stack, "crunchusers", workdir, "--db", str(workdir / "Data.fs"))
+            app = start_server(stack, "crunchusers", workdir, "--db", str(db_path))
             baseline = start_server(stack, "baseline", workdir)
             wait_until_ready(app, "/api/public/")
             wait_until_ready(baseline, "/json")
-            scenarios = make_scenarios(app, baseline, login(app, seeded), seeded.target_user_id)
-            check_scenarios(scenarios)
+            scenarios = make_scenarios(app, baseline, seeded)
+            sizes = check_scenarios(scenarios)
+            print_sizes(sizes, seeded)
             measure(scenarios, [app, baseline], args.rounds, args.duration)
         notes = {s.name: server_log_notes(s) for s in (app, baseline)}
     rows = summarise(scenarios)
     print_table(rows, args.rounds)
     print_log_notes(notes)
-    print(f"\nWrote {write_results(args, seeded, rows, notes).relative_to(HERE.parent)}")
+    path = write_results(args, seeded, timings, sizes, rows, notes)
+    print(f"\nWrote {path.relative_to(HERE.parent)}")
 
 
 if __name__ == "__main__":

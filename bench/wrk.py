@@ -22,12 +22,14 @@ _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 
 
-def command(url: str, seconds: float, headers: dict[str, str]) -> list[str]:
+def command(
+    url: str, seconds: float, headers: dict[str, str], connections: int = CONNECTIONS
+) -> list[str]:
     """The wrk command line; the fixed options are the benchmark's protocol."""
     cmd = [
         WRK,
         f"-t{THREADS}",
-        f"-c{CONNECTIONS}",
+        f"-c{connections}",
         f"-d{seconds:g}s",
         "--latency",
         "--timeout",
@@ -38,10 +40,13 @@ def command(url: str, seconds: float, headers: dict[str, str]) -> list[str]:
     return cmd + [url]
 
 
-def run(url: str, seconds: float, headers: dict[str, str]) -> dict:
+def run(url: str, seconds: float, headers: dict[str, str], connections: int = CONNECTIONS) -> dict:
     """Run wrk once and return the parsed report (plus the raw text)."""
     proc = subprocess.run(
-        command(url, seconds, headers), capture_output=True, text=True, timeout=seconds + 60
+        command(url, seconds, headers, connections),
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"wrk failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
