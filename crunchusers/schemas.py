@@ -57,8 +57,16 @@ class StrList(_Strict):
         return value
 
 
-def field(kind, *, nullable=False, **kw):
-    node = colander.SchemaNode(kind(), missing=colander.drop, **kw)
+def field(kind, *, nullable=False, validator=None, **kw):
+    """An optional member; ``nullable`` ones accept JSON null (not validated)."""
+    if nullable and validator is not None:
+        check = validator
+
+        def validator(node, value):
+            if value is not None:
+                check(node, value)
+
+    node = colander.SchemaNode(kind(), missing=colander.drop, validator=validator, **kw)
     node.nullable = nullable
     return node
 
@@ -85,6 +93,12 @@ def _locale(node, value):
         Locale.parse(value)
     except (ValueError, TypeError, UnknownLocaleError) as exc:
         raise colander.Invalid(node, f"{value!r} is not a known locale") from exc
+
+
+USERNAME = colander.Regex(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$",
+    "must be 2-64 letters, digits, dots, dashes or underscores (no spaces, no @)",
+)
 
 
 def _status(node, value):
@@ -132,7 +146,7 @@ class UserPatch(colander.MappingSchema):
     name = field(Str)
     first_name = field(Str)
     last_name = field(Str)
-    username = field(Str, nullable=True)
+    username = field(Str, nullable=True, validator=USERNAME)
     email = field(Str, validator=colander.Email())
     title = field(Str)
     mobile = field(Str)
@@ -157,7 +171,7 @@ class NewAccountUser(colander.MappingSchema):
     name = field(Str)
     first_name = field(Str)
     last_name = field(Str)
-    username = field(Str)
+    username = field(Str, validator=USERNAME)
     password = field(Str)
     roles = field(StrList)
     account_permissions = AccountPermissions(missing=colander.drop)

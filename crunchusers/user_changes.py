@@ -17,7 +17,7 @@ from persistent.mapping import PersistentMapping
 from .access import FLAGS, FULL
 from .errors import bad_request, forbidden
 from .resources.users import DuplicateLogin
-from .roles import ROLES, account_permissions_for, roles_for_permissions
+from .roles import DEFAULT_ROLES, ROLES, account_permissions_for, roles_for_permissions
 from .rules import is_account_admin, is_account_owner, may_manage_user
 from .schemas import UserPatch, validate
 
@@ -39,14 +39,15 @@ READ_ONLY = (
 
 
 def role_ids(values, field="roles") -> tuple[str, ...]:
-    """Role ids from ids or role URLs; unknown roles are a 400."""
+    """Role ids from ids or role URLs; unknown roles are a 400, and no role
+    at all means the Standard role (every user has one)."""
     ids = []
     for value in values:
         role_id = value.rstrip("/").rsplit("/", 1)[-1]
         if role_id not in ROLES:
             raise bad_request(f"Unknown role {value!r}.", field=field)
         ids.append(role_id)
-    return tuple(dict.fromkeys(ids))
+    return tuple(dict.fromkeys(ids)) or DEFAULT_ROLES
 
 
 def changes_from(body: dict, current: dict, whole: bool) -> dict:

@@ -124,8 +124,8 @@ def post_invite(request):
     target = request.context
     if target.__name__ == request.identity.__name__:
         raise forbidden("You cannot invite yourself.")
-    if target.status == "deleted":
-        raise bad_request("The user was removed.")
+    if target.status != "pending":
+        raise bad_request("The user is already active; use password_reset instead.")
     data = shoji.entity_body(shoji.json_object(request))
     url_base = data.get("url_base")
     if url_base is not None and not isinstance(url_base, str):
