@@ -8,6 +8,7 @@ from .clock import SystemClock
 from .db import bootstrap_database, get_api_root, root_factory
 from .security import SecurityPolicy
 from .settings import FRAMEWORK_DEFAULTS, Config
+from .urls import url_of
 
 
 def main(global_config=None, **settings):
@@ -23,6 +24,7 @@ def main(global_config=None, **settings):
     config.include("cornice")
     config.include(".mail")
     config.add_request_method(get_api_root, "api_root", reify=True)
+    config.add_request_method(url_of, "url_of")
     config.set_security_policy(SecurityPolicy())
     config.add_tween(
         "crunchusers.limits.body_limit_tween_factory", over="pyramid_tm.tm_tween_factory"

@@ -225,6 +225,12 @@ def collaborating_accounts(api_root, user) -> set:
     """Accounts (other than the user's own) whose teams, projects or datasets
     the user has been given access to — found from the user's relationships."""
     found = set()
+    for team_id in user.team_ids:  # datasets shared with the user's teams
+        team = api_root.teams.get(team_id)
+        for dataset_id in team.ids("dataset_ids") if team is not None else ():
+            dataset = api_root.datasets.get(dataset_id)
+            if dataset is not None and dataset.account_id:
+                found.add(dataset.account_id)
     for attr, container in (
         ("dataset_ids", api_root.datasets),
         ("team_ids", api_root.teams),

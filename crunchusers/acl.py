@@ -36,24 +36,24 @@ def root_acl(root) -> list:
     ]
 
 
-def user_acl(user, collaborator_of=()) -> list:
-    """``collaborator_of``: accounts whose datasets, projects or teams the
-    user works on; their admins may see the user (seed 004)."""
-    acl = [SUPERUSER_ACE]
+def user_acl(user, collaborator_of=lambda: ()):
+    """ACEs for a user entity, yielded lazily: ACLHelper stops at the first
+    match, so the costly last part — ``collaborator_of()``, the accounts
+    whose datasets, projects or teams the user works on, whose admins may
+    see the user (seed 004) — runs only when nothing cheaper decided."""
+    yield SUPERUSER_ACE
     if user.status != "deleted":
-        acl.append((Allow, user_principal(user.__name__), (Permission.VIEW, Permission.EDIT)))
+        yield (Allow, user_principal(user.__name__), (Permission.VIEW, Permission.EDIT))
     if user.account_id:
         admin = account_admin_principal(user.account_id)
-        acl.append((Allow, admin, (Permission.VIEW, Permission.EDIT, Permission.ADMIN)))
-        acl.append((Allow, account_principal(user.account_id), Permission.VIEW))
-    acl.extend((Allow, team_principal(team_id), Permission.VIEW) for team_id in user.team_ids)
-    acl.extend(
-        (Allow, account_admin_principal(account_id), Permission.VIEW)
-        for account_id in collaborator_of
-        if account_id != user.account_id
-    )
-    acl.append(DENY_ALL)
-    return acl
+        yield (Allow, admin, (Permission.VIEW, Permission.EDIT, Permission.ADMIN))
+        yield (Allow, account_principal(user.account_id), Permission.VIEW)
+    for team_id in user.team_ids:
+        yield (Allow, team_principal(team_id), Permission.VIEW)
+    for account_id in collaborator_of():
+        if account_id != user.account_id:
+            yield (Allow, account_admin_principal(account_id), Permission.VIEW)
+    yield DENY_ALL
 
 
 def account_acl(account) -> list:

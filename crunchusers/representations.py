@@ -71,7 +71,7 @@ def user_body(request, user) -> dict:
     address = dict(user.address or {})
     manager_url = None
     if user.manager_id and user.manager_id in request.api_root.users:
-        manager_url = request.resource_url(request.api_root.users[user.manager_id])
+        manager_url = request.url_of(request.api_root.users[user.manager_id])
     return {
         "id": user.__name__,
         "username": user.username,
@@ -103,7 +103,7 @@ def team_tuple(request, team, viewer) -> dict:
     return {
         "id": team.__name__,
         "name": team.name,
-        "owner": request.resource_url(owner) if owner is not None else None,
+        "owner": request.url_of(owner) if owner is not None else None,
         "permissions": {"team_admin": team.is_team_admin(viewer.__name__)},
     }
 
@@ -122,17 +122,17 @@ def dataset_tuple(request, dataset, permissions) -> dict:
         "archived": dataset.archived,
         "is_published": dataset.is_published,
         "permissions": permissions,
-        "owner_id": request.resource_url(owner) if owner is not None else None,
+        "owner_id": request.url_of(owner) if owner is not None else None,
         "owner_name": owner_name,
         "owner_display_name": owner_name,
-        "project": request.resource_url(project) if project is not None else None,
+        "project": request.url_of(project) if project is not None else None,
         "size": {"rows": 0, "columns": 0, "unfiltered_rows": 0},
         "creation_time": isoformat(dataset.created),
         "modification_time": isoformat(dataset.modified),
         "start_date": dataset.start_date,
         "end_date": dataset.end_date,
         "streaming": dataset.streaming,
-        "current_editor": request.resource_url(editor) if editor is not None else None,
+        "current_editor": request.url_of(editor) if editor is not None else None,
         "current_editor_name": editor.name if editor is not None else None,
     }
 
@@ -146,8 +146,8 @@ def project_tuple(request, project, permissions) -> dict:
         "name": project.name,
         "description": project.description,
         "icon": project.icon,
-        "owner": request.resource_url(owner) if owner is not None else None,
-        "account": request.resource_url(account) if account is not None else None,
+        "owner": request.url_of(owner) if owner is not None else None,
+        "account": request.url_of(account) if account is not None else None,
         "permissions": permissions,
         "subproject_count": len(project.ids("child_project_ids")),
     }

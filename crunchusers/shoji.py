@@ -25,6 +25,8 @@ def url(request, target, *elements, query=None) -> str:
     """Absolute URL of a resource (with optional sub-path) or a URL passed through."""
     if isinstance(target, str):
         return target
+    if not elements and not query:
+        return request.url_of(target)
     kw = {"query": query} if query else {}
     return request.resource_url(target, *elements, **kw)
 
@@ -50,8 +52,9 @@ def catalog(request, resource, index, *, description=None, self_url=None, **link
     doc = {"element": "shoji:catalog", "self": self_url or url(request, resource)}
     if description:
         doc["description"] = description
-    if "body" in links:
-        doc["body"] = links.pop("body")
+    for extra in ("body", "graph"):
+        if extra in links:
+            doc[extra] = links.pop(extra)
     if index is not None:
         doc["index"] = index
     return _links(request, doc, links)

@@ -3,7 +3,7 @@
 ``ApiRoot`` lives in ZODB under the key ``crunchusers`` and is created at
 start-up (``db.bootstrap``), never lazily in a request.  URLs come from the
 lineage: ``ApiRoot.__name__ == "api"`` and its parent is the constant ``SITE``,
-so ``request.resource_url(user)`` is ``http://host/api/users/<id>/``.
+so ``request.url_of(user)`` is ``http://host/api/users/<id>/``.
 """
 
 from persistent import Persistent

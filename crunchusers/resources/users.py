@@ -76,8 +76,9 @@ class User(Item):
     def __acl__(self):
         users = self.__parent__
         api_root = users.__parent__ if users is not None else None
-        collaborator_of = collaborating_accounts(api_root, self) if api_root is not None else ()
-        return user_acl(self, collaborator_of)
+        if api_root is None:
+            return user_acl(self)
+        return user_acl(self, lambda: collaborating_accounts(api_root, self))
 
 
 class Users(Container):

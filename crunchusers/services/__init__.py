@@ -52,7 +52,7 @@ def add_views(services, method: str, view, **kw):
 def created(request, resource) -> Response:
     """201 with an absolute ``Location``, as pycrunch's ``create()`` expects."""
     response = Response(status=201, content_type="application/json", charset="utf-8")
-    response.location = request.resource_url(resource)
+    response.location = request.url_of(resource)
     return response
 
 
@@ -76,7 +76,8 @@ def only_fields(body: dict, allowed: tuple[str, ...]):
 
 
 def datasets_catalog(request, dataset_ids):
-    """A catalog of the given datasets, each with the caller's permissions."""
+    """A catalog of those of the datasets the caller can view (a draft is
+    invisible to non-editors), each with the caller's permissions."""
     api_root = request.api_root
     me = request.identity
     index = {}
@@ -84,7 +85,8 @@ def datasets_catalog(request, dataset_ids):
         dataset = api_root.datasets.get(dataset_id)
         if dataset is not None:
             perms = dataset_permissions(api_root, me, dataset)
-            index[request.resource_url(dataset)] = dataset_tuple(request, dataset, perms)
+            if perms["view"]:
+                index[request.url_of(dataset)] = dataset_tuple(request, dataset, perms)
     return shoji.catalog(request, request.context, index)
 
 

@@ -55,7 +55,7 @@ def _owned_tuple(request, thing):
     return {
         "id": thing.__name__,
         "name": thing.name,
-        "owner": request.resource_url(owner) if owner is not None else None,
+        "owner": request.url_of(owner) if owner is not None else None,
     }
 
 
@@ -63,7 +63,7 @@ def get_account_projects(request):
     account = request.context.account
     api_root = request.api_root
     index = {
-        request.resource_url(p): {
+        request.url_of(p): {
             **project_tuple(request, p, project_permissions(api_root, request.identity, p)),
             **_owned_tuple(request, p),
         }
@@ -75,7 +75,7 @@ def get_account_projects(request):
 def get_account_teams(request):
     account = request.context.account
     index = {
-        request.resource_url(t): _owned_tuple(request, t)
+        request.url_of(t): _owned_tuple(request, t)
         for t in _items(request.api_root.teams, account.ids("team_ids"))
     }
     return shoji.catalog(request, request.context, index)
@@ -100,7 +100,7 @@ def get_account_collaborators(request):
     for user_id in sorted(collaborator_ids(request.api_root, account)):
         user = users.get(user_id)
         if user is not None:
-            index[request.resource_url(user)] = {
+            index[request.url_of(user)] = {
                 "name": user.name,
                 "email": user.email,
                 "active": user.is_active,
@@ -135,7 +135,7 @@ def get_visible_datasets(request):
     for dataset, perms in visible_datasets(api_root, user):
         how = access_type(dataset_grants(api_root, user, dataset))
         base = request.application_url + "/api/"
-        index[request.resource_url(dataset)] = {
+        index[request.url_of(dataset)] = {
             "name": dataset.name,
             "archived": dataset.archived,
             "last_access_time": None,
@@ -158,8 +158,8 @@ def post_reassign(request):
     if request.params.get("dry_run", "").lower() in ("true", "1", "yes"):
         things = owned_things(api_root, user)
         value = {
-            "owner": request.resource_url(new_owner),
-            **{kind: [request.resource_url(t) for t in items] for kind, items in things.items()},
+            "owner": request.url_of(new_owner),
+            **{kind: [request.url_of(t) for t in items] for kind, items in things.items()},
         }
         return shoji.view(request, request.url, value)
     moved = expropriate(api_root, user, new_owner)

@@ -50,7 +50,7 @@ def account_entity(request, account):
     body = {
         "id": account.__name__,
         "name": account.name,
-        "owner": request.resource_url(owner) if owner is not None else None,
+        "owner": request.url_of(owner) if owner is not None else None,
         "created": account.created.isoformat() if account.created else None,
         "oauth_providers": [],
     }
@@ -66,7 +66,7 @@ def get_accounts(request):
     else:
         mine = api_root.accounts.get(me.account_id) if me.account_id else None
         visible = [mine] if mine is not None else []
-    index = {request.resource_url(a): {"id": a.__name__, "name": a.name} for a in visible}
+    index = {request.url_of(a): {"id": a.__name__, "name": a.name} for a in visible}
     return shoji.catalog(request, request.context, index)
 
 
@@ -188,9 +188,7 @@ def get_account_users(request):
                 request.context, query={**base, "page_index": page - 1}
             )
     viewer = request.identity
-    index = {
-        request.resource_url(u): account_user_tuple(request, u, viewer, account) for u in selected
-    }
+    index = {request.url_of(u): account_user_tuple(request, u, viewer, account) for u in selected}
     doc = shoji.catalog(request, request.context, index, self_url=request.url, urls=links)
     doc.update(extra)
     return doc

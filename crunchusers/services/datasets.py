@@ -91,7 +91,7 @@ def project_from(request, ref, field):
 
 
 def catalog_of(request, context, pairs, **links):
-    index = {request.resource_url(d): dataset_tuple(request, d, p) for d, p in pairs}
+    index = {request.url_of(d): dataset_tuple(request, d, p) for d, p in pairs}
     return shoji.catalog(request, context, index, self_url=request.url, **links)
 
 
@@ -178,8 +178,8 @@ def dataset_entity(request, context):
         **dataset_tuple(request, context, perms),
         "type": "dataset",
         "notes": context.notes,
-        "account": request.resource_url(account) if account is not None else None,
-        "owner": request.resource_url(owner) if owner is not None else None,
+        "account": request.url_of(account) if account is not None else None,
+        "owner": request.url_of(owner) if owner is not None else None,
         "project_name": project.name if project is not None else None,
         "access_time": isoformat(get_clock(request.registry).now()),
         "app_settings": {},
@@ -189,12 +189,12 @@ def dataset_entity(request, context):
     catalogs["parent"] = project["datasets"] if project is not None else api_root.datasets
     if project is not None:
         catalogs["project"] = project
-    urls = {"user_url": request.resource_url(me)}
+    urls = {"user_url": request.url_of(me)}
     if owner is not None:
-        urls["owner_url"] = request.resource_url(owner)
+        urls["owner_url"] = request.url_of(owner)
     editor = users.get(context.current_editor_id) if context.current_editor_id else None
     if editor is not None:
-        urls["editor_url"] = request.resource_url(editor)
+        urls["editor_url"] = request.url_of(editor)
     return shoji.entity(
         request,
         context,
@@ -226,11 +226,17 @@ def change_editor(request, context, ref):
 
 def change_owner(request, context, ref):
     """Ownership to a user (only the owner; target needs create_datasets) or
-    into a project (caller edits that project)."""
+    into a project: the caller edits that project, and a caller who is not
+    the owner may only move it where the owner is an editor too (§8.3)."""
     api_root = request.api_root
     me = request.identity
     if isinstance(ref, str) and id_from_url(ref, "projects"):
-        move_into_project(api_root, context, project_from(request, ref, "owner"))
+        project = project_from(request, ref, "owner")
+        owner = api_root.users.get(context.owner_id)
+        if owner is not None and owner.__name__ != me.__name__ and not me.is_superuser:
+            if not project_permissions(api_root, owner, project)["edit"]:
+                raise forbidden("The dataset's owner must be an editor of that project too.")
+        move_into_project(api_root, context, project)
         return
     new_owner = resolve_user(api_root, ref)
     if new_owner is None:
@@ -290,7 +296,7 @@ def share_tuple(request, context, key, flags):
         if user is None:
             return None, None
         coalesced = dataset_permissions(api_root, user, context)
-        return request.resource_url(user), {
+        return request.url_of(user), {
             "name": user.name,
             "email": user.email,
             "is_owner": context.owner_id == user.__name__,
@@ -300,7 +306,7 @@ def share_tuple(request, context, key, flags):
     team = api_root.teams.get(ident)
     if team is None:
         return None, None
-    return request.resource_url(team), {
+    return request.url_of(team), {
         "name": team.name,
         "dataset_permissions": normalize_flags(flags),
         "coalesced_permissions": normalize_flags(flags),
@@ -410,7 +416,7 @@ def get_explain(request):
     grants = dataset_grants(api_root, subject, context)
     cap = ceiling(subject)
     value = {
-        "user": request.resource_url(subject),
+        "user": request.url_of(subject),
         "permissions": dataset_permissions(api_root, subject, context),
         "ceiling": cap,
         "grants": {
@@ -462,7 +468,7 @@ def get_dataset_users(request):
         coalesced = dataset_permissions(api_root, user, context)
         if not coalesced["view"]:
             continue
-        index[request.resource_url(user)] = {
+        index[request.url_of(user)] = {
             "name": user.name,
             "email": user.email,
             "teams": sorted(
@@ -524,7 +530,7 @@ def patch_preferences(request):
 @variables.get(permission=Permission.VIEW)
 def get_variables(request):
     return shoji.catalog(
-        request, request.context, {}, orders={"hier": request.resource_url(request.context)}
+        request, request.context, {}, orders={"hier": request.url_of(request.context)}
     )
 
 
@@ -536,8 +542,7 @@ def get_folders(request):
         context,
         {},
         catalogs={
-            name: request.resource_url(context)
-            for name in ("public", "personal", "hidden", "secure")
+            name: request.url_of(context) for name in ("public", "personal", "hidden", "secure")
         },
         graph=[],
     )

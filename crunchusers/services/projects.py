@@ -58,7 +58,7 @@ def get_projects(request):
     me = request.identity
     api_root = request.api_root
     index = {
-        request.resource_url(p): project_tuple(request, p, project_permissions(api_root, me, p))
+        request.url_of(p): project_tuple(request, p, project_permissions(api_root, me, p))
         for p in reachable_projects(api_root, me)
     }
     body = {"name": "Projects catalog", "permissions": {"create": bool(me.account_id)}}
@@ -78,12 +78,14 @@ def child_index(request, context, me):
         child = api_root.projects.get(child_id)
         if child is not None:
             perms = project_permissions(api_root, me, child)
-            index[request.resource_url(child)] = project_tuple(request, child, perms)
+            index[request.url_of(child)] = project_tuple(request, child, perms)
             continue
         dataset = api_root.datasets.get(child_id)
         if dataset is not None:
             perms = dataset_permissions(api_root, me, dataset)
-            index[request.resource_url(dataset)] = {
+            if not perms["view"]:
+                continue  # a draft the caller may not see
+            index[request.url_of(dataset)] = {
                 **dataset_tuple(request, dataset, perms),
                 "type": "dataset",
             }
@@ -200,7 +202,7 @@ def get_project_order(request):
     for child_id in context.graph:
         child = api_root.projects.get(child_id) or api_root.datasets.get(child_id)
         if child is not None:
-            graph.append(request.resource_url(child))
+            graph.append(request.url_of(child))
     return shoji.order(request, request.url, graph)
 
 
@@ -222,7 +224,7 @@ def _member_tuple(request, context, key, perms):
     if kind == "user":
         entry["email"] = thing.email
         entry["collaborator"] = thing.account_id != context.account_id
-    return request.resource_url(thing), entry
+    return request.url_of(thing), entry
 
 
 @project_members.get(permission=Permission.VIEW)
@@ -286,13 +288,13 @@ def get_project_users(request):
                 found.setdefault(ident, [])
             elif (team := api_root.teams.get(ident)) is not None:
                 for user_id in team.members.keys():
-                    found.setdefault(user_id, []).append(request.resource_url(team))
+                    found.setdefault(user_id, []).append(request.url_of(team))
     index = {}
     for user_id, team_urls in found.items():
         user = api_root.users.get(user_id)
         if user is None:
             continue
-        index[request.resource_url(user)] = {
+        index[request.url_of(user)] = {
             "name": user.name,
             "email": user.email,
             "collaborator": user.account_id != context.account_id,

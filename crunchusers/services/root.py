@@ -21,7 +21,7 @@ def api_link(request, *segments: str) -> str:
 @api_root.get(permission=Permission.VIEW)
 def get_api_root(request):
     user = request.identity
-    user_url = request.resource_url(user)
+    user_url = request.url_of(user)
     catalogs = {
         name: api_link(request, name)
         for name in ("public", "users", "datasets", "teams", "projects", "apikeys", "roles")

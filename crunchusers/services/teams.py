@@ -21,7 +21,7 @@ def get_teams(request):
     me = request.identity
     container = request.api_root.teams
     index = {
-        request.resource_url(t): team_tuple(request, t, me)
+        request.url_of(t): team_tuple(request, t, me)
         for t in (container.get(i) for i in me.team_ids)
         if t is not None
     }
@@ -43,7 +43,7 @@ def post_teams(request):
 def get_team(request):
     context = request.context
     owner = request.api_root.users.get(context.owner_id)
-    owner_url = request.resource_url(owner) if owner is not None else None
+    owner_url = request.url_of(owner) if owner is not None else None
     body = {"id": context.__name__, "name": context.name, "creator": owner_url, "owner": owner_url}
     return shoji.entity(
         request,
@@ -76,7 +76,7 @@ def get_team_members(request):
     for user_id, is_admin in context.members.items():
         member = users.get(user_id)
         if member is not None:
-            index[request.resource_url(member)] = {
+            index[request.url_of(member)] = {
                 "name": member.name,
                 "email": member.email,
                 "permissions": {"team_admin": bool(is_admin)},

@@ -52,7 +52,7 @@ def candidate_users(request):
 @users.get(permission=Permission.VIEW)
 def get_users(request):
     index = {
-        request.resource_url(u): user_tuple(request, u)
+        request.url_of(u): user_tuple(request, u)
         for u in candidate_users(request)
         if request.has_permission(Permission.VIEW, u)
     }
@@ -79,7 +79,7 @@ def account_link(request, target) -> dict:
     """``urls.account_url``: the user's own account (pycrunch's sharing recipe
     follows ``site.user_url.account_url.users``)."""
     account = request.api_root.accounts.get(target.account_id) if target.account_id else None
-    return {"account_url": request.resource_url(account)} if account is not None else {}
+    return {"account_url": request.url_of(account)} if account is not None else {}
 
 
 def _change_user(request, body, whole=False):

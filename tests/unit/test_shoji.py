@@ -1,9 +1,12 @@
 """Shoji builders and the write-body normaliser."""
 
+from functools import partial
+
 import pytest
 from pyramid import testing
 
 from crunchusers import shoji
+from crunchusers.urls import url_of
 
 
 class Located:
@@ -15,6 +18,7 @@ class Located:
 @pytest.fixture
 def request_():
     req = testing.DummyRequest()
+    req.url_of = partial(url_of, req)
     return req
 
 

@@ -1,0 +1,695 @@
+"""Projects (reference crunch-api.md §7): nested folders of datasets shared
+with users and teams as ``edit`` or ``view`` members.
+
+Covered: creation (wrapped and bare), sub-projects made by POST on a project
+(the entity's ``index`` + ``graph``, ``catalogs.project`` pointing at the
+parent or at ``/api/projects/``, ``path``), members (users, teams, emails;
+``edit``/``view``; removing oneself is 400), the ``users`` catalog (direct
+and through teams), the ``datasets`` catalog, moving a dataset in with an
+``index`` PATCH (needs edit on both), reordering with ``graph`` (every child
+or 400) and the ``order`` document, DELETE (409 while not empty; 204 by the
+owner or an account admin; 403 for other editors) and inheritance (members of
+a member team, members of a parent project).
+
+One application serves the whole module; every test makes its own accounts.
+"""
+
+import itertools
+import re
+
+import pytest
+
+from crunchusers import main
+from crunchusers.clock import FrozenClock
+from tests.conftest import FAST_ARGON2, SUPERUSER_EMAIL, SUPERUSER_PASSWORD
+
+BASE = "http://localhost"
+URL_BASE = "https://app.example.com/password/change/${token}/"
+PROJECT_URL = re.compile(r"http://localhost/api/projects/[0-9a-f]+/")
+_emails = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def app(smtp_server):
+    """One application for the module (conftest's settings, a frozen clock)."""
+    application = main(
+        {},
+        **{
+            "zodbconn.uri": "memory://",
+            "crunchusers.superuser_email": SUPERUSER_EMAIL,
+            "crunchusers.superuser_password": SUPERUSER_PASSWORD,
+            "mail.host": smtp_server.hostname,
+            "mail.port": str(smtp_server.port),
+            "mail.default_sender": "noreply@crunchusers.test",
+            **FAST_ARGON2,
+        },
+    )
+    application.registry.crunchusers_clock = FrozenClock()
+    return application
+
+
+def id_of(url):
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def read(testapp, url, headers):
+    """GET a document that must be there (200)."""
+    return testapp.get(url, headers=headers, status=200).json
+
+
+def create_project(testapp, headers, name="Project", parent=None, bare=False, **fields):
+    body = {"name": name, **fields}
+    if not bare:
+        body = {"element": "shoji:entity", "body": body}
+    res = testapp.post_json(parent or "/api/projects/", body, headers=headers, status=201)
+    assert PROJECT_URL.fullmatch(res.location), res.location
+    return res.location
+
+
+def create_dataset(testapp, headers, name="Survey", project=None):
+    body = {"name": name, **({"project": project} if project else {})}
+    res = testapp.post_json(
+        "/api/datasets/", {"element": "shoji:entity", "body": body}, headers=headers, status=201
+    )
+    return res.location
+
+
+def create_team(testapp, headers, name="Team"):
+    return testapp.post_json("/api/teams/", {"name": name}, headers=headers, status=201).location
+
+
+def patch_members(testapp, project_url, index, headers, status=204):
+    return testapp.patch_json(project_url + "members/", index, headers=headers, status=status)
+
+
+def share(testapp, dataset_url, index, headers, status=204):
+    return testapp.patch_json(dataset_url + "permissions/", index, headers=headers, status=status)
+
+
+def project_of_dataset(factory, dataset_url):
+    return factory.read(lambda root: root.datasets[id_of(dataset_url)].project_id)
+
+
+def exists(factory, container, url):
+    return factory.read(lambda root: id_of(url) in getattr(root, container))
+
+
+VIEW = {"permissions": {"edit": False}}
+EDIT = {"permissions": {"edit": True}}
+
+
+@pytest.fixture
+def acme(factory):
+    """Account ``Acme``: its owner (admin), two dataset creators (alice, dave)
+    and two standard users (bob, carol); ``outsider`` is in another account."""
+    account, owner = factory.account(name="Acme")
+    other_account, _ = factory.account(name="Other")
+    ids = {
+        "owner": owner,
+        "alice": factory.user(account, roles=("editor",)),
+        "dave": factory.user(account, roles=("editor",)),
+        "bob": factory.user(account),
+        "carol": factory.user(account),
+        "outsider": factory.user(other_account, roles=("editor",)),
+    }
+    logins = {}
+
+    class Acme:
+        account_id = account
+
+        @staticmethod
+        def id(name):
+            return ids[name]
+
+        @staticmethod
+        def url(name):
+            return factory.user_url(ids[name])
+
+        @staticmethod
+        def h(name):
+            if name not in logins:
+                logins[name] = factory.login(ids[name])
+            return logins[name]
+
+    return Acme
+
+
+# -- creation and the entity ---------------------------------------------------
+
+
+@pytest.mark.parametrize("bare", [False, True], ids=["wrapped", "bare"])
+def test_create_a_project(testapp, acme, bare):
+    url = create_project(testapp, acme.h("alice"), "Tracking", bare=bare, description="Waves")
+    doc = read(testapp, url, acme.h("alice"))
+    assert doc["element"] == "shoji:entity"
+    assert doc["self"] == url
+    body = doc["body"]
+    assert body["id"] == id_of(url)
+    assert body["name"] == "Tracking"
+    assert body["description"] == "Waves"
+    assert body["type"] == "project"
+    assert body["path"] == "Tracking"
+    assert body["permissions"] == {"view": True, "edit": True}
+    assert body["owner"] == acme.url("alice")
+    assert body["account"] == f"{BASE}/api/accounts/{acme.account_id}/"
+    assert doc["index"] == {} and doc["graph"] == []
+    assert doc["catalogs"]["project"] == f"{BASE}/api/projects/"
+    for name in ("members", "users", "datasets"):
+        assert doc["catalogs"][name] == f"{url}{name}/"
+    assert doc["orders"]["order"] == url + "order/"
+
+    # The creator is its first member, an editor.
+    members = read(testapp, url + "members/", acme.h("alice"))["index"]
+    assert set(members) == {acme.url("alice")}
+    assert members[acme.url("alice")]["permissions"] == {"edit": True, "view": True}
+    assert members[acme.url("alice")]["collaborator"] is False
+
+    catalog = read(testapp, "/api/projects/", acme.h("alice"))
+    assert catalog["self"] == f"{BASE}/api/projects/"
+    assert catalog["body"]["name"] == "Projects catalog"
+    assert set(catalog["index"]) == {url}
+    assert catalog["index"][url]["type"] == "project"
+    assert catalog["index"][url]["permissions"] == {"view": True, "edit": True}
+
+    # Nobody else sees it.
+    assert read(testapp, "/api/projects/", acme.h("bob"))["index"] == {}
+    testapp.get(url, headers=acme.h("bob"), status=404)
+    testapp.get(url, headers=acme.h("outsider"), status=404)
+    testapp.get(url, status=401)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"name": ""}, {"name": 1}, {"name": "P", "description": 3}, {"name": "P", "colour": 1}],
+    ids=["no-name", "empty-name", "name-not-string", "description-not-string", "unknown"],
+)
+def test_bad_project_post_is_400_and_creates_nothing(testapp, acme, factory, body):
+    testapp.post_json("/api/projects/", body, headers=acme.h("alice"), status=400)
+    owned = factory.read(lambda root: set(root.users[acme.id("alice")].ids("owned_project_ids")))
+    assert owned == set()
+    assert read(testapp, "/api/projects/", acme.h("alice"))["index"] == {}
+
+
+def test_sub_projects_are_made_by_post_on_the_project(testapp, acme):
+    parent = create_project(testapp, acme.h("alice"), "Parent")
+    child = create_project(testapp, acme.h("alice"), "Child", parent=parent)
+    grandchild = create_project(testapp, acme.h("alice"), "Grandchild", parent=child, bare=True)
+
+    doc = read(testapp, parent, acme.h("alice"))
+    assert list(doc["index"]) == [child]
+    assert doc["index"][child]["type"] == "project"
+    assert doc["index"][child]["name"] == "Child"
+    assert doc["graph"] == [child]
+    assert doc["body"]["subproject_count"] == 1
+
+    child_doc = read(testapp, child, acme.h("alice"))
+    assert child_doc["catalogs"]["project"] == parent
+    assert child_doc["body"]["path"] == "Parent|Child"
+    assert read(testapp, grandchild, acme.h("alice"))["body"]["path"] == "Parent|Child|Grandchild"
+    assert read(testapp, grandchild, acme.h("alice"))["catalogs"]["project"] == child
+
+    # The catalog lists every project the caller can reach.
+    index = read(testapp, "/api/projects/", acme.h("alice"))["index"]
+    assert set(index) == {parent, child, grandchild}
+
+
+def test_sub_project_post_needs_edit_on_the_parent(testapp, acme, factory):
+    parent = create_project(testapp, acme.h("alice"), "Parent")
+    patch_members(testapp, parent, {acme.url("bob"): VIEW}, acme.h("alice"))
+    body = {"element": "shoji:entity", "body": {"name": "Nope"}}
+    testapp.post_json(parent, body, headers=acme.h("bob"), status=403)
+    testapp.post_json(parent, body, headers=acme.h("carol"), status=404)
+    testapp.post_json(parent, body, headers=acme.h("outsider"), status=404)
+    assert read(testapp, parent, acme.h("alice"))["index"] == {}
+
+    patch_members(testapp, parent, {acme.url("bob"): EDIT}, acme.h("alice"))
+    child = create_project(testapp, acme.h("bob"), "By Bob", parent=parent)
+    assert read(testapp, child, acme.h("bob"))["body"]["owner"] == acme.url("bob")
+
+
+# -- entity PATCH ----------------------------------------------------------------
+
+
+def test_editors_rename_viewers_get_403_others_404(testapp, acme):
+    url = create_project(testapp, acme.h("alice"), "Before")
+    patch_members(testapp, url, {acme.url("bob"): VIEW, acme.url("dave"): EDIT}, acme.h("alice"))
+
+    testapp.patch_json(url, {"name": "By Bob"}, headers=acme.h("bob"), status=403)
+    testapp.patch_json(url, {"name": "By Carol"}, headers=acme.h("carol"), status=404)
+    assert read(testapp, url, acme.h("bob"))["body"]["name"] == "Before"
+    assert read(testapp, url, acme.h("bob"))["body"]["permissions"] == {
+        "view": True,
+        "edit": False,
+    }
+
+    wrapped = {"element": "shoji:entity", "body": {"name": "After", "description": "D"}}
+    testapp.patch_json(url, wrapped, headers=acme.h("dave"), status=204)
+    body = read(testapp, url, acme.h("bob"))["body"]
+    assert (body["name"], body["description"]) == ("After", "D")
+    # The account admin has implicit edit on the account's projects.
+    testapp.patch_json(url, {"name": "Admin"}, headers=acme.h("owner"), status=204)
+    assert read(testapp, url, acme.h("owner"))["body"]["permissions"]["edit"] is True
+
+
+@pytest.mark.parametrize(
+    "body", [{"name": ""}, {"description": 1}, {"owner": "x"}, {"name": "x", "bogus": 1}]
+)
+def test_bad_project_patch_is_400(testapp, acme, body):
+    url = create_project(testapp, acme.h("alice"), "Kept")
+    testapp.patch_json(url, body, headers=acme.h("alice"), status=400)
+    assert read(testapp, url, acme.h("alice"))["body"]["name"] == "Kept"
+
+
+# -- members -------------------------------------------------------------------
+
+
+def test_members_users_teams_and_emails(testapp, acme, factory, inbox):
+    url = create_project(testapp, acme.h("alice"), "Shared")
+    team = create_team(testapp, acme.h("carol"), "Carol's team")
+    invitee = f"project-invitee-{next(_emails)}@example.com"
+    body = {
+        "element": "shoji:catalog",
+        "index": {
+            acme.url("bob"): {},
+            factory.email_of(acme.id("dave")): EDIT,
+            team: VIEW,
+            acme.url("outsider"): VIEW,
+            invitee: {},
+        },
+        "send_notification": True,
+        "url_base": URL_BASE,
+    }
+    patch_members(testapp, url, body, acme.h("alice"))
+
+    index = read(testapp, url + "members/", acme.h("alice"))["index"]
+    assert index[acme.url("bob")]["permissions"] == {"edit": False, "view": True}
+    assert index[acme.url("dave")]["permissions"] == {"edit": True, "view": True}
+    assert index[team] == {"name": "Carol's team", "permissions": {"edit": False, "view": True}}
+    assert index[acme.url("outsider")]["collaborator"] is True
+    assert index[acme.url("bob")]["collaborator"] is False
+    assert index[acme.url("bob")]["email"] == factory.email_of(acme.id("bob"))
+
+    # The unknown email became a pending user of the inviter's account, mailed.
+    new = factory.read(
+        lambda root: (lambda u: (u.__name__, u.status, u.account_id))(
+            root.users.find_by_email(invitee)
+        )
+    )
+    assert new[1:] == ("pending", acme.account_id)
+    assert index[factory.user_url(new[0])]["permissions"] == {"edit": False, "view": True}
+    assert [m["To"] for m in inbox.wait_for(1)] == [invitee]
+
+    # Every member can now see the project; a team member through the team.
+    for name in ("bob", "dave", "carol", "outsider"):
+        testapp.get(url, headers=acme.h(name), status=200)
+
+    # Promote, demote and remove in one bare PATCH.
+    patch_members(
+        testapp,
+        url,
+        {acme.url("bob"): EDIT, acme.url("dave"): VIEW, team: None, acme.url("outsider"): None},
+        acme.h("alice"),
+    )
+    index = read(testapp, url + "members/", acme.h("alice"))["index"]
+    assert index[acme.url("bob")]["permissions"]["edit"] is True
+    assert index[acme.url("dave")]["permissions"]["edit"] is False
+    assert team not in index and acme.url("outsider") not in index
+    testapp.get(url, headers=acme.h("carol"), status=404)
+    testapp.get(url, headers=acme.h("outsider"), status=404)
+    assert id_of(url) not in factory.read(lambda r: set(r.teams[id_of(team)].ids("project_ids")))
+
+
+def test_removing_yourself_is_400(testapp, acme):
+    url = create_project(testapp, acme.h("alice"))
+    patch_members(testapp, url, {acme.url("dave"): EDIT}, acme.h("alice"))
+    res = patch_members(testapp, url, {acme.url("alice"): None}, acme.h("alice"), status=400)
+    assert res.json["message"]
+    patch_members(testapp, url, {acme.url("dave"): None}, acme.h("dave"), status=400)
+    index = read(testapp, url + "members/", acme.h("alice"))["index"]
+    assert set(index) == {acme.url("alice"), acme.url("dave")}
+    # Someone else may remove you.
+    patch_members(testapp, url, {acme.url("dave"): None}, acme.h("alice"))
+    testapp.get(url, headers=acme.h("dave"), status=404)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        {"nobody-here@example.com": None},
+        {"not a reference": {}},
+        {f"{BASE}/api/users/0000/": {}},
+        {f"{BASE}/api/teams/0000/": {}},
+        {"{bob}": {"permissions": {"edit": "yes"}}},
+        {"{bob}": {"permissions": []}},
+        {"{bob}": "edit"},
+    ],
+    ids=[
+        "remove-unknown-email",
+        "garbage",
+        "unknown-user",
+        "unknown-team",
+        "edit-not-bool",
+        "permissions-not-object",
+        "tuple-not-object",
+    ],
+)
+def test_bad_members_patch_is_400(testapp, acme, index):
+    url = create_project(testapp, acme.h("alice"))
+    index = {k.replace("{bob}", acme.url("bob")): v for k, v in index.items()}
+    patch_members(testapp, url, index, acme.h("alice"), status=400)
+    assert set(read(testapp, url + "members/", acme.h("alice"))["index"]) == {acme.url("alice")}
+
+
+def test_members_patch_needs_edit(testapp, acme):
+    url = create_project(testapp, acme.h("alice"))
+    patch_members(testapp, url, {acme.url("bob"): VIEW}, acme.h("alice"))
+    patch_members(testapp, url, {acme.url("carol"): {}}, acme.h("bob"), status=403)
+    patch_members(testapp, url, {acme.url("bob"): EDIT}, acme.h("bob"), status=403)
+    patch_members(testapp, url, {acme.url("carol"): {}}, acme.h("carol"), status=404)
+    patch_members(testapp, url, {acme.url("carol"): {}}, acme.h("outsider"), status=404)
+    index = read(testapp, url + "members/", acme.h("bob"))["index"]
+    assert set(index) == {acme.url("alice"), acme.url("bob")}
+    assert index[acme.url("bob")]["permissions"]["edit"] is False
+
+
+def test_users_catalog_lists_direct_and_team_access(testapp, acme):
+    url = create_project(testapp, acme.h("alice"))
+    team = create_team(testapp, acme.h("carol"), "Carol's team")
+    testapp.patch_json(
+        team + "members/", {acme.url("outsider"): {}}, headers=acme.h("carol"), status=204
+    )
+    patch_members(testapp, url, {acme.url("bob"): VIEW, team: EDIT}, acme.h("alice"))
+
+    doc = read(testapp, url + "users/", acme.h("bob"))
+    assert doc["self"] == url + "users/"
+    index = doc["index"]
+    assert set(index) == {acme.url(n) for n in ("alice", "bob", "carol", "outsider")}
+    assert index[acme.url("alice")]["teams"] == []
+    assert index[acme.url("bob")]["teams"] == []
+    assert index[acme.url("bob")]["permissions"] == {"view": True, "edit": False}
+    assert index[acme.url("carol")]["teams"] == [team]
+    assert index[acme.url("carol")]["permissions"] == {"view": True, "edit": True}
+    assert index[acme.url("outsider")]["collaborator"] is True
+    assert index[acme.url("carol")]["collaborator"] is False
+    testapp.get(url + "users/", headers=acme.h("dave"), status=404)
+
+
+def test_users_catalog_of_a_sub_project_includes_parent_members(testapp, acme):
+    parent = create_project(testapp, acme.h("alice"), "Parent")
+    child = create_project(testapp, acme.h("alice"), "Child", parent=parent)
+    patch_members(testapp, parent, {acme.url("bob"): EDIT}, acme.h("alice"))
+    assert read(testapp, child, acme.h("bob"))["body"]["permissions"]["edit"] is True
+    index = read(testapp, child + "users/", acme.h("alice"))["index"]
+    assert acme.url("bob") in index
+
+
+# -- datasets in projects ----------------------------------------------------------
+
+
+def test_datasets_catalog_and_creation_into_a_project(testapp, acme):
+    url = create_project(testapp, acme.h("alice"))
+    patch_members(testapp, url, {acme.url("bob"): VIEW}, acme.h("alice"))
+    inside = create_dataset(testapp, acme.h("alice"), "Inside", project=url)
+    create_dataset(testapp, acme.h("alice"), "Outside")
+
+    doc = read(testapp, url + "datasets/", acme.h("bob"))
+    assert doc["self"] == url + "datasets/"
+    assert set(doc["index"]) == {inside}
+    assert doc["index"][inside]["permissions"] == {
+        "view": True,
+        "edit": False,
+        "change_permissions": False,
+    }
+    assert doc["index"][inside]["project"] == url
+    entity = read(testapp, inside, acme.h("bob"))
+    assert entity["catalogs"]["project"] == url
+    assert entity["catalogs"]["parent"] == url + "datasets/"
+    assert entity["body"]["project_name"] == "Project"
+    project_doc = read(testapp, url, acme.h("bob"))
+    assert project_doc["index"][inside]["type"] == "dataset"
+    assert project_doc["graph"] == [inside]
+
+    # Creating into a project needs edit on it.
+    body = {"element": "shoji:entity", "body": {"name": "X", "project": url}}
+    testapp.post_json("/api/datasets/", body, headers=acme.h("dave"), status=403)
+    patch_members(testapp, url, {acme.url("dave"): VIEW}, acme.h("alice"))
+    testapp.post_json("/api/datasets/", body, headers=acme.h("dave"), status=403)
+    assert set(read(testapp, url + "datasets/", acme.h("alice"))["index"]) == {inside}
+
+
+def test_patch_index_moves_a_dataset_into_the_project(testapp, acme, factory):
+    source = create_project(testapp, acme.h("alice"), "Source")
+    target = create_project(testapp, acme.h("alice"), "Target")
+    dataset = create_dataset(testapp, acme.h("alice"), "Mover", project=source)
+
+    body = {"element": "shoji:entity", "body": {}, "index": {dataset: {}}}
+    testapp.patch_json(target, body, headers=acme.h("alice"), status=204)
+
+    assert project_of_dataset(factory, dataset) == id_of(target)
+    assert set(read(testapp, target + "datasets/", acme.h("alice"))["index"]) == {dataset}
+    assert read(testapp, source + "datasets/", acme.h("alice"))["index"] == {}
+    assert read(testapp, source, acme.h("alice"))["graph"] == []
+    assert read(testapp, target, acme.h("alice"))["graph"] == [dataset]
+    assert read(testapp, dataset, acme.h("alice"))["body"]["project"] == target
+    # Ownership stays with the dataset's owner.
+    assert read(testapp, dataset, acme.h("alice"))["body"]["owner"] == acme.url("alice")
+
+
+def test_moving_needs_edit_on_dataset_and_project(testapp, acme, factory):
+    target = create_project(testapp, acme.h("alice"), "Target")
+    mine = create_dataset(testapp, acme.h("dave"), "Dave's")
+    body = {"element": "shoji:entity", "body": {}, "index": {mine: {}}}
+
+    # Bob edits the dataset but only views the project: 403.
+    share(
+        testapp, mine, {acme.url("bob"): {"dataset_permissions": {"edit": True}}}, acme.h("dave")
+    )
+    patch_members(testapp, target, {acme.url("bob"): VIEW}, acme.h("alice"))
+    testapp.patch_json(target, body, headers=acme.h("bob"), status=403)
+    # Carol edits the project but only views the dataset: 403.
+    share(
+        testapp, mine, {acme.url("carol"): {"dataset_permissions": {"view": True}}}, acme.h("dave")
+    )
+    patch_members(testapp, target, {acme.url("carol"): EDIT}, acme.h("alice"))
+    testapp.patch_json(target, body, headers=acme.h("carol"), status=403)
+    # Dave edits the dataset and is no member of the project: 404.
+    testapp.patch_json(target, body, headers=acme.h("dave"), status=404)
+    assert project_of_dataset(factory, mine) is None
+
+    # Edit on both: moved.
+    patch_members(testapp, target, {acme.url("dave"): EDIT}, acme.h("alice"))
+    testapp.patch_json(target, body, headers=acme.h("dave"), status=204)
+    assert project_of_dataset(factory, mine) == id_of(target)
+
+
+def test_patch_index_with_something_else_is_400(testapp, acme, factory):
+    target = create_project(testapp, acme.h("alice"))
+    body = {"element": "shoji:entity", "body": {}, "index": {acme.url("bob"): {}}}
+    testapp.patch_json(target, body, headers=acme.h("alice"), status=400)
+    # A project cannot be moved into itself or into its own descendant.
+    child = create_project(testapp, acme.h("alice"), "Child", parent=target)
+    body = {"element": "shoji:entity", "body": {}, "index": {target: {}}}
+    testapp.patch_json(child, body, headers=acme.h("alice"), status=400)
+    testapp.patch_json(target, body, headers=acme.h("alice"), status=400)
+    assert read(testapp, child, acme.h("alice"))["catalogs"]["project"] == target
+
+
+def test_sub_project_moves_between_projects(testapp, acme):
+    one = create_project(testapp, acme.h("alice"), "One")
+    two = create_project(testapp, acme.h("alice"), "Two")
+    child = create_project(testapp, acme.h("alice"), "Child", parent=one)
+    body = {"element": "shoji:entity", "body": {}, "index": {child: {}}}
+    testapp.patch_json(two, body, headers=acme.h("alice"), status=204)
+    assert read(testapp, one, acme.h("alice"))["index"] == {}
+    assert list(read(testapp, two, acme.h("alice"))["index"]) == [child]
+    assert read(testapp, child, acme.h("alice"))["body"]["path"] == "Two|Child"
+
+
+# -- ordering ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_children(testapp, acme):
+    """A project holding a sub-project, a dataset and another sub-project."""
+    url = create_project(testapp, acme.h("alice"), "Ordered")
+    first = create_project(testapp, acme.h("alice"), "First", parent=url)
+    dataset = create_dataset(testapp, acme.h("alice"), "Middle", project=url)
+    last = create_project(testapp, acme.h("alice"), "Last", parent=url)
+    return url, [first, dataset, last]
+
+
+def test_graph_patch_reorders_children(testapp, acme, three_children):
+    url, children = three_children
+    assert read(testapp, url, acme.h("alice"))["graph"] == children
+    wanted = list(reversed(children))
+    body = {"element": "shoji:entity", "body": {}, "graph": wanted}
+    testapp.patch_json(url, body, headers=acme.h("alice"), status=204)
+    doc = read(testapp, url, acme.h("alice"))
+    assert doc["graph"] == wanted
+    assert list(doc["index"]) == wanted
+
+
+@pytest.mark.parametrize(
+    "make_graph",
+    [
+        lambda c: c[:2],
+        lambda c: [*c, c[0]],
+        lambda c: [*c[:2], f"{BASE}/api/datasets/0000/"],
+        lambda c: "not a list",
+        lambda c: [1, 2, 3],
+    ],
+    ids=["missing-child", "duplicate", "unknown-child", "not-a-list", "not-urls"],
+)
+def test_graph_must_list_every_child_exactly_once(testapp, acme, three_children, make_graph):
+    url, children = three_children
+    body = {"element": "shoji:entity", "body": {}, "graph": make_graph(children)}
+    res = testapp.patch_json(url, body, headers=acme.h("alice"), status=400)
+    assert res.json["message"]
+    assert read(testapp, url, acme.h("alice"))["graph"] == children
+
+
+def test_failed_graph_undoes_the_index_move_of_the_same_patch(testapp, acme, factory):
+    url = create_project(testapp, acme.h("alice"), "Atomic")
+    old = create_dataset(testapp, acme.h("alice"), "Old", project=url)
+    new = create_dataset(testapp, acme.h("alice"), "New")
+    body = {"element": "shoji:entity", "body": {"name": "Renamed"}, "index": {new: {}}}
+    body["graph"] = [old]  # does not list the dataset being moved in
+    testapp.patch_json(url, body, headers=acme.h("alice"), status=400)
+    assert project_of_dataset(factory, new) is None
+    doc = read(testapp, url, acme.h("alice"))
+    assert doc["graph"] == [old]
+    assert doc["body"]["name"] == "Atomic"
+
+    body["graph"] = [new, old]
+    testapp.patch_json(url, body, headers=acme.h("alice"), status=204)
+    assert read(testapp, url, acme.h("alice"))["graph"] == [new, old]
+
+
+def test_order_document_get_and_put(testapp, acme, three_children):
+    url, children = three_children
+    patch_members(testapp, url, {acme.url("bob"): VIEW}, acme.h("alice"))
+    order = read(testapp, url + "order/", acme.h("bob"))
+    assert order["element"] == "shoji:order"
+    assert order["self"] == url + "order/"
+    assert order["graph"] == children
+
+    wanted = [children[1], children[2], children[0]]
+    body = {"element": "shoji:order", "graph": wanted}
+    testapp.put_json(url + "order/", body, headers=acme.h("bob"), status=403)
+    testapp.put_json(url + "order/", body, headers=acme.h("carol"), status=404)
+    testapp.put_json(url + "order/", {"graph": wanted[:2]}, headers=acme.h("alice"), status=400)
+    assert read(testapp, url + "order/", acme.h("bob"))["graph"] == children
+
+    testapp.put_json(url + "order/", body, headers=acme.h("alice"), status=204)
+    assert read(testapp, url + "order/", acme.h("bob"))["graph"] == wanted
+    assert read(testapp, url, acme.h("bob"))["graph"] == wanted
+
+
+# -- delete ------------------------------------------------------------------------
+
+
+def test_delete_of_a_non_empty_project_is_409(testapp, acme, factory):
+    with_dataset = create_project(testapp, acme.h("alice"), "Has data")
+    dataset = create_dataset(testapp, acme.h("alice"), project=with_dataset)
+    with_child = create_project(testapp, acme.h("alice"), "Has child")
+    create_project(testapp, acme.h("alice"), "Child", parent=with_child)
+
+    for url in (with_dataset, with_child):
+        res = testapp.delete(url, headers=acme.h("alice"), status=409)
+        assert "move them first" in res.json["message"]
+        assert res.json["status"] == "409 Conflict"
+        testapp.delete(url, headers=acme.h("owner"), status=409)
+        assert exists(factory, "projects", url)
+    # Datasets are never deleted with a project.
+    assert exists(factory, "datasets", dataset)
+
+
+def test_delete_empty_project_by_owner(testapp, acme, factory):
+    url = create_project(testapp, acme.h("alice"))
+    team = create_team(testapp, acme.h("carol"))
+    patch_members(testapp, url, {acme.url("bob"): VIEW, team: EDIT}, acme.h("alice"))
+    testapp.delete(url, headers=acme.h("alice"), status=204)
+    testapp.get(url, headers=acme.h("alice"), status=404)
+    assert not exists(factory, "projects", url)
+    assert read(testapp, "/api/projects/", acme.h("bob"))["index"] == {}
+    # Reverse links are gone too.
+    assert factory.read(lambda root: set(root.users[acme.id("bob")].ids("project_ids"))) == set()
+    assert factory.read(lambda root: set(root.teams[id_of(team)].ids("project_ids"))) == set()
+    assert factory.read(lambda r: set(r.users[acme.id("alice")].ids("owned_project_ids"))) == set()
+
+
+def test_delete_by_account_admin_and_403_for_other_editors(testapp, acme, factory):
+    url = create_project(testapp, acme.h("alice"))
+    patch_members(testapp, url, {acme.url("dave"): EDIT, acme.url("bob"): VIEW}, acme.h("alice"))
+    res = testapp.delete(url, headers=acme.h("dave"), status=403)
+    assert res.json["message"]
+    testapp.delete(url, headers=acme.h("bob"), status=403)
+    testapp.delete(url, headers=acme.h("carol"), status=404)
+    testapp.delete(url, headers=acme.h("outsider"), status=404)
+    assert exists(factory, "projects", url)
+    testapp.delete(url, headers=acme.h("owner"), status=204)
+    assert not exists(factory, "projects", url)
+
+
+def test_deleting_a_sub_project_leaves_the_parent_graph_consistent(testapp, acme):
+    parent = create_project(testapp, acme.h("alice"), "Parent")
+    child = create_project(testapp, acme.h("alice"), "Child", parent=parent)
+    testapp.delete(child, headers=acme.h("alice"), status=204)
+    doc = read(testapp, parent, acme.h("alice"))
+    assert doc["index"] == {} and doc["graph"] == []
+    assert doc["body"]["subproject_count"] == 0
+    testapp.delete(parent, headers=acme.h("alice"), status=204)
+
+
+# -- inheritance ---------------------------------------------------------------------
+
+
+def test_members_of_a_member_team_inherit_the_projects_datasets(testapp, acme):
+    url = create_project(testapp, acme.h("alice"))
+    dataset = create_dataset(testapp, acme.h("alice"), "Inherited", project=url)
+    team = create_team(testapp, acme.h("dave"), "Readers")
+    testapp.patch_json(
+        team + "members/", {acme.url("bob"): {}}, headers=acme.h("dave"), status=204
+    )
+    testapp.get(dataset, headers=acme.h("bob"), status=404)
+
+    patch_members(testapp, url, {team: VIEW}, acme.h("alice"))
+    assert set(read(testapp, "/api/datasets/", acme.h("bob"))["index"]) == {dataset}
+    assert read(testapp, dataset, acme.h("bob"))["body"]["permissions"]["edit"] is False
+    assert set(read(testapp, "/api/projects/", acme.h("bob"))["index"]) == {url}
+    testapp.patch_json(dataset, {"description": "x"}, headers=acme.h("bob"), status=403)
+
+    # Making the team an editor gives its members edit on the datasets.
+    patch_members(testapp, url, {team: EDIT}, acme.h("alice"))
+    perms = read(testapp, "/api/datasets/", acme.h("bob"))["index"][dataset]["permissions"]
+    assert perms == {"view": True, "edit": True, "change_permissions": True}
+
+    # Leaving the team takes it away.
+    testapp.patch_json(
+        team + "members/", {acme.url("bob"): None}, headers=acme.h("dave"), status=204
+    )
+    testapp.get(dataset, headers=acme.h("bob"), status=404)
+
+
+def test_sub_project_datasets_are_visible_to_parent_members(testapp, acme):
+    parent = create_project(testapp, acme.h("alice"), "Parent")
+    child = create_project(testapp, acme.h("alice"), "Child", parent=parent)
+    grandchild = create_project(testapp, acme.h("alice"), "Grandchild", parent=child)
+    deep = create_dataset(testapp, acme.h("alice"), "Deep", project=grandchild)
+    patch_members(testapp, parent, {acme.url("bob"): VIEW}, acme.h("alice"))
+
+    assert set(read(testapp, "/api/datasets/", acme.h("bob"))["index"]) == {deep}
+    assert set(read(testapp, "/api/projects/", acme.h("bob"))["index"]) == {
+        parent,
+        child,
+        grandchild,
+    }
+    assert read(testapp, grandchild, acme.h("bob"))["body"]["permissions"] == {
+        "view": True,
+        "edit": False,
+    }
+    assert set(read(testapp, grandchild + "datasets/", acme.h("bob"))["index"]) == {deep}
+    # Members of the sub-project only do not see the parent.
+    patch_members(testapp, child, {acme.url("carol"): VIEW}, acme.h("alice"))
+    testapp.get(parent, headers=acme.h("carol"), status=404)
+    testapp.get(deep, headers=acme.h("carol"), status=200)
