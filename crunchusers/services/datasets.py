@@ -85,6 +85,8 @@ def project_from(request, ref, field):
     project = request.api_root.projects.get(project_id) if project_id else None
     if project is None:
         raise bad_request(f"{ref} is not a project.", field=field)
+    if request.identity.account_id and project.account_id != request.identity.account_id:
+        raise bad_request("The project belongs to another account.", field=field)
     if not project_permissions(request.api_root, request.identity, project)["edit"]:
         raise forbidden("You need edit permission on the project.")
     return project
@@ -243,9 +245,15 @@ def change_owner(request, context, ref):
         raise bad_request("owner must be a user URL, an email or a project URL.", field="owner")
     if context.owner_id != me.__name__ and not me.is_superuser:
         raise forbidden("Only the owner may hand the dataset to another user.")
-    if not can_create_datasets(new_owner) or not new_owner.is_active:
+    if (
+        not can_create_datasets(new_owner)
+        or not new_owner.is_active
+        or new_owner.account_id != context.account_id
+    ):
         raise bad_request(
-            "The new owner must be active and able to create datasets.", field="owner"
+            "The new owner must be an active user of the dataset's account who can "
+            "create datasets.",
+            field="owner",
         )
     set_owner(api_root, context, new_owner)
     Notifier.for_request(request).ownership_received(new_owner, f'the dataset "{context.name}"')

@@ -132,12 +132,16 @@ def _movable(request, ref, target_project):
     dataset_id = id_from_url(ref, "datasets")
     if dataset_id is not None and dataset_id in api_root.datasets:
         dataset = api_root.datasets[dataset_id]
+        if dataset.account_id != target_project.account_id:
+            raise bad_request("The dataset belongs to another account.", field=ref)
         if not dataset_permissions(api_root, me, dataset)["edit"]:
             raise forbidden("You need edit permission on the dataset to move it.")
         return dataset
     project_id = id_from_url(ref, "projects")
     if project_id is not None and project_id in api_root.projects:
         child = api_root.projects[project_id]
+        if child.account_id != target_project.account_id:
+            raise bad_request("The project belongs to another account.", field=ref)
         if not project_permissions(api_root, me, child)["edit"]:
             raise forbidden("You need edit permission on the project to move it.")
         if any(p.__name__ == child.__name__ for p in project_chain(api_root, target_project)):
