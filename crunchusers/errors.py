@@ -16,10 +16,12 @@ from pyramid.httpexceptions import (
     HTTPForbidden,
     HTTPMovedPermanently,
     HTTPNotFound,
-    HTTPUnauthorized,
 )
 from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+from pyramid_retry import is_error_retryable
+
+from .security import Permission
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +104,6 @@ def http_exception_view(exc, request):
 
 @forbidden_view_config()
 def forbidden_view(exc, request):
-    from .security import Permission
-
     if request.identity is None:
         return unauthorized(request)
     if not request.has_permission(Permission.VIEW, request.context):
@@ -123,7 +123,12 @@ def notfound_view(exc, request):
 
 @exception_view_config(Exception)
 def server_error_view(exc, request):
-    log.exception("Unhandled error on %s %s", request.method, request.path)
+    """500 in our envelope.  A ZODB conflict lands here too; pyramid_retry
+    still retries it (it reads ``request.exception``), so it is no error yet."""
+    if is_error_retryable(request, exc):
+        log.info("Retryable %s on %s %s", type(exc).__name__, request.method, request.path)
+    else:
+        log.exception("Unhandled error on %s %s", request.method, request.path)
     return error_response(request, 500, "Internal server error.")
 
 
@@ -132,6 +137,3 @@ def cornice_error_handler(request):
     first = request.errors[0] if request.errors else {}
     message = first.get("description") or "Invalid request."
     return error_response(request, request.errors.status, message, field=first.get("name"))
-
-
-__all__ = ["HTTPUnauthorized", "bad_request", "forbidden", "not_found", "conflict"]

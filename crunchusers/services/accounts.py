@@ -18,6 +18,7 @@ from ..roles import roles_for_permissions
 from ..rules import is_account_admin, is_account_owner
 from ..schemas import AccountPatch, NewAccount, NewAccountUser, validate
 from ..security import Permission
+from ..settings import get_config
 from ..user_changes import UserChange, role_ids
 from . import add_views, created, no_content, tree_service
 
@@ -170,7 +171,7 @@ def get_account_users(request):
         u for u in members if (status is None or u.status == status) and _matches(u, search)
     ]
     selected.sort(key=lambda u: (u.name.casefold(), u.__name__))
-    size, page = _page_params(request, request.registry.crunchusers_config.page_size_limit)
+    size, page = _page_params(request, get_config(request.registry).page_size_limit)
     links = {}
     extra = {}
     if size is not None:

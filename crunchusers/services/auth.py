@@ -3,7 +3,12 @@
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 from .. import shoji
-from ..auth import login_with_password, logout_cookie_header, session_cookie_header
+from ..auth import (
+    end_current_session,
+    login_with_password,
+    logout_cookie_header,
+    session_cookie_header,
+)
 from ..clock import get_clock
 from ..errors import bad_request, unauthorized
 from ..notifications import Notifier
@@ -48,8 +53,6 @@ def post_login(request):
 
 @logout.get(permission=Permission.VIEW)
 def get_logout(request):
-    from ..auth import end_current_session
-
     end_current_session(request)
     response = no_content()
     response.headers["Set-Cookie"] = logout_cookie_header(request)
