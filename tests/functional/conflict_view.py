@@ -29,6 +29,28 @@ def bump(request):
     return Response(json_body={"counter": api_root.secrets["counter"]})
 
 
+MAIL_ATTEMPTS = []
+
+
+def mail_then_conflict(request):
+    """Queue a mail, then conflict on the first attempt like ``bump``."""
+    from crunchusers.mail import send_mail
+
+    MAIL_ATTEMPTS.append(1)
+    send_mail(
+        request.registry,
+        request.tm,
+        to="retry@example.com",
+        subject="Once",
+        body=f"attempt {len(MAIL_ATTEMPTS)}",
+    )
+    return bump(request)
+
+
 def includeme(config):
     config.add_route("conflict", "/test/conflict/")
     config.add_view(bump, route_name="conflict", permission=NO_PERMISSION_REQUIRED)
+    config.add_route("mail_conflict", "/test/mail-conflict/")
+    config.add_view(
+        mail_then_conflict, route_name="mail_conflict", permission=NO_PERMISSION_REQUIRED
+    )
