@@ -7,6 +7,7 @@ so the forward and reverse sets cannot disagree.
 
 from persistent.mapping import PersistentMapping
 
+from .collaboration import remove_project_member, remove_team_member, unshare_dataset
 from .resources.accounts import Account
 from .resources.users import DEFAULT_PREFERENCES, User
 from .roles import DEFAULT_ROLES
@@ -59,7 +60,14 @@ def create_account(api_root, *, name, owner_email, now, owner_name="", password_
 
 def remove_user(api_root, user):
     """Tombstone a user: keep the record (status ``deleted``) and everything it
-    created, drop login and personal data, free the email for reuse."""
+    created, drop login, personal data, memberships and shares, free the
+    email for reuse."""
+    for team_id in list(user.team_ids):
+        remove_team_member(api_root.teams[team_id], user)
+    for project_id in list(user.ids("project_ids")):
+        remove_project_member(api_root.projects[project_id], user, "user")
+    for dataset_id in list(user.ids("dataset_ids")):
+        unshare_dataset(api_root.datasets[dataset_id], user, "user")
     api_root.sessions.end_all(user)
     for purpose in ("invite", "password_reset"):
         api_root.link_tokens.revoke(user, purpose)
