@@ -1,0 +1,124 @@
+"""production.ini's storage: RelStorage on a real PostgreSQL server.
+
+Uses the PostgreSQL on 127.0.0.1:5432 (started if it is installed but not
+running), in a throwaway database per test.  Proves that the production
+URI works, that data outlives the process (a second app sees it) and that
+concurrent writers through RelStorage lose nothing.
+"""
+
+import subprocess
+import threading
+import uuid
+from pathlib import Path
+
+import psycopg2
+import pytest
+from pyramid.paster import get_appsettings
+from webtest import TestApp
+
+from crunchusers import main
+from crunchusers.db import get_db
+from tests.conftest import FAST_ARGON2
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+HTTPS = {"wsgi.url_scheme": "https", "HTTP_HOST": "crunch.example.com"}
+PASSWORD = "production password 1"
+
+
+def admin_connection():
+    try:
+        conn = psycopg2.connect(ADMIN_DSN, connect_timeout=3)
+    except psycopg2.OperationalError:
+        # Installed but stopped: start it the way this machine's image does.
+        versions = sorted(Path("/etc/postgresql").glob("*"))
+        assert versions, "PostgreSQL is not installed"
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1].name, "main", "start"],
+            check=True,
+            timeout=60,
+        )
+        conn = psycopg2.connect(ADMIN_DSN, connect_timeout=10)
+    conn.autocommit = True
+    return conn
+
+
+@pytest.fixture
+def database():
+    name = f"crunchusers_test_{uuid.uuid4().hex[:12]}"
+    conn = admin_connection()
+    with conn.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    yield name
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
+        cur.execute(f'DROP DATABASE "{name}"')
+    conn.close()
+
+
+@pytest.fixture
+def production_settings(database, smtp_server, monkeypatch):
+    monkeypatch.setenv("CRUNCHUSERS_SUPERUSER_PASSWORD", PASSWORD)
+    settings = dict(get_appsettings(str(ROOT / "production.ini")))
+    uri = settings["zodbconn.uri"]
+    assert uri.startswith("postgres://")
+    query = uri.split("?", 1)[1]
+    settings.update(FAST_ARGON2)
+    settings["zodbconn.uri"] = f"postgres://postgres@127.0.0.1:5432/{database}?{query}"
+    settings["mail.host"], settings["mail.port"] = smtp_server.hostname, str(smtp_server.port)
+    return settings
+
+
+def login(testapp, email):
+    res = testapp.post_json(
+        "/api/public/login/", {"email": email, "password": PASSWORD, "token": True}, status=200
+    )
+    return {"Authorization": f"Bearer {res.json['access_token']}"}
+
+
+def test_production_storage_keeps_data_across_processes(production_settings):
+    first = main({}, **production_settings)
+    testapp = TestApp(first, extra_environ=HTTPS)
+    headers = login(testapp, production_settings["crunchusers.superuser_email"])
+    testapp.post_json(
+        "/api/accounts/",
+        {"name": "Acme", "owner": {"email": "owner@acme.test", "password": PASSWORD}},
+        headers=headers,
+        status=201,
+    )
+    get_db(first.registry).close()
+
+    second = main({}, **production_settings)  # a new process would do the same
+    testapp = TestApp(second, extra_environ=HTTPS)
+    owner = login(testapp, "owner@acme.test")
+    account = testapp.get("/api/account/", headers=owner, status=200).json
+    assert account["body"]["name"] == "Acme"
+    assert account["self"].startswith("https://crunch.example.com/api/accounts/")
+
+    errors = []
+
+    def invite(n):
+        client = TestApp(second, extra_environ=HTTPS)
+        for i in range(4):
+            res = client.post_json(
+                "/api/account/users/",
+                {"email": f"u{n}-{i}@acme.test", "send_invite": False},
+                headers=owner,
+                status="*",
+            )
+            if res.status_int != 201:
+                errors.append(res.status)
+
+    workers = [threading.Thread(target=invite, args=(n,)) for n in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    users = testapp.get("/api/account/users/", headers=owner, status=200).json["index"]
+    assert len(users) == 1 + 16
+    get_db(second.registry).close()
