@@ -68,6 +68,7 @@ def get_user(request):
         user_body(request, target),
         description="Detail for a given user",
         urls=account_link(request, target),
+        catalogs={"visible_datasets": request.resource_url(target, "visible_datasets", "")},
         fragments={
             name: request.resource_url(target, name, "")
             for name in ("invite", "password", "reassign", "expropriate")
