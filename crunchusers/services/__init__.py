@@ -16,6 +16,8 @@ from .. import shoji
 from ..access import dataset_permissions
 from ..db import root_factory
 from ..errors import bad_request, cornice_error_handler
+from ..invitations import invite_by_email
+from ..references import resolve_member
 from ..representations import dataset_tuple
 
 MODULES = (
@@ -73,6 +75,41 @@ def only_fields(body: dict, allowed: tuple[str, ...]):
     unknown = sorted(set(body) - set(allowed))
     if unknown:
         raise bad_request(f"unknown field(s) {', '.join(unknown)}", field=unknown[0])
+
+
+def member_patches(request, *, teams=True):
+    """Walk a members or permissions catalog PATCH, in any body form.
+
+    Yields ``(ref, kind, target, changes, options)`` with ``kind`` ``"user"``
+    or ``"team"``; ``changes`` is None for a removal.  A key naming nobody
+    is a 400; an email nobody uses is invited into the caller's account
+    (reference §6/§7/§8.4), except when it is being removed.
+    """
+    index, options = shoji.catalog_index(shoji.json_object(request))
+    for ref, changes in index.items():
+        member = resolve_member(request.api_root, ref)
+        if member is None or (member[0] == "team" and not teams):
+            raise bad_request(f"{ref} is not a user{' or team' if teams else ''}.", field=ref)
+        kind, target = member
+        if changes is not None and not isinstance(changes, dict):
+            raise bad_request("Each tuple must be an object or null.", field=ref)
+        if kind == "email":
+            if changes is None:
+                raise bad_request(f"{ref} is not a member.", field=ref)
+            target, kind = invite_by_email(request, target, options.get("url_base")), "user"
+        yield ref, kind, target, changes, options
+
+
+def permission_flag(ref, changes, names, current) -> bool:
+    """A boolean from a member tuple's ``permissions``: the first of ``names``
+    present (current names before old ones), else ``current``."""
+    permissions = changes.get("permissions", {})
+    if not isinstance(permissions, dict):
+        raise bad_request("permissions must be an object.", field=ref)
+    flag = next((permissions[n] for n in names if n in permissions), current)
+    if not isinstance(flag, bool):
+        raise bad_request(f"{names[0]} must be a boolean.", field=ref)
+    return flag
 
 
 def datasets_catalog(request, dataset_ids):

@@ -28,14 +28,13 @@ from ..collaboration import (
     unshare_dataset,
 )
 from ..errors import bad_request, conflict, forbidden
-from ..invitations import invite_by_email
 from ..notifications import Notifier
-from ..references import id_from_url, resolve_member, resolve_user
+from ..references import id_from_url, resolve_user
 from ..representations import dataset_tuple
 from ..resources.datasets import DEFAULT_SETTINGS
 from ..rules import can_create_datasets
 from ..security import Permission
-from . import created, no_content, only_fields, tree_service
+from . import created, member_patches, no_content, only_fields, tree_service
 
 datasets = tree_service("datasets", "/api/datasets/", description="Datasets you can see")
 by_name = tree_service(
@@ -340,8 +339,6 @@ def get_permissions(request):
 
 
 def grant_flags(ref, changes):
-    if not isinstance(changes, dict):
-        raise bad_request("Each tuple must be an object or null.", field=ref)
     flags = changes.get("dataset_permissions", {})
     if not isinstance(flags, dict) or not all(isinstance(v, bool) for v in flags.values()):
         raise bad_request("dataset_permissions must map flags to booleans.", field=ref)
@@ -369,24 +366,14 @@ def check_ceiling(ref, target, kind, flags, current):
 def patch_permissions(request):
     """Grant, modify and revoke in one request, in any of the body forms."""
     context = request.context.__parent__
-    index, options = shoji.catalog_index(shoji.json_object(request))
-    api_root = request.api_root
     notifier = Notifier.for_request(request)
-    for ref, changes in index.items():
-        member = resolve_member(api_root, ref)
-        if member is None:
-            raise bad_request(f"{ref} is not a user, team or email.", field=ref)
-        kind, target = member
+    for ref, kind, target, changes, options in member_patches(request):
         if changes is None:
-            if kind == "email":
-                raise bad_request(f"{ref} has no access.", field=ref)
             if kind == "user" and target.__name__ == context.owner_id:
                 raise bad_request("The owner's access cannot be revoked.", field=ref)
             unshare_dataset(context, target, kind)
             continue
         flags = grant_flags(ref, changes)
-        if kind == "email":
-            target, kind = invite_by_email(request, target, options.get("url_base")), "user"
         key = user_key(target.__name__) if kind == "user" else team_key(target.__name__)
         current = dict(context.shares.get(key, {}))
         check_ceiling(ref, target, kind, flags, current)

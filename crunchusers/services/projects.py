@@ -13,12 +13,20 @@ from ..collaboration import (
     set_project_member,
 )
 from ..errors import bad_request, conflict, forbidden
-from ..invitations import invite_by_email
-from ..references import id_from_url, resolve_member
+from ..references import id_from_url
 from ..representations import dataset_tuple, project_tuple
 from ..resources.projects import member_key
 from ..security import Permission
-from . import created, datasets_catalog, no_content, only_fields, required_name, tree_service
+from . import (
+    created,
+    datasets_catalog,
+    member_patches,
+    no_content,
+    only_fields,
+    permission_flag,
+    required_name,
+    tree_service,
+)
 
 projects = tree_service("projects", "/api/projects/", description="The caller's projects")
 project = tree_service("project", "/api/projects/{project_id}/")
@@ -242,39 +250,20 @@ def get_project_members(request):
     return shoji.catalog(request, request.context, index)
 
 
-def _edit_flag(ref, changes, current):
-    if not isinstance(changes, dict):
-        raise bad_request("Each member tuple must be an object or null.", field=ref)
-    permissions = changes.get("permissions", {})
-    if not isinstance(permissions, dict):
-        raise bad_request("permissions must be an object.", field=ref)
-    flag = permissions.get("edit", current)
-    if not isinstance(flag, bool):
-        raise bad_request("edit must be a boolean.", field=ref)
-    return flag
-
-
 @project_members.patch(permission=Permission.EDIT)
 def patch_project_members(request):
+    """Users and teams as ``edit``/view members; ``null`` removes (not yourself)."""
     context = request.context.__parent__
-    index, options = shoji.catalog_index(shoji.json_object(request))
     me = request.identity
-    for ref, changes in index.items():
-        member = resolve_member(request.api_root, ref)
-        if member is None:
-            raise bad_request(f"{ref} is not a user or team.", field=ref)
-        kind, target = member
+    for ref, kind, target, changes, _options in member_patches(request):
         if changes is None:
-            if kind == "email":
-                raise bad_request(f"{ref} is not a member.", field=ref)
             if kind == "user" and target.__name__ == me.__name__:
                 raise bad_request("You cannot remove yourself from a project.", field=ref)
             remove_project_member(context, target, kind)
             continue
-        if kind == "email":
-            target, kind = invite_by_email(request, target, options.get("url_base")), "user"
         current = context.members.get(member_key(kind, target.__name__), {"edit": False})
-        set_project_member(context, target, kind, _edit_flag(ref, changes, current["edit"]))
+        flag = permission_flag(ref, changes, ("edit",), current["edit"])
+        set_project_member(context, target, kind, flag)
     return no_content()
 
 

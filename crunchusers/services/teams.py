@@ -4,11 +4,18 @@ from .. import shoji
 from ..clock import get_clock
 from ..collaboration import create_team, delete_team, remove_team_member, set_team_member
 from ..errors import bad_request
-from ..invitations import invite_by_email
-from ..references import resolve_member
 from ..representations import team_tuple
 from ..security import Permission
-from . import created, datasets_catalog, no_content, only_fields, required_name, tree_service
+from . import (
+    created,
+    datasets_catalog,
+    member_patches,
+    no_content,
+    only_fields,
+    permission_flag,
+    required_name,
+    tree_service,
+)
 
 teams = tree_service("teams", "/api/teams/", description="The caller's teams")
 team = tree_service("team", "/api/teams/{team_id}/")
@@ -84,38 +91,18 @@ def get_team_members(request):
     return shoji.catalog(request, request.context, index)
 
 
-def team_admin_flag(ref, changes, current) -> bool:
-    """``team_admin`` (or its old name ``manage_members``) from a tuple."""
-    if not isinstance(changes, dict):
-        raise bad_request("Each member tuple must be an object or null.", field=ref)
-    permissions = changes.get("permissions", {})
-    if not isinstance(permissions, dict):
-        raise bad_request("permissions must be an object.", field=ref)
-    flag = permissions.get("team_admin", permissions.get("manage_members", current))
-    if not isinstance(flag, bool):
-        raise bad_request("team_admin must be a boolean.", field=ref)
-    return flag
-
-
 @team_members.patch(permission=Permission.EDIT)
 def patch_team_members(request):
-    context = request.context.__parent__
-    index, options = shoji.catalog_index(shoji.json_object(request))
-    api_root = request.api_root
-    for ref, changes in index.items():
-        member = resolve_member(api_root, ref)
-        if member is None or member[0] == "team":
-            raise bad_request(f"{ref} is not a user.", field=ref)
-        kind, target = member
+    """Add (``{}``), promote (``team_admin``, formerly ``manage_members``) or
+    remove (``null``) members, keyed by user URL or email."""
+    team_ = request.context.__parent__
+    for ref, _kind, user, changes, _options in member_patches(request, teams=False):
         if changes is None:
-            if kind == "email":
-                raise bad_request(f"{ref} is not a member.", field=ref)
-            remove_team_member(context, target)
+            remove_team_member(team_, user)
             continue
-        if kind == "email":
-            target = invite_by_email(request, target, options.get("url_base"))
-        current = context.is_team_admin(target.__name__)
-        set_team_member(context, target, team_admin_flag(ref, changes, current))
+        current = team_.is_team_admin(user.__name__)
+        flag = permission_flag(ref, changes, ("team_admin", "manage_members"), current)
+        set_team_member(team_, user, flag)
     return no_content()
 
 
