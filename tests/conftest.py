@@ -7,10 +7,12 @@ import threading
 
 import pytest
 from aiosmtpd.controller import Controller
+from pyramid_zodbconn import db_from_uri
 from webtest import TestApp
 
 from crunchusers import main
 from crunchusers.clock import FrozenClock
+from crunchusers.db import bootstrap_database
 
 from .factories import Factory
 
@@ -70,8 +72,8 @@ def inbox(smtp_server):
     return smtp_server.handler
 
 
-@pytest.fixture
-def settings(smtp_server):
+def app_settings(smtp_server) -> dict:
+    """Settings of the app under test: in-memory ZODB, the test SMTP server."""
     return {
         "zodbconn.uri": "memory://",
         "crunchusers.superuser_email": SUPERUSER_EMAIL,
@@ -84,15 +86,35 @@ def settings(smtp_server):
 
 
 @pytest.fixture
+def settings(smtp_server):
+    """For tests that build their own app with changed settings."""
+    return app_settings(smtp_server)
+
+
+@pytest.fixture
 def clock():
     return FrozenClock()
 
 
+@pytest.fixture(scope="module")
+def configured_app(smtp_server):
+    """The application, configured once per test module."""
+    return main({}, **app_settings(smtp_server))
+
+
 @pytest.fixture
-def app(settings, clock):
-    application = main({}, **settings)
-    application.registry.crunchusers_clock = clock
-    return application
+def app(configured_app, clock):
+    """The module's application with a fresh, empty in-memory database
+    (bootstrapped as at start-up) and the test's own clock: the isolation of
+    a new app per test without configuring Pyramid again every time."""
+    registry = configured_app.registry
+    for db in registry._zodb_databases.values():
+        db.close()
+    registry._zodb_databases = {}
+    db_from_uri("memory://", "", registry._zodb_databases)
+    registry.crunchusers_clock = clock
+    bootstrap_database(registry)
+    return configured_app
 
 
 @pytest.fixture

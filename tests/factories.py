@@ -102,3 +102,33 @@ class Factory:
 
     def account_url(self, account_id):
         return f"http://localhost/api/accounts/{account_id}/"
+
+
+class Cast:
+    """The named users of a test scenario: ``id``, ``url``, ``email`` and
+    ``h`` (Bearer headers, one real login per user, cached).
+
+    A test module's fixture picks the users and roles, then returns
+    ``Cast(factory, {"alice": id, ...}, account_id=...)`` or an instance of a
+    subclass that adds scenario helpers."""
+
+    def __init__(self, factory, ids, **attrs):
+        self.factory = factory
+        self.ids = ids
+        self._logins = {}
+        for key, value in attrs.items():
+            setattr(self, key, value)
+
+    def id(self, name):
+        return self.ids[name]
+
+    def url(self, name):
+        return self.factory.user_url(self.ids[name])
+
+    def email(self, name):
+        return self.factory.email_of(self.ids[name])
+
+    def h(self, name):
+        if name not in self._logins:
+            self._logins[name] = self.factory.login(self.ids[name])
+        return self._logins[name]

@@ -22,11 +22,8 @@ using them acts on their own account, never on ours.
 """
 
 import pytest
-from pyramid_zodbconn import db_from_uri
 
-from crunchusers import main
-from crunchusers.db import bootstrap_database
-from tests.conftest import FAST_ARGON2, SUPERUSER_EMAIL, SUPERUSER_PASSWORD
+from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 
 ACTORS = ("owner", "admin", "member", "stranger", "outsider", "superuser", "anonymous")
 ADMINS = {"owner", "admin", "outsider"}  # of their own account
@@ -415,40 +412,6 @@ def rows(table, actors):
         assert len(statuses) == len(actors), endpoint
         for actor, status in zip(actors, statuses, strict=True):
             yield pytest.param(endpoint, actor, status, id=f"{endpoint} as {actor} -> {status}")
-
-
-@pytest.fixture(scope="module")
-def configured_app(smtp_server):
-    """The application configured once per module, as conftest's ``settings``
-    and ``app`` configure it per test."""
-    return main(
-        {},
-        **{
-            "zodbconn.uri": "memory://",
-            "crunchusers.superuser_email": SUPERUSER_EMAIL,
-            "crunchusers.superuser_password": SUPERUSER_PASSWORD,
-            "mail.host": smtp_server.hostname,
-            "mail.port": str(smtp_server.port),
-            "mail.default_sender": "noreply@crunchusers.test",
-            **FAST_ARGON2,
-        },
-    )
-
-
-@pytest.fixture
-def app(configured_app, clock):
-    """Overrides conftest's ``app``: a fresh empty database (bootstrapped as at
-    start-up) and the test's own clock, in an application configured once.
-    Same isolation as a new app per test for a fraction of the set-up time,
-    which matters with some 150 rows."""
-    registry = configured_app.registry
-    for db in registry._zodb_databases.values():
-        db.close()
-    registry._zodb_databases = {}
-    db_from_uri("memory://", "", registry._zodb_databases)
-    registry.crunchusers_clock = clock
-    bootstrap_database(registry)
-    return configured_app
 
 
 @pytest.fixture

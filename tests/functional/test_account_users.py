@@ -15,50 +15,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_datetime
-from pyramid_zodbconn import db_from_uri
 
-from crunchusers import main
-from crunchusers.db import bootstrap_database
-from tests.conftest import FAST_ARGON2, SUPERUSER_EMAIL, SUPERUSER_PASSWORD
+from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 from tests.factories import PASSWORD
 
 USERS = "/api/account/users/"
 URL_BASE = "https://app.example.com/password/change/${token}/"
 START = datetime(2026, 1, 1, tzinfo=UTC)  # FrozenClock's default start
 NEW_PASSWORD = "a brand new secret"
-
-
-@pytest.fixture(scope="module")
-def configured_app(smtp_server):
-    """The application configured once per module, as conftest's ``settings``
-    and ``app`` configure it per test."""
-    return main(
-        {},
-        **{
-            "zodbconn.uri": "memory://",
-            "crunchusers.superuser_email": SUPERUSER_EMAIL,
-            "crunchusers.superuser_password": SUPERUSER_PASSWORD,
-            "mail.host": smtp_server.hostname,
-            "mail.port": str(smtp_server.port),
-            "mail.default_sender": "noreply@crunchusers.test",
-            **FAST_ARGON2,
-        },
-    )
-
-
-@pytest.fixture
-def app(configured_app, clock):
-    """Overrides conftest's ``app``: a fresh empty database (bootstrapped as at
-    start-up) and the test's own clock, in an application configured once.
-    Same isolation as a new app per test for a fraction of the set-up time."""
-    registry = configured_app.registry
-    for db in registry._zodb_databases.values():
-        db.close()
-    registry._zodb_databases = {}
-    db_from_uri("memory://", "", registry._zodb_databases)
-    registry.crunchusers_clock = clock
-    bootstrap_database(registry)
-    return configured_app
 
 
 class Acme:

@@ -33,8 +33,6 @@ import itertools
 
 import pytest
 
-from crunchusers import main
-from crunchusers.clock import FrozenClock
 from crunchusers.collaboration import (
     create_dataset,
     create_project,
@@ -45,7 +43,6 @@ from crunchusers.collaboration import (
 )
 from crunchusers.operations import create_account, new_user
 from crunchusers.passwords import hash_password
-from tests.conftest import FAST_ARGON2, SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 from tests.factories import PASSWORD
 
 BASE = "http://localhost"
@@ -75,28 +72,9 @@ TABLE = {
 
 
 @pytest.fixture(scope="module")
-def app(smtp_server):
-    """One application for the module (conftest's settings, a frozen clock)."""
-    application = main(
-        {},
-        **{
-            "zodbconn.uri": "memory://",
-            "crunchusers.superuser_email": SUPERUSER_EMAIL,
-            "crunchusers.superuser_password": SUPERUSER_PASSWORD,
-            "mail.host": smtp_server.hostname,
-            "mail.port": str(smtp_server.port),
-            "mail.default_sender": "noreply@crunchusers.test",
-            **FAST_ARGON2,
-        },
-    )
-    application.registry.crunchusers_clock = FrozenClock()
-    return application
-
-
-@pytest.fixture(scope="module")
-def password_hash(app):
+def password_hash(configured_app):
     """Hashed once: every scenario user logs in with ``PASSWORD``."""
-    return hash_password(app.registry, PASSWORD)
+    return hash_password(configured_app.registry, PASSWORD)
 
 
 _scenarios = itertools.count(1)  # the app is shared: keep emails unique

@@ -19,33 +19,10 @@ import re
 
 import pytest
 
-from crunchusers import main
-from crunchusers.clock import FrozenClock
-from tests.conftest import FAST_ARGON2, SUPERUSER_EMAIL, SUPERUSER_PASSWORD
-
 BASE = "http://localhost"
 URL_BASE = "https://app.example.com/password/change/${token}/"
 PROJECT_URL = re.compile(r"http://localhost/api/projects/[0-9a-f]+/")
 _emails = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def app(smtp_server):
-    """One application for the module (conftest's settings, a frozen clock)."""
-    application = main(
-        {},
-        **{
-            "zodbconn.uri": "memory://",
-            "crunchusers.superuser_email": SUPERUSER_EMAIL,
-            "crunchusers.superuser_password": SUPERUSER_PASSWORD,
-            "mail.host": smtp_server.hostname,
-            "mail.port": str(smtp_server.port),
-            "mail.default_sender": "noreply@crunchusers.test",
-            **FAST_ARGON2,
-        },
-    )
-    application.registry.crunchusers_clock = FrozenClock()
-    return application
 
 
 def id_of(url):
