@@ -273,8 +273,10 @@ def _patch_our_account_users(w, actor, status):
 @check("POST /api/accounts/")
 def _post_accounts(w, actor, status):
     email = f"founder-by-{actor}@example.com"
-    body = {"element": "shoji:entity", "body": {
-        "name": "Fresh", "send_invite": False, "owner": {"email": email, "name": "F"}}}
+    body = {
+        "element": "shoji:entity",
+        "body": {"name": "Fresh", "send_invite": False, "owner": {"email": email, "name": "F"}},
+    }
     res = w.call("POST", "/api/accounts/", actor, status, body)
     created_in = w.account_id_of_email(email)
     if status == 201:

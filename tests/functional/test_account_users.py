@@ -76,18 +76,21 @@ def account_user_count(factory, account_id):
 
 
 def post_user(testapp, headers, body, status=201, url=USERS):
-    return testapp.post_json(url, {"element": "shoji:entity", "body": body},
-                             headers=headers, status=status)
+    return testapp.post_json(
+        url, {"element": "shoji:entity", "body": body}, headers=headers, status=status
+    )
 
 
 def patch_users(testapp, headers, index, status=204, **top):
-    return testapp.patch_json(USERS, {"element": "shoji:catalog", "index": index, **top},
-                              headers=headers, status=status)
+    return testapp.patch_json(
+        USERS, {"element": "shoji:catalog", "index": index, **top}, headers=headers, status=status
+    )
 
 
 def patch_entity(testapp, url, headers, body, status=204):
-    return testapp.patch_json(url, {"element": "shoji:entity", "body": body},
-                              headers=headers, status=status)
+    return testapp.patch_json(
+        url, {"element": "shoji:entity", "body": body}, headers=headers, status=status
+    )
 
 
 def field_of(res):
@@ -101,13 +104,15 @@ def token_in(mail):
 
 
 def set_password(testapp, token, status=204):
-    return testapp.post_json("/api/public/password_change/",
-                             {"token": token, "password": NEW_PASSWORD}, status=status)
+    return testapp.post_json(
+        "/api/public/password_change/", {"token": token, "password": NEW_PASSWORD}, status=status
+    )
 
 
 def can_log_in(testapp, login, password=PASSWORD):
-    res = testapp.post_json("/api/public/login/", {"email": login, "password": password},
-                            status=(204, 401))
+    res = testapp.post_json(
+        "/api/public/login/", {"email": login, "password": password}, status=(204, 401)
+    )
     return res.status_int == 204
 
 
@@ -124,9 +129,19 @@ def account_count(factory):
 
 
 def test_superuser_creates_an_account_whose_owner_is_invited(testapp, factory, superuser, inbox):
-    res = testapp.post_json("/api/accounts/", {"element": "shoji:entity", "body": {
-        "name": "Initech", "url_base": URL_BASE,
-        "owner": {"email": "bill@initech.test", "name": "Bill"}}}, headers=superuser, status=201)
+    res = testapp.post_json(
+        "/api/accounts/",
+        {
+            "element": "shoji:entity",
+            "body": {
+                "name": "Initech",
+                "url_base": URL_BASE,
+                "owner": {"email": "bill@initech.test", "name": "Bill"},
+            },
+        },
+        headers=superuser,
+        status=201,
+    )
     account = testapp.get(res.location, headers=superuser, status=200).json
     assert account["body"]["name"] == "Initech"
     owner_url = account["body"]["owner"]
@@ -142,25 +157,35 @@ def test_superuser_creates_an_account_whose_owner_is_invited(testapp, factory, s
 
 
 def test_account_without_invitation_sends_no_mail(testapp, superuser, inbox):
-    testapp.post_json("/api/accounts/", {"name": "Quiet", "send_invite": False,
-                                         "owner": {"email": "quiet@example.com"}},
-                      headers=superuser, status=201)
+    testapp.post_json(
+        "/api/accounts/",
+        {"name": "Quiet", "send_invite": False, "owner": {"email": "quiet@example.com"}},
+        headers=superuser,
+        status=201,
+    )
     assert inbox.messages == []
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"owner": {"email": "a@example.com"}}, "name"),
-    ({"name": "", "owner": {"email": "a@example.com"}}, "name"),
-    ({"name": 5, "owner": {"email": "a@example.com"}}, "name"),
-    ({"name": "N"}, "owner"),
-    ({"name": "N", "owner": {"email": "not-an-email"}}, "owner.email"),
-    ({"name": "N", "owner": {"email": "a@example.com", "password": "short"}}, "owner.password"),
-    ({"name": "N", "owner": {"email": "a@example.com", "age": 3}}, "owner"),
-    ({"name": "N", "owner": {"email": "a@example.com"}, "plan": "gold"}, None),
-    ({"name": "N", "owner": {"email": SUPERUSER_EMAIL}}, "owner.email"),
-])
-def test_invalid_account_creation_is_400_and_creates_nothing(testapp, factory, superuser,
-                                                             inbox, body, field):
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"owner": {"email": "a@example.com"}}, "name"),
+        ({"name": "", "owner": {"email": "a@example.com"}}, "name"),
+        ({"name": 5, "owner": {"email": "a@example.com"}}, "name"),
+        ({"name": "N"}, "owner"),
+        ({"name": "N", "owner": {"email": "not-an-email"}}, "owner.email"),
+        (
+            {"name": "N", "owner": {"email": "a@example.com", "password": "short"}},
+            "owner.password",
+        ),
+        ({"name": "N", "owner": {"email": "a@example.com", "age": 3}}, "owner"),
+        ({"name": "N", "owner": {"email": "a@example.com"}, "plan": "gold"}, None),
+        ({"name": "N", "owner": {"email": SUPERUSER_EMAIL}}, "owner.email"),
+    ],
+)
+def test_invalid_account_creation_is_400_and_creates_nothing(
+    testapp, factory, superuser, inbox, body, field
+):
     before = account_count(factory)
     res = testapp.post_json("/api/accounts/", body, headers=superuser, status=400)
     if field:
@@ -170,12 +195,16 @@ def test_invalid_account_creation_is_400_and_creates_nothing(testapp, factory, s
     assert inbox.messages == []
 
 
-def test_account_owner_email_already_used_is_400_and_creates_nothing(testapp, factory,
-                                                                       superuser, acme):
+def test_account_owner_email_already_used_is_400_and_creates_nothing(
+    testapp, factory, superuser, acme
+):
     before = account_count(factory)
-    res = testapp.post_json("/api/accounts/", {
-        "name": "Copycat", "owner": {"email": factory.email_of(acme.member).upper()}},
-        headers=superuser, status=400)
+    res = testapp.post_json(
+        "/api/accounts/",
+        {"name": "Copycat", "owner": {"email": factory.email_of(acme.member).upper()}},
+        headers=superuser,
+        status=400,
+    )
     assert "Acme" not in res.json["message"]
     assert account_count(factory) == before
 
@@ -231,8 +260,9 @@ def test_duplicate_email_is_400_and_does_not_say_where_it_is_used(testapp, facto
     ],
 )
 def test_post_with_wrong_json_types_is_400(testapp, acme, factory, body, field):
-    res = post_user(testapp, acme.h(acme.owner), {"email": "typed@example.com", **body},
-                    status=400)
+    res = post_user(
+        testapp, acme.h(acme.owner), {"email": "typed@example.com", **body}, status=400
+    )
     assert field_of(res) == field
     assert factory.read(lambda root: root.users.find_by_email("typed@example.com")) is None
 
@@ -240,51 +270,77 @@ def test_post_with_wrong_json_types_is_400(testapp, acme, factory, body, field):
 @pytest.mark.parametrize("body", [["a@example.com"], "a@example.com", 42])
 def test_post_body_that_is_not_an_object_is_400(testapp, acme, body):
     testapp.post_json(USERS, body, headers=acme.h(acme.owner), status=400)
-    testapp.post_json(USERS, {"element": "shoji:entity", "body": body},
-                      headers=acme.h(acme.owner), status=400)
+    testapp.post_json(
+        USERS, {"element": "shoji:entity", "body": body}, headers=acme.h(acme.owner), status=400
+    )
 
 
 def test_post_with_an_unknown_field_is_400_naming_it(testapp, acme, factory):
-    res = post_user(testapp, acme.h(acme.owner),
-                    {"email": "typo@example.com", "favourite_colour": "blue"}, status=400)
+    res = post_user(
+        testapp,
+        acme.h(acme.owner),
+        {"email": "typo@example.com", "favourite_colour": "blue"},
+        status=400,
+    )
     assert "favourite_colour" in res.json["message"]
     assert account_user_count(factory, acme.id) == 3
 
 
 def test_post_with_a_password_makes_an_active_user_who_can_log_in(testapp, acme):
-    res = post_user(testapp, acme.h(acme.owner), {
-        "email": "ready@example.com", "password": NEW_PASSWORD, "send_invite": False})
+    res = post_user(
+        testapp,
+        acme.h(acme.owner),
+        {"email": "ready@example.com", "password": NEW_PASSWORD, "send_invite": False},
+    )
     body = testapp.get(res.location, headers=acme.h(acme.owner), status=200).json["body"]
     assert body["status"] == "active"
     assert can_log_in(testapp, "ready@example.com", NEW_PASSWORD)
 
 
 def test_post_with_a_weak_password_is_400(testapp, acme, factory):
-    res = post_user(testapp, acme.h(acme.owner), {"email": "weak@example.com", "password": "abc"},
-                    status=400)
+    res = post_user(
+        testapp, acme.h(acme.owner), {"email": "weak@example.com", "password": "abc"}, status=400
+    )
     assert field_of(res) == "password"
     assert account_user_count(factory, acme.id) == 3
 
 
 def test_username_is_unique_and_works_as_a_login(testapp, factory, acme):
-    post_user(testapp, acme.h(acme.owner), {
-        "email": "jane@example.com", "username": "jdoe", "password": NEW_PASSWORD,
-        "send_invite": False})
+    post_user(
+        testapp,
+        acme.h(acme.owner),
+        {
+            "email": "jane@example.com",
+            "username": "jdoe",
+            "password": NEW_PASSWORD,
+            "send_invite": False,
+        },
+    )
     other_account, other_owner = factory.account()
     for username in ("jdoe", "JDoe"):  # also from another account
-        res = post_user(testapp, factory.login(other_owner),
-                        {"email": f"{username}x@example.com", "username": username}, status=400)
+        res = post_user(
+            testapp,
+            factory.login(other_owner),
+            {"email": f"{username}x@example.com", "username": username},
+            status=400,
+        )
         assert field_of(res) == "username"
     # a username may not shadow somebody's email either
-    res = post_user(testapp, acme.h(acme.owner), {
-        "email": "third@example.com", "username": factory.email_of(acme.member)}, status=400)
+    res = post_user(
+        testapp,
+        acme.h(acme.owner),
+        {"email": "third@example.com", "username": factory.email_of(acme.member)},
+        status=400,
+    )
     assert field_of(res) == "username"
 
     assert can_log_in(testapp, "jdoe", NEW_PASSWORD)
     assert can_log_in(testapp, "JDOE", NEW_PASSWORD)
-    res = testapp.post_json("/api/public/login/",
-                            {"username": "jdoe", "password": NEW_PASSWORD, "token": True},
-                            status=200)
+    res = testapp.post_json(
+        "/api/public/login/",
+        {"username": "jdoe", "password": NEW_PASSWORD, "token": True},
+        status=200,
+    )
     assert res.json["token_type"] == "Bearer"
     assert not can_log_in(testapp, "jdoe", PASSWORD)
 
@@ -292,36 +348,63 @@ def test_username_is_unique_and_works_as_a_login(testapp, factory, acme):
 def test_username_taken_by_patch_is_400(testapp, acme, factory):
     patch_entity(testapp, acme.url(acme.admin), acme.h(acme.admin), {"username": "ada"})
     for taken in ("ADA", factory.email_of(acme.owner)):
-        res = patch_entity(testapp, acme.url(acme.member), acme.h(acme.member),
-                         {"username": taken}, status=400)
+        res = patch_entity(
+            testapp, acme.url(acme.member), acme.h(acme.member), {"username": taken}, status=400
+        )
         assert field_of(res) == "username"
     assert can_log_in(testapp, "ada")
 
 
 def test_username_with_surrounding_spaces_is_refused_or_trimmed(testapp, acme):
-    res = post_user(testapp, acme.h(acme.owner), {
-        "email": "spacey@example.com", "username": "  jd  ", "password": NEW_PASSWORD,
-        "send_invite": False}, status=(201, 400))
+    res = post_user(
+        testapp,
+        acme.h(acme.owner),
+        {
+            "email": "spacey@example.com",
+            "username": "  jd  ",
+            "password": NEW_PASSWORD,
+            "send_invite": False,
+        },
+        status=(201, 400),
+    )
     if res.status_int == 201:
         assert can_log_in(testapp, "jd", NEW_PASSWORD)
-        post_user(testapp, acme.h(acme.owner), {"email": "other@example.com", "username": "jd"},
-                  status=400)
+        post_user(
+            testapp,
+            acme.h(acme.owner),
+            {"email": "other@example.com", "username": "jd"},
+            status=400,
+        )
 
 
 def test_a_login_name_never_names_two_users(testapp, acme):
-    first = post_user(testapp, acme.h(acme.owner), {
-        "email": "first@example.com", "username": "boss@example.com",
-        "password": NEW_PASSWORD, "send_invite": False}, status=(201, 400))
-    second = post_user(testapp, acme.h(acme.owner), {
-        "email": "boss@example.com", "password": "another good secret",
-        "send_invite": False}, status=(201, 400))
+    first = post_user(
+        testapp,
+        acme.h(acme.owner),
+        {
+            "email": "first@example.com",
+            "username": "boss@example.com",
+            "password": NEW_PASSWORD,
+            "send_invite": False,
+        },
+        status=(201, 400),
+    )
+    second = post_user(
+        testapp,
+        acme.h(acme.owner),
+        {"email": "boss@example.com", "password": "another good secret", "send_invite": False},
+        status=(201, 400),
+    )
     assert 400 in (first.status_int, second.status_int)
 
 
 def test_post_with_a_url_base_without_token_changes_nothing(testapp, acme, factory, inbox):
-    res = post_user(testapp, acme.h(acme.owner),
-                    {"email": "nolink@example.com", "url_base": "https://app.example.com/x/"},
-                    status=400)
+    res = post_user(
+        testapp,
+        acme.h(acme.owner),
+        {"email": "nolink@example.com", "url_base": "https://app.example.com/x/"},
+        status=400,
+    )
     assert field_of(res) == "url_base"
     assert factory.read(lambda root: root.users.find_by_email("nolink@example.com")) is None
     assert inbox.messages == []
@@ -344,7 +427,10 @@ def test_tuples_carry_the_user_columns(testapp, acme, clock):
     assert row["avatar"] is None
     assert row["editable"] is True
     assert row["account_permissions"] == {
-        "alter_users": False, "admin_account": False, "create_datasets": False}
+        "alter_users": False,
+        "admin_account": False,
+        "create_datasets": False,
+    }
     assert row["id_method"] == "pwhash"
     admin_row = res.json["index"][acme.url(acme.admin)]
     assert admin_row["roles_csv"] == "administrator"
@@ -397,20 +483,34 @@ def test_paging_with_absolute_next_and_previous_links(testapp, acme):
 def test_paging_links_keep_search_and_filters(testapp, acme):
     for n in range(3):
         acme.user(name=f"Searched {n}")
-    res = testapp.get(USERS, params={"search": "searched", "filters[status]": "active",
-                                     "page_size": "2"},
-                      headers=acme.h(acme.member), status=200).json
+    res = testapp.get(
+        USERS,
+        params={"search": "searched", "filters[status]": "active", "page_size": "2"},
+        headers=acme.h(acme.member),
+        status=200,
+    ).json
     assert res["total"] == 3 and len(res["index"]) == 2
     assert query_of(res["urls"]["next"]) == {
-        "search": "searched", "filters[status]": "active", "page_size": "2", "page_index": "2"}
+        "search": "searched",
+        "filters[status]": "active",
+        "page_size": "2",
+        "page_index": "2",
+    }
     rest = testapp.get(res["urls"]["next"], headers=acme.h(acme.member), status=200).json
     assert len(rest["index"]) == 1
 
 
-@pytest.mark.parametrize("query", [
-    "page_size=0", "page_size=abc", "page_size=-1", "page_index=0", "page_size=2&page_index=x",
-    "page_size=100000",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page_size=0",
+        "page_size=abc",
+        "page_size=-1",
+        "page_index=0",
+        "page_size=2&page_index=x",
+        "page_size=100000",
+    ],
+)
 def test_bad_paging_parameters_are_400(testapp, acme, query):
     res = testapp.get(f"{USERS}?{query}", headers=acme.h(acme.member), status=400)
     assert res.json["message"]
@@ -492,15 +592,23 @@ def test_roles_and_permissions_stay_consistent(testapp, acme, door, change, role
 
 def test_catalog_patch_accepts_bare_index_keyed_by_email(testapp, acme, factory):
     email = factory.email_of(acme.member)
-    testapp.patch_json(USERS, {email.upper(): {"roles": ["editor"]}},
-                       headers=acme.h(acme.admin), status=204)
+    testapp.patch_json(
+        USERS, {email.upper(): {"roles": ["editor"]}}, headers=acme.h(acme.admin), status=204
+    )
     assert stored(factory, acme.member)["roles"] == ("editor",)
 
 
 def test_demoting_an_admin_through_permissions(testapp, acme):
     other_admin = acme.user(roles=("administrator",))
-    patch_users(testapp, acme.h(acme.admin), {acme.url(other_admin): {
-        "account_permissions": {"alter_users": False, "create_datasets": False}}})
+    patch_users(
+        testapp,
+        acme.h(acme.admin),
+        {
+            acme.url(other_admin): {
+                "account_permissions": {"alter_users": False, "create_datasets": False}
+            }
+        },
+    )
     body = testapp.get(acme.url(other_admin), headers=acme.h(acme.admin), status=200).json
     assert body["body"]["roles"] == ["standard"]
     assert body["body"]["account_permissions"] == STANDARD_PERMS
@@ -509,8 +617,9 @@ def test_demoting_an_admin_through_permissions(testapp, acme):
 
 
 def test_unknown_role_is_400(testapp, acme, factory):
-    res = patch_users(testapp, acme.h(acme.admin), {acme.url(acme.member): {"roles": ["boss"]}},
-                      status=400)
+    res = patch_users(
+        testapp, acme.h(acme.admin), {acme.url(acme.member): {"roles": ["boss"]}}, status=400
+    )
     assert field_of(res) == "roles"
     assert stored(factory, acme.member)["roles"] == ("standard",)
 
@@ -530,16 +639,20 @@ def test_roles_catalog_lists_the_built_in_roles(testapp, acme):
 
 
 @pytest.mark.parametrize("door", ["catalog", "entity"])
-@pytest.mark.parametrize("change", [
-    {"roles": ["standard"]},
-    {"roles": ["administrator"]},
-    {"account_permissions": {"alter_users": True}},
-    {"account_permissions": {"alter_users": False}},
-    {"status": "inactive"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"roles": ["standard"]},
+        {"roles": ["administrator"]},
+        {"account_permissions": {"alter_users": True}},
+        {"account_permissions": {"alter_users": False}},
+        {"status": "inactive"},
+    ],
+)
 @pytest.mark.parametrize("who", ["owner", "admin", "member"])
-def test_nobody_changes_their_own_status_or_roles(testapp, acme, factory, inbox, who, change,
-                                                   door):
+def test_nobody_changes_their_own_status_or_roles(
+    testapp, acme, factory, inbox, who, change, door
+):
     user_id = getattr(acme, who)
     before = stored(factory, user_id)
     if door == "catalog":
@@ -596,41 +709,50 @@ def test_non_active_users_cannot_log_in_and_their_tokens_stop(testapp, acme, sta
 
 
 def test_status_deleted_is_not_a_way_to_remove(testapp, acme, factory):
-    res = patch_entity(testapp, acme.url(acme.member), acme.h(acme.admin), {"status": "deleted"},
-                     status=400)
+    res = patch_entity(
+        testapp, acme.url(acme.member), acme.h(acme.admin), {"status": "deleted"}, status=400
+    )
     assert field_of(res) == "status"
     assert stored(factory, acme.member)["status"] == "active"
 
 
 def test_unknown_status_is_400(testapp, acme, factory):
-    res = patch_entity(testapp, acme.url(acme.member), acme.h(acme.admin), {"status": "asleep"},
-                     status=400)
+    res = patch_entity(
+        testapp, acme.url(acme.member), acme.h(acme.admin), {"status": "asleep"}, status=400
+    )
     assert field_of(res) == "status"
 
 
 # -- the owner -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("attempt", [
-    ("catalog", None),
-    ("catalog", {"roles": ["standard"]}),
-    ("catalog", {"account_permissions": {"alter_users": False}}),
-    ("catalog", {"account_permissions": {"admin_account": False}}),
-    ("catalog", {"status": "locked"}),
-    ("entity", {"roles": ["editor"]}),
-    ("entity", {"status": "inactive"}),
-    ("delete", None),
-])
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        ("catalog", None),
+        ("catalog", {"roles": ["standard"]}),
+        ("catalog", {"account_permissions": {"alter_users": False}}),
+        ("catalog", {"account_permissions": {"admin_account": False}}),
+        ("catalog", {"status": "locked"}),
+        ("entity", {"roles": ["editor"]}),
+        ("entity", {"status": "inactive"}),
+        ("delete", None),
+    ],
+)
 @pytest.mark.parametrize("actor", ["admin", "superuser"])
 def test_owner_cannot_be_removed_or_lose_admin(testapp, acme, factory, actor, attempt):
-    headers = (factory.login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD) if actor == "superuser"
-               else acme.h(acme.admin))
+    headers = (
+        factory.login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
+        if actor == "superuser"
+        else acme.h(acme.admin)
+    )
     door, change = attempt
     owner_url = acme.url(acme.owner)
     before = stored(factory, acme.owner)
     if door == "catalog":
-        testapp.patch_json(f"/api/accounts/{acme.id}/users/", {owner_url: change},
-                           headers=headers, status=403)
+        testapp.patch_json(
+            f"/api/accounts/{acme.id}/users/", {owner_url: change}, headers=headers, status=403
+        )
     elif door == "entity":
         patch_entity(testapp, owner_url, headers, change, status=403)
     else:
@@ -647,13 +769,18 @@ def account_body(testapp, headers):
 def test_owner_hands_ownership_to_an_active_admin(testapp, acme, factory, inbox, form):
     new_owner = acme.url(acme.admin)
     if form == "bare":
-        testapp.patch_json("/api/account/", {"owner": new_owner}, headers=acme.h(acme.owner),
-                           status=204)
+        testapp.patch_json(
+            "/api/account/", {"owner": new_owner}, headers=acme.h(acme.owner), status=204
+        )
     elif form == "entity":
         patch_entity(testapp, "/api/account/", acme.h(acme.owner), {"owner": new_owner})
     else:
-        testapp.patch_json("/api/account/", {"owner": factory.email_of(acme.admin)},
-                           headers=acme.h(acme.owner), status=204)
+        testapp.patch_json(
+            "/api/account/",
+            {"owner": factory.email_of(acme.admin)},
+            headers=acme.h(acme.owner),
+            status=204,
+        )
     assert account_body(testapp, acme.h(acme.member))["owner"] == new_owner
     mail = inbox.wait_for(1)[0]
     assert mail["To"] == factory.email_of(acme.admin)
@@ -661,25 +788,36 @@ def test_owner_hands_ownership_to_an_active_admin(testapp, acme, factory, inbox,
     # the former owner is no longer untouchable: the new owner may demote them ...
     patch_users(testapp, acme.h(acme.admin), {acme.url(acme.owner): {"roles": ["editor"]}})
     # ... and they can no longer hand the account over
-    testapp.patch_json("/api/account/", {"owner": acme.url(acme.owner)},
-                       headers=acme.h(acme.owner), status=403)
+    testapp.patch_json(
+        "/api/account/", {"owner": acme.url(acme.owner)}, headers=acme.h(acme.owner), status=403
+    )
     assert account_body(testapp, acme.h(acme.member))["owner"] == new_owner
 
 
 def test_only_the_owner_hands_over_ownership(testapp, acme, inbox):
     for user_id in (acme.admin, acme.member):
-        testapp.patch_json("/api/account/", {"owner": acme.url(acme.admin)},
-                           headers=acme.h(user_id), status=403)
+        testapp.patch_json(
+            "/api/account/", {"owner": acme.url(acme.admin)}, headers=acme.h(user_id), status=403
+        )
     assert account_body(testapp, acme.h(acme.member))["owner"] == acme.url(acme.owner)
     assert inbox.messages == []
 
 
-@pytest.mark.parametrize("candidate", [
-    "member", "pending_admin", "locked_admin", "foreign_admin", "deleted_admin", "unknown",
-    "not a url",
-])
-def test_new_owner_must_be_an_active_admin_of_the_account(testapp, acme, factory, inbox,
-                                                          candidate):
+@pytest.mark.parametrize(
+    "candidate",
+    [
+        "member",
+        "pending_admin",
+        "locked_admin",
+        "foreign_admin",
+        "deleted_admin",
+        "unknown",
+        "not a url",
+    ],
+)
+def test_new_owner_must_be_an_active_admin_of_the_account(
+    testapp, acme, factory, inbox, candidate
+):
     if candidate == "member":
         ref = acme.url(acme.member)
     elif candidate == "pending_admin":
@@ -696,8 +834,9 @@ def test_new_owner_must_be_an_active_admin_of_the_account(testapp, acme, factory
         ref = factory.user_url("f" * 32)
     else:
         ref = candidate
-    res = testapp.patch_json("/api/account/", {"owner": ref}, headers=acme.h(acme.owner),
-                             status=400)
+    res = testapp.patch_json(
+        "/api/account/", {"owner": ref}, headers=acme.h(acme.owner), status=400
+    )
     assert field_of(res) == "owner"
     assert account_body(testapp, acme.h(acme.member))["owner"] == acme.url(acme.owner)
     assert [m["Subject"] for m in inbox.messages if "owner" in m["Subject"]] == []
@@ -715,8 +854,9 @@ def test_account_patch_refuses_unknown_fields_and_wrong_types(testapp, acme):
 def invite(testapp, acme, inbox, email="pat@example.com"):
     """The admin adds a pending user; returns ``(user_url, token)`` from the mail."""
     before = len(inbox.messages)
-    res = post_user(testapp, acme.h(acme.admin),
-                    {"email": email, "name": "Pat Pending", "url_base": URL_BASE})
+    res = post_user(
+        testapp, acme.h(acme.admin), {"email": email, "name": "Pat Pending", "url_base": URL_BASE}
+    )
     return res.location, token_in(inbox.wait_for(before + 1)[before])
 
 
@@ -726,8 +866,9 @@ def test_admin_edits_name_and_email_of_a_pending_user_until_activation(testapp, 
     patch_entity(testapp, user_url, admin, {"name": "Pat Proper", "email": "pat@example.com"})
     body = testapp.get(user_url, headers=admin, status=200).json["body"]
     assert (body["name"], body["email"]) == ("Pat Proper", "pat@example.com")
-    found = testapp.get("/api/users/", params={"email": "pat@example.com"}, headers=admin,
-                        status=200).json["index"]
+    found = testapp.get(
+        "/api/users/", params={"email": "pat@example.com"}, headers=admin, status=200
+    ).json["index"]
     assert list(found) == [user_url]
     # the typo is free again
     post_user(testapp, admin, {"email": "pat@exmaple.com", "send_invite": False})
@@ -763,16 +904,18 @@ def test_activation_cannot_be_undone_to_reopen_name_and_email(testapp, acme, fac
     admin, url = acme.h(acme.admin), acme.url(acme.member)
     email = factory.email_of(acme.member)
     back = patch_entity(testapp, url, admin, {"status": "pending"}, status=(204, 400, 403))
-    change = patch_entity(testapp, url, admin, {"email": "admin.alias@example.com"},
-                        status=(204, 400, 403))
+    change = patch_entity(
+        testapp, url, admin, {"email": "admin.alias@example.com"}, status=(204, 400, 403)
+    )
     assert 204 not in (back.status_int, change.status_int)
     assert stored(factory, acme.member)["email"] == email
 
 
 def test_admin_cannot_give_a_pending_user_a_taken_email(testapp, acme, inbox, factory):
     user_url, _ = invite(testapp, acme, inbox)
-    res = patch_entity(testapp, user_url, acme.h(acme.admin),
-                     {"email": factory.email_of(acme.member)}, status=400)
+    res = patch_entity(
+        testapp, user_url, acme.h(acme.admin), {"email": factory.email_of(acme.member)}, status=400
+    )
     assert field_of(res) == "email"
     body = testapp.get(user_url, headers=acme.h(acme.admin), status=200).json["body"]
     assert body["email"] == "pat@example.com"
@@ -783,9 +926,14 @@ def test_admin_cannot_give_a_pending_user_a_taken_email(testapp, acme, inbox, fa
 
 def test_user_edits_their_profile(testapp, acme):
     url, me = acme.url(acme.member), acme.h(acme.member)
-    profile = {"first_name": "Mel", "last_name": "Member", "title": "Analyst",
-               "mobile": "+33 6 12 34 56 78", "avatar": "https://img.example.com/mel.png",
-               "username": "mel"}
+    profile = {
+        "first_name": "Mel",
+        "last_name": "Member",
+        "title": "Analyst",
+        "mobile": "+33 6 12 34 56 78",
+        "avatar": "https://img.example.com/mel.png",
+        "username": "mel",
+    }
     patch_entity(testapp, url, me, profile)
     body = testapp.get(url, headers=me, status=200).json["body"]
     assert {k: body[k] for k in profile} == profile
@@ -798,18 +946,29 @@ def test_user_edits_their_profile(testapp, acme):
 def test_admin_edits_another_users_profile(testapp, acme):
     url = acme.url(acme.member)
     patch_entity(testapp, url, acme.h(acme.admin), {"title": "Team lead"})
-    assert testapp.get(url, headers=acme.h(acme.member), status=200).json["body"]["title"] == \
-        "Team lead"
+    assert (
+        testapp.get(url, headers=acme.h(acme.member), status=200).json["body"]["title"]
+        == "Team lead"
+    )
 
 
 def test_address_members_merge(testapp, acme):
     url, me = acme.url(acme.member), acme.h(acme.member)
-    patch_entity(testapp, url, me, {"address": {"street": "1 Rue de Rivoli", "city": "Paris",
-                                              "postal_code": "75001"}})
+    patch_entity(
+        testapp,
+        url,
+        me,
+        {"address": {"street": "1 Rue de Rivoli", "city": "Paris", "postal_code": "75001"}},
+    )
     patch_entity(testapp, url, me, {"address": {"country": "FR", "state": "IDF"}})
     body = testapp.get(url, headers=me, status=200).json["body"]
-    assert body["address"] == {"street": "1 Rue de Rivoli", "city": "Paris",
-                               "postal_code": "75001", "country": "FR", "state": "IDF"}
+    assert body["address"] == {
+        "street": "1 Rue de Rivoli",
+        "city": "Paris",
+        "postal_code": "75001",
+        "country": "FR",
+        "state": "IDF",
+    }
     res = patch_entity(testapp, url, me, {"address": {"planet": "Earth"}}, status=400)
     assert "planet" in res.json["message"]
     patch_entity(testapp, url, me, {"address": {"city": 75}}, status=400)
@@ -818,18 +977,15 @@ def test_address_members_merge(testapp, acme):
 def test_manager_is_a_user_of_the_same_account(testapp, factory, acme):
     url, me = acme.url(acme.member), acme.h(acme.member)
     patch_entity(testapp, url, me, {"manager": acme.url(acme.admin)})
-    assert testapp.get(url, headers=me, status=200).json["body"]["manager"] == \
-        acme.url(acme.admin)
+    assert testapp.get(url, headers=me, status=200).json["body"]["manager"] == acme.url(acme.admin)
     patch_entity(testapp, url, me, {"manager": f"/api/users/{acme.owner}/"})  # relative is fine
-    assert testapp.get(url, headers=me, status=200).json["body"]["manager"] == \
-        acme.url(acme.owner)
+    assert testapp.get(url, headers=me, status=200).json["body"]["manager"] == acme.url(acme.owner)
 
     foreign = factory.user_url(factory.account()[1])
     for bad in (foreign, factory.user_url("0" * 32), "https://elsewhere.example.com/x/"):
         res = patch_entity(testapp, url, me, {"manager": bad}, status=400)
         assert field_of(res) == "manager"
-    assert testapp.get(url, headers=me, status=200).json["body"]["manager"] == \
-        acme.url(acme.owner)
+    assert testapp.get(url, headers=me, status=200).json["body"]["manager"] == acme.url(acme.owner)
     patch_entity(testapp, url, me, {"manager": None})
     assert testapp.get(url, headers=me, status=200).json["body"]["manager"] is None
 
@@ -840,25 +996,35 @@ def test_preferences_have_defaults_and_merge(testapp, acme):
     assert body["preferences"] == {"currency": "USD", "timezone": "UTC", "locale": "en_US"}
     patch_entity(testapp, url, me, {"preferences": {"timezone": "America/New_York"}})
     body = testapp.get(url, headers=me, status=200).json["body"]
-    assert body["preferences"] == {"currency": "USD", "timezone": "America/New_York",
-                                   "locale": "en_US"}
+    assert body["preferences"] == {
+        "currency": "USD",
+        "timezone": "America/New_York",
+        "locale": "en_US",
+    }
 
 
-@pytest.mark.parametrize("prefs,field", [
-    ({"currency": "EURO"}, "currency"),
-    ({"currency": "ZZZ"}, "currency"),
-    ({"currency": 978}, "currency"),
-    ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
-    ({"timezone": "+02:00"}, "timezone"),
-    ({"locale": "xx_YY"}, "locale"),
-    ({"locale": "not a locale"}, "locale"),
-    ({"locale": None}, "locale"),
-    ({"theme": "dark"}, "theme"),
-])
+@pytest.mark.parametrize(
+    "prefs,field",
+    [
+        ({"currency": "EURO"}, "currency"),
+        ({"currency": "ZZZ"}, "currency"),
+        ({"currency": 978}, "currency"),
+        ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
+        ({"timezone": "+02:00"}, "timezone"),
+        ({"locale": "xx_YY"}, "locale"),
+        ({"locale": "not a locale"}, "locale"),
+        ({"locale": None}, "locale"),
+        ({"theme": "dark"}, "theme"),
+    ],
+)
 def test_invalid_preferences_are_400_naming_the_field(testapp, acme, factory, prefs, field):
-    res = patch_entity(testapp, acme.url(acme.member), acme.h(acme.member),
-                     {"title": "Changed", "preferences": {"currency": "EUR", **prefs}},
-                     status=400)
+    res = patch_entity(
+        testapp,
+        acme.url(acme.member),
+        acme.h(acme.member),
+        {"title": "Changed", "preferences": {"currency": "EUR", **prefs}},
+        status=400,
+    )
     assert field in res.json["message"]
     assert field_of(res).startswith("preferences")
     after = stored(factory, acme.member)
@@ -866,18 +1032,22 @@ def test_invalid_preferences_are_400_naming_the_field(testapp, acme, factory, pr
     assert after["preferences"] == {"currency": "USD", "timezone": "UTC", "locale": "en_US"}
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"favourite_colour": "blue"}, None),
-    ({"email": "new@example.com"}, "email"),
-    ({"id": "0" * 32}, "id"),
-    ({"created": "2020-01-01T00:00:00+00:00"}, "created"),
-    ({"email_verified": True}, "email_verified"),
-    ({"is_superuser": True}, "is_superuser"),
-    ({"title": 3}, "title"),
-    ({"address": "Paris"}, "address"),
-])
-def test_user_patch_refuses_unknown_read_only_and_mistyped_fields(testapp, acme, factory, body,
-                                                                  field):
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"favourite_colour": "blue"}, None),
+        ({"email": "new@example.com"}, "email"),
+        ({"id": "0" * 32}, "id"),
+        ({"created": "2020-01-01T00:00:00+00:00"}, "created"),
+        ({"email_verified": True}, "email_verified"),
+        ({"is_superuser": True}, "is_superuser"),
+        ({"title": 3}, "title"),
+        ({"address": "Paris"}, "address"),
+    ],
+)
+def test_user_patch_refuses_unknown_read_only_and_mistyped_fields(
+    testapp, acme, factory, body, field
+):
     before = stored(factory, acme.member)
     res = patch_entity(testapp, acme.url(acme.member), acme.h(acme.member), body, status=400)
     if field:
@@ -889,8 +1059,12 @@ def test_user_patch_refuses_unknown_read_only_and_mistyped_fields(testapp, acme,
 
 def test_put_with_changed_fields_works_like_patch(testapp, acme):
     url = acme.url(acme.member)
-    testapp.put_json(url, {"element": "shoji:entity", "body": {"title": "Put"}},
-                     headers=acme.h(acme.member), status=204)
+    testapp.put_json(
+        url,
+        {"element": "shoji:entity", "body": {"title": "Put"}},
+        headers=acme.h(acme.member),
+        status=204,
+    )
     assert testapp.get(url, headers=acme.h(acme.member), status=200).json["body"]["title"] == "Put"
 
 
@@ -911,9 +1085,26 @@ def test_put_of_the_whole_entity_as_read_is_accepted_for_an_admin(testapp, acme)
 
 
 ENTITY_MEMBERS = {
-    "id", "username", "name", "first_name", "last_name", "email", "id_method", "id_provider",
-    "account_permissions", "roles", "status", "title", "mobile", "address", "manager",
-    "avatar", "email_verified", "created", "last_login", "preferences",
+    "id",
+    "username",
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "id_method",
+    "id_provider",
+    "account_permissions",
+    "roles",
+    "status",
+    "title",
+    "mobile",
+    "address",
+    "manager",
+    "avatar",
+    "email_verified",
+    "created",
+    "last_login",
+    "preferences",
 }
 
 
@@ -948,8 +1139,12 @@ def test_display_times_follow_the_callers_preferences(testapp, acme, clock):
     clock.advance(hours=5, minutes=30)
     acme.h(acme.member)  # member logs in at 05:30 UTC
     owner = acme.h(acme.owner)
-    patch_entity(testapp, acme.url(acme.owner), owner,
-               {"preferences": {"timezone": "Asia/Tokyo", "locale": "de_DE"}})
+    patch_entity(
+        testapp,
+        acme.url(acme.owner),
+        owner,
+        {"preferences": {"timezone": "Asia/Tokyo", "locale": "de_DE"}},
+    )
     login = datetime(2026, 1, 1, 5, 30, tzinfo=UTC)
 
     for seen in (
@@ -988,14 +1183,16 @@ def test_users_catalog_narrows_by_email_case_insensitively(testapp, acme, factor
         assert list(res.json["index"]) == [acme.url(acme.member)]
         row = res.json["index"][acme.url(acme.member)]
         assert row["email"] == email and row["name"] == "Mel Member"
-    res = testapp.get("/api/users/", params={"email": "nobody@example.com"}, headers=headers,
-                      status=200)
+    res = testapp.get(
+        "/api/users/", params={"email": "nobody@example.com"}, headers=headers, status=200
+    )
     assert res.json["index"] == {}
 
 
 def test_users_catalog_narrows_by_id(testapp, acme):
-    res = testapp.get("/api/users/", params={"id": acme.member}, headers=acme.h(acme.admin),
-                      status=200)
+    res = testapp.get(
+        "/api/users/", params={"id": acme.member}, headers=acme.h(acme.admin), status=200
+    )
     assert list(res.json["index"]) == [acme.url(acme.member)]
 
 
@@ -1009,8 +1206,11 @@ def test_users_catalog_hides_other_accounts(testapp, factory, acme):
     other_account, other_owner = factory.account()
     stranger = factory.user(other_account)
     headers = acme.h(acme.member)
-    for params in ({"email": factory.email_of(stranger)}, {"id": stranger},
-                   {"email": factory.email_of(other_owner)}):
+    for params in (
+        {"email": factory.email_of(stranger)},
+        {"id": stranger},
+        {"email": factory.email_of(other_owner)},
+    ):
         res = testapp.get("/api/users/", params=params, headers=headers, status=200)
         assert res.json["index"] == {}
     listed = testapp.get("/api/users/", headers=headers, status=200).json["index"]
@@ -1018,8 +1218,9 @@ def test_users_catalog_hides_other_accounts(testapp, factory, acme):
 
 
 def test_users_catalog_is_get_only(testapp, acme):
-    testapp.post_json("/api/users/", {"email": "x@example.com"}, headers=acme.h(acme.owner),
-                      status=405)
+    testapp.post_json(
+        "/api/users/", {"email": "x@example.com"}, headers=acme.h(acme.owner), status=405
+    )
 
 
 # -- removal leaves a tombstone ---------------------------------------------------------------
@@ -1028,38 +1229,58 @@ def test_users_catalog_is_get_only(testapp, acme):
 def test_delete_returns_the_id_and_leaves_a_tombstone(testapp, acme, factory):
     url, me = acme.url(acme.member), acme.h(acme.member)
     email = factory.email_of(acme.member)
-    patch_entity(testapp, url, me, {"title": "Doomed", "mobile": "123", "username": "mel",
-                                  "address": {"city": "Paris"}, "manager": acme.url(acme.admin),
-                                  "preferences": {"timezone": "Europe/Paris"}})
+    patch_entity(
+        testapp,
+        url,
+        me,
+        {
+            "title": "Doomed",
+            "mobile": "123",
+            "username": "mel",
+            "address": {"city": "Paris"},
+            "manager": acme.url(acme.admin),
+            "preferences": {"timezone": "Europe/Paris"},
+        },
+    )
     res = testapp.delete(url, headers=acme.h(acme.admin), status=200)
     assert res.json == {"id": acme.member}
 
     tomb = testapp.get(url, headers=acme.h(acme.admin), status=200).json["body"]
     assert tomb["status"] == "deleted"
-    assert (tomb["title"], tomb["mobile"], tomb["username"], tomb["manager"]) == \
-        ("", "", None, None)
+    assert (tomb["title"], tomb["mobile"], tomb["username"], tomb["manager"]) == (
+        "",
+        "",
+        None,
+        None,
+    )
     assert tomb["address"] == {}
     assert tomb["preferences"] == {"currency": "USD", "timezone": "UTC", "locale": "en_US"}
     assert factory.read(lambda root: root.users[acme.member].password_hash) is None
 
     testapp.get("/api/", headers=me, status=401)  # sessions are gone
     assert not can_log_in(testapp, email) and not can_log_in(testapp, "mel")
-    deleted = testapp.get(USERS, params={"filters[status]": "deleted"},
-                          headers=acme.h(acme.admin), status=200).json["index"]
+    deleted = testapp.get(
+        USERS, params={"filters[status]": "deleted"}, headers=acme.h(acme.admin), status=200
+    ).json["index"]
     assert deleted[url]["editable"] is False
 
     # the tombstone cannot be edited or removed again; the email and username are free
     patch_entity(testapp, url, acme.h(acme.admin), {"title": "Zombie"}, status=403)
     testapp.delete(url, headers=acme.h(acme.admin), status=400)
-    again = post_user(testapp, acme.h(acme.admin), {"email": email, "username": "mel",
-                                                    "send_invite": False})
+    again = post_user(
+        testapp, acme.h(acme.admin), {"email": email, "username": "mel", "send_invite": False}
+    )
     assert again.location != url
 
 
 def test_removal_through_the_catalog_answers_the_removed_ids(testapp, acme, factory):
     extra = acme.user()
-    res = patch_users(testapp, acme.h(acme.admin),
-                      {acme.url(acme.member): None, acme.url(extra): None}, status=200)
+    res = patch_users(
+        testapp,
+        acme.h(acme.admin),
+        {acme.url(acme.member): None, acme.url(extra): None},
+        status=200,
+    )
     assert sorted(res.json["removed"]) == sorted([acme.member, extra])
     assert stored(factory, acme.member)["status"] == "deleted"
     assert stored(factory, extra)["status"] == "deleted"
@@ -1074,18 +1295,23 @@ def test_admin_cannot_remove_themselves(testapp, acme, factory):
 # -- a refused request changes nothing ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("second", [
-    {"roles": ["no-such-role"]},
-    {"status": "asleep"},
-    {"favourite_colour": "blue"},
-    {"preferences": {"timezone": "Nowhere/Land"}},
-    "not an object",
-])
+@pytest.mark.parametrize(
+    "second",
+    [
+        {"roles": ["no-such-role"]},
+        {"status": "asleep"},
+        {"favourite_colour": "blue"},
+        {"preferences": {"timezone": "Nowhere/Land"}},
+        "not an object",
+    ],
+)
 def test_a_refused_catalog_patch_changes_nothing(testapp, acme, factory, inbox, second):
     other = acme.user()
     before = {u: stored(factory, u) for u in (acme.member, other)}
-    index = {acme.url(acme.member): {"roles": ["editor"], "status": "locked"},
-             acme.url(other): second}
+    index = {
+        acme.url(acme.member): {"roles": ["editor"], "status": "locked"},
+        acme.url(other): second,
+    }
     patch_users(testapp, acme.h(acme.admin), index, status=400)
     assert {u: stored(factory, u) for u in (acme.member, other)} == before
     assert inbox.messages == []
@@ -1101,8 +1327,10 @@ def test_a_refused_catalog_patch_removes_nobody(testapp, acme, factory, inbox):
 
 def test_a_catalog_patch_naming_a_foreign_user_changes_nothing(testapp, factory, acme):
     stranger = factory.user(factory.account()[0])
-    index = {acme.url(acme.member): {"roles": ["editor"]},
-             factory.user_url(stranger): {"roles": ["editor"]}}
+    index = {
+        acme.url(acme.member): {"roles": ["editor"]},
+        factory.user_url(stranger): {"roles": ["editor"]},
+    }
     patch_users(testapp, acme.h(acme.admin), index, status=400)
     assert stored(factory, acme.member)["roles"] == ("standard",)
     assert stored(factory, stranger)["roles"] == ("standard",)

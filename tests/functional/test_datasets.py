@@ -18,6 +18,8 @@ import re
 
 import pytest
 
+from tests.factories import Cast
+
 BASE = "http://localhost"
 DATASET_URL = re.compile(r"http://localhost/api/datasets/[0-9a-f]+/")
 FULL = {"view": True, "edit": True, "change_permissions": True}
@@ -84,30 +86,7 @@ def acme(factory):
         "outsider": factory.user(other_account, roles=("editor",)),
         "other_owner": other_owner,
     }
-    logins = {}
-
-    class Acme:
-        account_id = account
-
-        @staticmethod
-        def id(name):
-            return ids[name]
-
-        @staticmethod
-        def url(name):
-            return factory.user_url(ids[name])
-
-        @staticmethod
-        def email(name):
-            return factory.email_of(ids[name])
-
-        @staticmethod
-        def h(name):
-            if name not in logins:
-                logins[name] = factory.login(ids[name])
-            return logins[name]
-
-    return Acme
+    return Cast(factory, ids, account_id=account)
 
 
 # -- creation ------------------------------------------------------------------

@@ -55,7 +55,8 @@ def invite(testapp, owner, inbox, email="invitee@example.com"):
     res = testapp.post_json(
         "/api/account/users/",
         {"element": "shoji:entity", "body": {"email": email, "url_base": URL_BASE}},
-        headers=owner["headers"], status=201,
+        headers=owner["headers"],
+        status=201,
     )
     mail = inbox.wait_for(before + 1)[before]
     assert mail["To"] == email
@@ -87,8 +88,9 @@ def test_invitation_link_fails_one_second_after_24_hours(testapp, owner, inbox, 
 def test_password_reset_link_also_expires_after_24_hours(testapp, factory, inbox, clock):
     account_id, _ = factory.account()
     email = factory.email_of(factory.user(account_id))
-    testapp.post_json("/api/public/password_reset/", {"email": email, "url_base": URL_BASE},
-                      status=204)
+    testapp.post_json(
+        "/api/public/password_reset/", {"email": email, "url_base": URL_BASE}, status=204
+    )
     token = token_from(inbox.wait_for(1)[0])
     clock.advance(hours=24, seconds=1)
     assert_invalid_link(set_password(testapp, token, status=400))
@@ -113,8 +115,7 @@ def test_unknown_used_and_expired_tokens_get_identical_answers(testapp, owner, i
     _, expired = invite(testapp, owner, inbox, "expired@example.com")
     clock.advance(hours=25)
     answers = [
-        set_password(testapp, token, status=400).json
-        for token in (used, expired, "x" * 43, "")
+        set_password(testapp, token, status=400).json for token in (used, expired, "x" * 43, "")
     ]
     assert all(answer == answers[0] for answer in answers), answers
     assert answers[0]["message"] == INVALID
@@ -130,8 +131,9 @@ def test_token_is_long_random_and_stored_only_hashed(testapp, owner, inbox, fact
 
 
 def test_default_link_is_absolute_when_no_url_base_is_given(testapp, owner, inbox):
-    testapp.post_json("/api/account/users/", {"email": "plain@example.com"},
-                      headers=owner["headers"], status=201)
+    testapp.post_json(
+        "/api/account/users/", {"email": "plain@example.com"}, headers=owner["headers"], status=201
+    )
     body = inbox.wait_for(1)[0].get_payload(decode=True).decode()
     match = re.search(r"http://localhost/password/change/([A-Za-z0-9_-]+)/", body)
     assert match, body
@@ -143,8 +145,9 @@ def test_default_link_is_absolute_when_no_url_base_is_given(testapp, owner, inbo
 
 def test_reinvite_kills_the_old_token(testapp, owner, inbox):
     user_url, old = invite(testapp, owner, inbox)
-    testapp.post_json(user_url + "invite/", {"url_base": URL_BASE},
-                      headers=owner["headers"], status=204)
+    testapp.post_json(
+        user_url + "invite/", {"url_base": URL_BASE}, headers=owner["headers"], status=204
+    )
     mails = inbox.wait_for(2)
     new = token_from(mails[1])
     assert new != old
@@ -155,8 +158,12 @@ def test_reinvite_kills_the_old_token(testapp, owner, inbox):
 
 def test_resend_email_patch_kills_the_old_token(testapp, owner, inbox):
     user_url, old = invite(testapp, owner, inbox)
-    testapp.patch_json(user_url, {"element": "shoji:entity", "body": {
-        "resend_email": True, "url_base": URL_BASE}}, headers=owner["headers"], status=204)
+    testapp.patch_json(
+        user_url,
+        {"element": "shoji:entity", "body": {"resend_email": True, "url_base": URL_BASE}},
+        headers=owner["headers"],
+        status=204,
+    )
     new = token_from(inbox.wait_for(2)[1])
     assert new != old
     assert_invalid_link(set_password(testapp, old, status=400))
@@ -165,9 +172,16 @@ def test_resend_email_patch_kills_the_old_token(testapp, owner, inbox):
 
 def test_resend_email_in_the_account_users_catalog_kills_the_old_token(testapp, owner, inbox):
     user_url, old = invite(testapp, owner, inbox)
-    testapp.patch_json("/api/account/users/", {
-        "element": "shoji:catalog", "index": {user_url: {"resend_email": True}},
-        "url_base": URL_BASE}, headers=owner["headers"], status=204)
+    testapp.patch_json(
+        "/api/account/users/",
+        {
+            "element": "shoji:catalog",
+            "index": {user_url: {"resend_email": True}},
+            "url_base": URL_BASE,
+        },
+        headers=owner["headers"],
+        status=204,
+    )
     new = token_from(inbox.wait_for(2)[1])
     assert_invalid_link(set_password(testapp, old, status=400))
     set_password(testapp, new)
@@ -176,8 +190,9 @@ def test_resend_email_in_the_account_users_catalog_kills_the_old_token(testapp, 
 def test_reinvite_gives_a_fresh_24_hours(testapp, owner, inbox, clock):
     user_url, _ = invite(testapp, owner, inbox)
     clock.advance(hours=23)
-    testapp.post_json(user_url + "invite/", {"url_base": URL_BASE},
-                      headers=owner["headers"], status=204)
+    testapp.post_json(
+        user_url + "invite/", {"url_base": URL_BASE}, headers=owner["headers"], status=204
+    )
     new = token_from(inbox.wait_for(2)[1])
     clock.advance(hours=24)
     set_password(testapp, new)
@@ -185,8 +200,9 @@ def test_reinvite_gives_a_fresh_24_hours(testapp, owner, inbox, clock):
 
 def test_resend_email_to_an_active_user_is_400_and_sends_nothing(testapp, owner, inbox, factory):
     user_id = factory.user(owner["account"])
-    res = testapp.patch_json(factory.user_url(user_id), {"resend_email": True},
-                             headers=owner["headers"], status=400)
+    res = testapp.patch_json(
+        factory.user_url(user_id), {"resend_email": True}, headers=owner["headers"], status=400
+    )
     assert res.json["errors"][0]["name"] == "resend_email"
     assert inbox.messages == []
 
@@ -201,11 +217,13 @@ def test_the_token_of_a_user_locked_meanwhile_does_not_work(testapp, owner, inbo
     account_id = owner["account"]
     user_id = factory.user(account_id)
     email = factory.email_of(user_id)
-    testapp.post_json("/api/public/password_reset/", {"email": email, "url_base": URL_BASE},
-                      status=204)
+    testapp.post_json(
+        "/api/public/password_reset/", {"email": email, "url_base": URL_BASE}, status=204
+    )
     token = token_from(inbox.wait_for(1)[0])
-    testapp.patch_json(factory.user_url(user_id), {"status": "locked"},
-                       headers=owner["headers"], status=204)
+    testapp.patch_json(
+        factory.user_url(user_id), {"status": "locked"}, headers=owner["headers"], status=204
+    )
     assert_invalid_link(set_password(testapp, token, status=400))
     assert factory.read(lambda root: root.users[user_id].status) == "locked"
 
@@ -214,8 +232,11 @@ def test_the_token_of_a_user_locked_meanwhile_does_not_work(testapp, owner, inbo
 
 
 def test_password_reset_for_an_unknown_email_is_204_and_mails_nobody(testapp, inbox):
-    testapp.post_json("/api/public/password_reset/",
-                      {"email": "nobody@example.com", "url_base": URL_BASE}, status=204)
+    testapp.post_json(
+        "/api/public/password_reset/",
+        {"email": "nobody@example.com", "url_base": URL_BASE},
+        status=204,
+    )
     assert inbox.messages == []
 
 
@@ -223,8 +244,9 @@ def test_password_reset_for_an_unknown_email_is_204_and_mails_nobody(testapp, in
 def test_password_reset_mails_only_active_users(testapp, factory, inbox, status):
     account_id, _ = factory.account()
     email = factory.email_of(factory.user(account_id, status=status))
-    res = testapp.post_json("/api/public/password_reset/",
-                            {"email": email, "url_base": URL_BASE}, status=204)
+    res = testapp.post_json(
+        "/api/public/password_reset/", {"email": email, "url_base": URL_BASE}, status=204
+    )
     assert res.body == b""
     assert inbox.messages == []
 
@@ -242,8 +264,9 @@ def test_password_reset_mails_a_link_that_sets_the_password(testapp, factory, in
     user_id = factory.user(account_id)
     email = factory.email_of(user_id)
     old_session = factory.login(user_id)
-    testapp.post_json("/api/public/password_reset/",
-                      {"email": email.upper(), "url_base": URL_BASE}, status=204)
+    testapp.post_json(
+        "/api/public/password_reset/", {"email": email.upper(), "url_base": URL_BASE}, status=204
+    )
     mail = inbox.wait_for(1)[0]
     assert mail["To"] == email
     set_password(testapp, token_from(mail))
@@ -257,8 +280,9 @@ def test_password_reset_answers_are_identical_for_known_and_unknown(testapp, fac
     account_id, _ = factory.account()
     email = factory.email_of(factory.user(account_id))
     known = testapp.post_json("/api/public/password_reset/", {"email": email}, status=204)
-    unknown = testapp.post_json("/api/public/password_reset/", {"email": "no@example.com"},
-                                status=204)
+    unknown = testapp.post_json(
+        "/api/public/password_reset/", {"email": "no@example.com"}, status=204
+    )
     assert known.body == unknown.body == b""
     assert "Set-Cookie" not in known.headers and "Set-Cookie" not in unknown.headers
 
@@ -269,11 +293,14 @@ def test_password_reset_with_a_bad_url_base_answers_alike_for_known_and_unknown(
     account_id, _ = factory.account()
     email = factory.email_of(factory.user(account_id))
     bad = "https://app.example.com/reset/"
-    known = testapp.post_json("/api/public/password_reset/", {"email": email, "url_base": bad},
-                              status=(204, 400))
-    unknown = testapp.post_json("/api/public/password_reset/",
-                                {"email": "nobody@example.com", "url_base": bad},
-                                status=(204, 400))
+    known = testapp.post_json(
+        "/api/public/password_reset/", {"email": email, "url_base": bad}, status=(204, 400)
+    )
+    unknown = testapp.post_json(
+        "/api/public/password_reset/",
+        {"email": "nobody@example.com", "url_base": bad},
+        status=(204, 400),
+    )
     assert (known.status_int, known.body) == (unknown.status_int, unknown.body)
 
 
@@ -281,8 +308,9 @@ def test_a_new_reset_kills_the_previous_reset_token(testapp, factory, inbox):
     account_id, _ = factory.account()
     email = factory.email_of(factory.user(account_id))
     for _ in range(2):
-        testapp.post_json("/api/public/password_reset/",
-                          {"email": email, "url_base": URL_BASE}, status=204)
+        testapp.post_json(
+            "/api/public/password_reset/", {"email": email, "url_base": URL_BASE}, status=204
+        )
     first, second = (token_from(m) for m in inbox.wait_for(2))
     assert_invalid_link(set_password(testapp, first, status=400))
     set_password(testapp, second)

@@ -19,6 +19,8 @@ import re
 
 import pytest
 
+from tests.factories import Cast
+
 BASE = "http://localhost"
 URL_BASE = "https://app.example.com/password/change/${token}/"
 PROJECT_URL = re.compile(r"http://localhost/api/projects/[0-9a-f]+/")
@@ -89,26 +91,7 @@ def acme(factory):
         "carol": factory.user(account),
         "outsider": factory.user(other_account, roles=("editor",)),
     }
-    logins = {}
-
-    class Acme:
-        account_id = account
-
-        @staticmethod
-        def id(name):
-            return ids[name]
-
-        @staticmethod
-        def url(name):
-            return factory.user_url(ids[name])
-
-        @staticmethod
-        def h(name):
-            if name not in logins:
-                logins[name] = factory.login(ids[name])
-            return logins[name]
-
-    return Acme
+    return Cast(factory, ids, account_id=account)
 
 
 # -- creation and the entity ---------------------------------------------------

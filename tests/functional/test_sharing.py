@@ -22,6 +22,8 @@ import re
 
 import pytest
 
+from tests.factories import Cast
+
 BASE = "http://localhost"
 URL_BASE = "https://app.example.com/password/change/${token}/"
 LINK = re.compile(r"https://app\.example\.com/password/change/([A-Za-z0-9_-]+)/")
@@ -61,59 +63,36 @@ def acme(factory, testapp):
         "carol": factory.user(account),
         "outsider": factory.user(other_account),
     }
-    logins = {}
 
-    class Acme:
-        account_id = account
-        other_account_id = other_account
-
-        @staticmethod
-        def id(name):
-            return ids[name]
-
-        @staticmethod
-        def url(name):
-            return factory.user_url(ids[name])
-
-        @staticmethod
-        def email(name):
-            return factory.email_of(ids[name])
-
-        @staticmethod
-        def h(name):
-            if name not in logins:
-                logins[name] = factory.login(ids[name])
-            return logins[name]
-
-        @staticmethod
-        def shares():
+    class Acme(Cast):
+        def shares(self):
             """The stored shares of ``ds``: ``{"user:<id>"|"team:<id>": flags}``."""
             return factory.read(
-                lambda root: {k: dict(v) for k, v in root.datasets[id_of(Acme.ds)].shares.items()}
+                lambda root: {k: dict(v) for k, v in root.datasets[id_of(self.ds)].shares.items()}
             )
 
-        @staticmethod
-        def perms(name, url=None):
+        def perms(self, name, url=None):
             """``name``'s coalesced permissions on ``url`` (default ``ds``) as
             the catalog shows them (all False when not listed)."""
-            index = read(testapp, "/api/datasets/", Acme.h(name))["index"]
-            entry = index.get(url or Acme.ds)
+            index = read(testapp, "/api/datasets/", self.h(name))["index"]
+            entry = index.get(url or self.ds)
             return entry["permissions"] if entry else NONE
 
-        @staticmethod
-        def cap(name, ceiling=VIEW_CEILING):
+        def cap(self, name, ceiling=VIEW_CEILING):
             """Set ``name``'s account ceiling for dataset permissions."""
-            uid = ids[name]
+            uid = self.ids[name]
             factory.write(lambda root: setattr(root.users[uid], "dataset_ceiling", dict(ceiling)))
 
     body = {"element": "shoji:entity", "body": {"name": "Shared survey"}}
-    Acme.ds = testapp.post_json(
-        "/api/datasets/", body, headers=Acme.h("alice"), status=201
+
+    cast = Acme(factory, ids, account_id=account, other_account_id=other_account)
+    cast.ds = testapp.post_json(
+        "/api/datasets/", body, headers=cast.h("alice"), status=201
     ).location
-    Acme.team = testapp.post_json(
-        "/api/teams/", {"name": "Alice's team"}, headers=Acme.h("alice"), status=201
+    cast.team = testapp.post_json(
+        "/api/teams/", {"name": "Alice's team"}, headers=cast.h("alice"), status=201
     ).location
-    return Acme
+    return cast
 
 
 def patch_permissions(testapp, acme, body, who="alice", status=204):

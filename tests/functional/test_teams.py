@@ -18,6 +18,8 @@ import re
 
 import pytest
 
+from tests.factories import Cast
+
 BASE = "http://localhost"
 URL_BASE = "https://app.example.com/password/change/${token}/"
 LINK = re.compile(r"https://app\.example\.com/password/change/([A-Za-z0-9_-]+)/")
@@ -77,27 +79,7 @@ def acme(factory):
         "outsider": factory.user(other_account, roles=("editor",)),
         "other_owner": other_owner,
     }
-    logins = {}
-
-    class Acme:
-        account_id = account
-        other_account_id = other_account
-
-        @staticmethod
-        def id(name):
-            return ids[name]
-
-        @staticmethod
-        def url(name):
-            return factory.user_url(ids[name])
-
-        @staticmethod
-        def h(name):
-            if name not in logins:
-                logins[name] = factory.login(ids[name])
-            return logins[name]
-
-    return Acme
+    return Cast(factory, ids, account_id=account, other_account_id=other_account)
 
 
 # -- catalog and creation ----------------------------------------------------

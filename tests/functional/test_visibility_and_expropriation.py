@@ -20,6 +20,7 @@ One application serves the whole module; every test makes its own accounts.
 import pytest
 
 import crunchusers.expropriation
+from tests.factories import Cast
 
 BASE = "http://localhost"
 FULL = {"view": True, "edit": True, "change_permissions": True}
@@ -53,68 +54,42 @@ def world(factory, testapp):
         "olga": factory.user(other, roles=("editor",)),
         "otto": factory.user(other),
     }
-    logins = {}
 
-    class World:
-        account_id = account
-        other_account_id = other
+    class World(Cast):
+        def post(self, url, body, who):
+            return testapp.post_json(url, body, headers=self.h(who), status=201).location
 
-        @staticmethod
-        def id(name):
-            return ids[name]
-
-        @staticmethod
-        def url(name):
-            return factory.user_url(ids[name])
-
-        @staticmethod
-        def email(name):
-            return factory.email_of(ids[name])
-
-        @staticmethod
-        def h(name):
-            if name not in logins:
-                logins[name] = factory.login(ids[name])
-            return logins[name]
-
-        @staticmethod
-        def post(url, body, who):
-            return testapp.post_json(url, body, headers=World.h(who), status=201).location
-
-        @staticmethod
-        def dataset(who, name="Survey", **fields):
+        def dataset(self, who, name="Survey", **fields):
             body = {"element": "shoji:entity", "body": {"name": name, **fields}}
-            return World.post("/api/datasets/", body, who)
+            return self.post("/api/datasets/", body, who)
 
-        @staticmethod
-        def team(who, name="Team", members=()):
-            url = World.post("/api/teams/", {"name": name}, who)
+        def team(self, who, name="Team", members=()):
+            url = self.post("/api/teams/", {"name": name}, who)
             if members:
-                index = {World.url(m): {} for m in members}
-                testapp.patch_json(url + "members/", index, headers=World.h(who), status=204)
+                index = {self.url(m): {} for m in members}
+                testapp.patch_json(url + "members/", index, headers=self.h(who), status=204)
             return url
 
-        @staticmethod
-        def project(who, name="Project", members=None):
-            url = World.post("/api/projects/", {"name": name}, who)
+        def project(self, who, name="Project", members=None):
+            url = self.post("/api/projects/", {"name": name}, who)
             if members:
-                index = {k if "/" in k else World.url(k): v for k, v in members.items()}
-                testapp.patch_json(url + "members/", index, headers=World.h(who), status=204)
+                index = {k if "/" in k else self.url(k): v for k, v in members.items()}
+                testapp.patch_json(url + "members/", index, headers=self.h(who), status=204)
             return url
 
-        @staticmethod
-        def share(dataset_url, who, grants):
+        def share(self, dataset_url, who, grants):
             index = {
-                (k if "/" in k else World.url(k)): (
+                (k if "/" in k else self.url(k)): (
                     None if v is None else {"dataset_permissions": v}
                 )
                 for k, v in grants.items()
             }
             testapp.patch_json(
-                dataset_url + "permissions/", index, headers=World.h(who), status=204
+                dataset_url + "permissions/", index, headers=self.h(who), status=204
             )
 
-    return World
+    cast = World(factory, ids, account_id=account, other_account_id=other)
+    return cast
 
 
 # -- visibility of users ------------------------------------------------------------
