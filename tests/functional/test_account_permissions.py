@@ -24,6 +24,7 @@ using them acts on their own account, never on ours.
 import pytest
 
 from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
+from tests.matrix import assert_error_shape, check_registry
 
 ACTORS = ("owner", "admin", "member", "stranger", "outsider", "superuser", "anonymous")
 ADMINS = {"owner", "admin", "outsider"}  # of their own account
@@ -139,23 +140,7 @@ class World:
         return self.factory.read(find)
 
 
-CHECKS = {}
-
-
-def check(name):
-    def register(function):
-        CHECKS[name] = function
-        return function
-
-    return register
-
-
-def assert_error_shape(res):
-    if res.status_int >= 400:
-        assert res.content_type == "application/json"
-        assert res.json["message"]
-        if res.status_int == 401:
-            assert res.json["urls"]["login_url"] == "http://localhost/api/public/login/"
+CHECKS, check = check_registry()
 
 
 # -- accounts ---------------------------------------------------------------

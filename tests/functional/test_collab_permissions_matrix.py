@@ -44,6 +44,7 @@ from crunchusers.collaboration import (
 from crunchusers.operations import create_account, new_user
 from crunchusers.passwords import hash_password
 from tests.factories import PASSWORD
+from tests.matrix import assert_error_shape, check_registry
 
 BASE = "http://localhost"
 ACTORS = ("owner", "admin", "editor", "viewer", "team", "project", "collab", "stranger", "anon")
@@ -175,23 +176,7 @@ def world(testapp, factory, password_hash):
     return World(testapp, factory, password_hash)
 
 
-CHECKS = {}
-
-
-def check(name):
-    def register(function):
-        CHECKS[name] = function
-        return function
-
-    return register
-
-
-def assert_error_shape(res):
-    if res.status_int >= 400:
-        assert res.content_type == "application/json"
-        assert res.json["message"]
-        if res.status_int == 401:
-            assert res.json["urls"]["login_url"] == f"{BASE}/api/public/login/"
+CHECKS, check = check_registry()
 
 
 def assert_document(res, status, self_url, element):
