@@ -14,9 +14,9 @@ from pyramid.httpexceptions import (
     HTTPConflict,
     HTTPException,
     HTTPForbidden,
-    HTTPMovedPermanently,
     HTTPNotFound,
 )
+from pyramid.interfaces import IRoutesMapper
 from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 from pyramid_retry import is_error_retryable
@@ -86,7 +86,7 @@ def _passed_headers(exc):
 
 @exception_view_config(HTTPException)
 def http_exception_view(exc, request):
-    if exc.status_code < 400 or isinstance(exc, HTTPMovedPermanently):
+    if exc.status_code < 400:
         return exc
     message = getattr(exc, "crunch_message", None) or exc.explanation or exc.title
     if exc.status_code == 405:
@@ -112,8 +112,30 @@ def forbidden_view(exc, request):
     return error_response(request, 403, message)
 
 
-@notfound_view_config(append_slash=HTTPMovedPermanently)
+def slash_redirect(request):
+    """301 to the same URL with a trailing slash when a route has that form
+    (scrunch builds ``projects/<id>`` without one; pycrunch follows 301 but
+    not 307/308), with a JSON body like every other answer; else None."""
+    path = request.path_info
+    if path.endswith("/"):
+        return None
+    mapper = request.registry.getUtility(IRoutesMapper)
+    if not any(route.match(path + "/") is not None for route in mapper.get_routes()):
+        return None
+    query = f"?{request.query_string}" if request.query_string else ""
+    location = f"{request.application_url}{path}/{query}"
+    response = Response(
+        status=301, location=location, content_type="application/json", charset="utf-8"
+    )
+    response.json_body = {"element": "shoji:view", "self": location, "value": location}
+    return response
+
+
+@notfound_view_config()
 def notfound_view(exc, request):
+    redirect = slash_redirect(request)
+    if redirect is not None:
+        return redirect
     if request.identity is None and not request.path.startswith("/api/public/"):
         # Anonymous callers learn nothing about which URLs exist.
         return unauthorized(request)

@@ -66,3 +66,5 @@ def test_wrong_method_is_405_with_allow(testapp, headers):
 def test_missing_trailing_slash_redirects_with_301(testapp, headers):
     res = testapp.get("/api/users", headers=headers, status=301)
     assert res.location == "http://localhost/api/users/"
+    assert res.content_type == "application/json"
+    assert res.json["value"] == "http://localhost/api/users/"
