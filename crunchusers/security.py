@@ -21,7 +21,6 @@ class Permission(StrEnum):
     VIEW = "view"
     EDIT = "edit"
     ADMIN = "admin"  # manage an account's users
-    OWN = "own"  # account-owner-only actions
     CREATE_ACCOUNT = "create_account"
     CREATE_DATASET = "create_dataset"
     SHARE = "change_permissions"
@@ -112,7 +111,6 @@ class SecurityPolicy:
             session.last_used is None or now - session.last_used > LAST_USED_RESOLUTION
         ):
             session.last_used = now  # at most one write an hour per key
-        request.crunchusers_session = session
         return user
 
     def authenticated_userid(self, request):

@@ -83,9 +83,8 @@ class Sessions(Persistent):
 
 
 class LinkToken(Persistent):
-    """A one-time secret mailed in a link (invitation, password reset)."""
-
-    used = False
+    """A one-time secret mailed in a link (invitation, password reset);
+    redeeming deletes it, so a used token is simply unknown."""
 
     def __init__(self, user_id, purpose, expires):
         self.user_id = user_id
