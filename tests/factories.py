@@ -110,7 +110,8 @@ class Cast:
 
     A test module's fixture picks the users and roles, then returns
     ``Cast(factory, {"alice": id, ...}, account_id=...)`` or an instance of a
-    subclass that adds scenario helpers."""
+    subclass that adds scenario helpers.  A subclass that names users some
+    other way overrides ``user_id``."""
 
     def __init__(self, factory, ids, **attrs):
         self.factory = factory
@@ -119,16 +120,41 @@ class Cast:
         for key, value in attrs.items():
             setattr(self, key, value)
 
-    def id(self, name):
+    def user_id(self, name):
         return self.ids[name]
 
+    def id(self, name):
+        return self.user_id(name)
+
     def url(self, name):
-        return self.factory.user_url(self.ids[name])
+        return self.factory.user_url(self.user_id(name))
 
     def email(self, name):
-        return self.factory.email_of(self.ids[name])
+        return self.factory.email_of(self.user_id(name))
 
     def h(self, name):
-        if name not in self._logins:
-            self._logins[name] = self.factory.login(self.ids[name])
-        return self._logins[name]
+        user_id = self.user_id(name)
+        if user_id not in self._logins:
+            self._logins[user_id] = self.factory.login(user_id)
+        return self._logins[user_id]
+
+
+def acme_and_other(factory, outsider_roles=("standard",)):
+    """The users most collaboration tests share: in account ``Acme`` its
+    ``owner`` (an admin), ``alice`` and ``dave`` (editor role, they may create
+    datasets), ``bob`` and ``carol`` (standard); in account ``Other``
+    ``outsider`` (``outsider_roles``) and its owner ``other_owner``.
+
+    Returns ``(ids, acme_account_id, other_account_id)`` for a ``Cast``."""
+    account, owner = factory.account(name="Acme")
+    other_account, other_owner = factory.account(name="Other")
+    ids = {
+        "owner": owner,
+        "alice": factory.user(account, roles=("editor",)),
+        "dave": factory.user(account, roles=("editor",)),
+        "bob": factory.user(account),
+        "carol": factory.user(account),
+        "outsider": factory.user(other_account, roles=outsider_roles),
+        "other_owner": other_owner,
+    }
+    return ids, account, other_account

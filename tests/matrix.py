@@ -23,3 +23,13 @@ def assert_error_shape(res):
         assert res.json["message"]
         if res.status_int == 401:
             assert res.json["urls"]["login_url"] == "http://localhost/api/public/login/"
+
+
+def call(testapp, method, url, headers, status, body=None):
+    """One request of a table row: GET and DELETE without a body, the rest JSON."""
+    kw = {"headers": headers, "status": status}
+    if method == "GET":
+        return testapp.get(url, **kw)
+    if method == "DELETE":
+        return testapp.delete(url, **kw)
+    return getattr(testapp, f"{method.lower()}_json")(url, body, **kw)

@@ -31,7 +31,8 @@ def build(ini: Path, **overrides):
 
 def token_login(testapp, email, password, status=200):
     return testapp.post_json(
-        "/api/public/login/", {"email": email, "password": password, "token": True},
+        "/api/public/login/",
+        {"email": email, "password": password, "token": True},
         status=status,
     )
 
@@ -114,8 +115,9 @@ def test_production_server_section_loads():
 
 
 def test_main_with_only_database_and_superuser_email():
-    app = main({}, **{"zodbconn.uri": "memory://",
-                      "crunchusers.superuser_email": "admin@example.com"})
+    app = main(
+        {}, **{"zodbconn.uri": "memory://", "crunchusers.superuser_email": "admin@example.com"}
+    )
     res = TestApp(app).get("/api/", status=401)
     assert res.content_type == "application/json"
     assert res.json["urls"]["login_url"] == "http://localhost/api/public/login/"
@@ -135,7 +137,8 @@ def minimal_ini(tmp_path):
 
 def test_minimal_ini_runs(minimal_ini):
     assert set(get_appsettings(str(minimal_ini))) == {
-        "zodbconn.uri", "crunchusers.superuser_email",
+        "zodbconn.uri",
+        "crunchusers.superuser_email",
     }
     res = TestApp(get_app(str(minimal_ini))).get("/api/", status=401)
     assert res.json["element"] == "crunch:error"

@@ -21,10 +21,13 @@ something although it refused) fails too.  Caller-relative URLs
 using them acts on their own account, never on ours.
 """
 
+from functools import cached_property
+
 import pytest
 
 from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
-from tests.matrix import assert_error_shape, check_registry
+from tests.factories import Cast
+from tests.matrix import assert_error_shape, call, check_registry
 
 ACTORS = ("owner", "admin", "member", "stranger", "outsider", "superuser", "anonymous")
 ADMINS = {"owner", "admin", "outsider"}  # of their own account
@@ -74,50 +77,40 @@ SELF_TABLE = {
 NEW_TITLE = "Chief Tester"
 
 
-class World:
+class World(Cast):
     """Two accounts and one user per actor, logged in only when needed."""
 
     def __init__(self, testapp, factory, inbox):
-        self.testapp = testapp
-        self.factory = factory
-        self.inbox = inbox
-        self.ours, owner = factory.account(name="Ours")
-        self.theirs, outsider = factory.account(name="Theirs")
-        self.ids = {
+        ours, owner = factory.account(name="Ours")
+        theirs, outsider = factory.account(name="Theirs")
+        ids = {
             "owner": owner,
-            "admin": factory.user(self.ours, roles=("administrator",)),
-            "member": factory.user(self.ours),
-            "stranger": factory.user(self.theirs),
+            "admin": factory.user(ours, roles=("administrator",)),
+            "member": factory.user(ours),
+            "stranger": factory.user(theirs),
             "outsider": outsider,
             # acted upon, never acting
-            "target": factory.user(self.ours),
-            "pending": factory.user(self.ours, password=None, status="pending"),
+            "target": factory.user(ours),
+            "pending": factory.user(ours, password=None, status="pending"),
         }
-        self._headers = {}
+        super().__init__(factory, ids, testapp=testapp, inbox=inbox, ours=ours, theirs=theirs)
+
+    @cached_property
+    def superuser_headers(self):
+        return self.factory.login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
 
     def headers(self, actor):
         if actor == "anonymous":
             return {}
-        if actor not in self._headers:
-            if actor == "superuser":
-                self._headers[actor] = self.factory.login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
-            else:
-                self._headers[actor] = self.factory.login(self.ids[actor])
-        return self._headers[actor]
+        if actor == "superuser":
+            return self.superuser_headers
+        return self.h(actor)
 
     def account_of(self, actor):
         return self.ours if actor in ("owner", "admin", "member") else self.theirs
 
-    def url(self, name):
-        return f"http://localhost/api/users/{self.ids[name]}/"
-
     def call(self, method, url, actor, status, body=None):
-        kw = {"headers": self.headers(actor), "status": status}
-        if method == "GET":
-            return self.testapp.get(url, **kw)
-        if method == "DELETE":
-            return self.testapp.delete(url, **kw)
-        return getattr(self.testapp, f"{method.lower()}_json")(url, body, **kw)
+        return call(self.testapp, method, url, self.headers(actor), status, body)
 
     def user(self, name):
         """A snapshot of a user's stored data."""

@@ -17,7 +17,7 @@ import pytest
 from babel.dates import format_datetime
 
 from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, Cast
 
 USERS = "/api/account/users/"
 URL_BASE = "https://app.example.com/password/change/${token}/"
@@ -25,27 +25,25 @@ START = datetime(2026, 1, 1, tzinfo=UTC)  # FrozenClock's default start
 NEW_PASSWORD = "a brand new secret"
 
 
-class Acme:
-    """An account with an owner, an admin and a standard member."""
+class Acme(Cast):
+    """An account with an owner, an admin and a standard member.
+
+    Users are named by their ids here (``acme.h(acme.admin)``), so any user a
+    test adds with ``acme.user()`` can act too; ``acme.id`` is the account's
+    id (it stands in for ``Cast.id``, which would only echo a user id)."""
 
     def __init__(self, factory, name="Acme"):
-        self.factory = factory
-        self.id, self.owner = factory.account(name=name)
-        self.admin = factory.user(self.id, roles=("administrator",), name="Ada Admin")
-        self.member = factory.user(self.id, name="Mel Member")
-        self._headers = {}
+        account_id, owner = factory.account(name=name)
+        admin = factory.user(account_id, roles=("administrator",), name="Ada Admin")
+        member = factory.user(account_id, name="Mel Member")
+        super().__init__(factory, {"owner": owner, "admin": admin, "member": member})
+        self.id, self.owner, self.admin, self.member = account_id, owner, admin, member
+
+    def user_id(self, user_id):
+        return user_id
 
     def user(self, **kw):
         return self.factory.user(self.id, **kw)
-
-    def h(self, user_id):
-        """Bearer headers of a user of this account (one login per user)."""
-        if user_id not in self._headers:
-            self._headers[user_id] = self.factory.login(user_id)
-        return self._headers[user_id]
-
-    def url(self, user_id):
-        return self.factory.user_url(user_id)
 
 
 @pytest.fixture

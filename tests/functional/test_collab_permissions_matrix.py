@@ -44,7 +44,7 @@ from crunchusers.collaboration import (
 from crunchusers.operations import create_account, new_user
 from crunchusers.passwords import hash_password
 from tests.factories import PASSWORD
-from tests.matrix import assert_error_shape, check_registry
+from tests.matrix import assert_error_shape, call, check_registry
 
 BASE = "http://localhost"
 ACTORS = ("owner", "admin", "editor", "viewer", "team", "project", "collab", "stranger", "anon")
@@ -159,12 +159,7 @@ class World:
         return self.factory.login(self.ids["emails"][actor])
 
     def call(self, method, url, actor, status, body=None):
-        kw = {"headers": self.headers(actor), "status": status}
-        if method == "GET":
-            return self.testapp.get(url, **kw)
-        if method == "DELETE":
-            return self.testapp.delete(url, **kw)
-        return getattr(self.testapp, f"{method.lower()}_json")(url, body, **kw)
+        return call(self.testapp, method, url, self.headers(actor), status, body)
 
     def read(self, getter):
         """``getter(root, ids)`` in a fresh read transaction."""

@@ -11,29 +11,21 @@ project URL) under the §8.3 rules; DELETE by the owner, an editor or the
 account owner (seed 000: even after the creator was removed), 403 for a
 viewer; and the ``settings``/``preferences``/``variables``/``folders`` stubs.
 
-One application serves the whole module; every test makes its own accounts.
+Each test gets a fresh database (see ``conftest.app``) and makes its own accounts.
 """
 
 import re
 
 import pytest
 
-from tests.factories import Cast
+from tests.factories import Cast, acme_and_other
+from tests.functional.helpers import id_of, read
 
 BASE = "http://localhost"
 DATASET_URL = re.compile(r"http://localhost/api/datasets/[0-9a-f]+/")
 FULL = {"view": True, "edit": True, "change_permissions": True}
 VIEW_ONLY = {"view": True, "edit": False, "change_permissions": False}
 EDIT_ONLY = {"view": True, "edit": True, "change_permissions": False}
-
-
-def id_of(url):
-    return url.rstrip("/").rsplit("/", 1)[-1]
-
-
-def read(testapp, url, headers):
-    """GET a document that must be there (200)."""
-    return testapp.get(url, headers=headers, status=200).json
 
 
 def create_dataset(testapp, headers, name="Survey", bare=False, **fields):
@@ -75,17 +67,7 @@ def acme(factory):
     """Account ``Acme``: its owner (admin), dataset creators alice and dave,
     standard users bob and carol; in ``Other``: outsider (an editor) and its
     owner."""
-    account, owner = factory.account(name="Acme")
-    other_account, other_owner = factory.account(name="Other")
-    ids = {
-        "owner": owner,
-        "alice": factory.user(account, roles=("editor",)),
-        "dave": factory.user(account, roles=("editor",)),
-        "bob": factory.user(account),
-        "carol": factory.user(account),
-        "outsider": factory.user(other_account, roles=("editor",)),
-        "other_owner": other_owner,
-    }
+    ids, account, _ = acme_and_other(factory, outsider_roles=("editor",))
     return Cast(factory, ids, account_id=account)
 
 

@@ -11,7 +11,7 @@ or 400) and the ``order`` document, DELETE (409 while not empty; 204 by the
 owner or an account admin; 403 for other editors) and inheritance (members of
 a member team, members of a parent project).
 
-One application serves the whole module; every test makes its own accounts.
+Each test gets a fresh database (see ``conftest.app``) and makes its own accounts.
 """
 
 import itertools
@@ -19,21 +19,13 @@ import re
 
 import pytest
 
-from tests.factories import Cast
+from tests.factories import Cast, acme_and_other
+from tests.functional.helpers import create_dataset, create_team, id_of, read
 
 BASE = "http://localhost"
 URL_BASE = "https://app.example.com/password/change/${token}/"
 PROJECT_URL = re.compile(r"http://localhost/api/projects/[0-9a-f]+/")
 _emails = itertools.count(1)
-
-
-def id_of(url):
-    return url.rstrip("/").rsplit("/", 1)[-1]
-
-
-def read(testapp, url, headers):
-    """GET a document that must be there (200)."""
-    return testapp.get(url, headers=headers, status=200).json
 
 
 def create_project(testapp, headers, name="Project", parent=None, bare=False, **fields):
@@ -43,18 +35,6 @@ def create_project(testapp, headers, name="Project", parent=None, bare=False, **
     res = testapp.post_json(parent or "/api/projects/", body, headers=headers, status=201)
     assert PROJECT_URL.fullmatch(res.location), res.location
     return res.location
-
-
-def create_dataset(testapp, headers, name="Survey", project=None):
-    body = {"name": name, **({"project": project} if project else {})}
-    res = testapp.post_json(
-        "/api/datasets/", {"element": "shoji:entity", "body": body}, headers=headers, status=201
-    )
-    return res.location
-
-
-def create_team(testapp, headers, name="Team"):
-    return testapp.post_json("/api/teams/", {"name": name}, headers=headers, status=201).location
 
 
 def patch_members(testapp, project_url, index, headers, status=204):
@@ -81,16 +61,7 @@ EDIT = {"permissions": {"edit": True}}
 def acme(factory):
     """Account ``Acme``: its owner (admin), two dataset creators (alice, dave)
     and two standard users (bob, carol); ``outsider`` is in another account."""
-    account, owner = factory.account(name="Acme")
-    other_account, _ = factory.account(name="Other")
-    ids = {
-        "owner": owner,
-        "alice": factory.user(account, roles=("editor",)),
-        "dave": factory.user(account, roles=("editor",)),
-        "bob": factory.user(account),
-        "carol": factory.user(account),
-        "outsider": factory.user(other_account, roles=("editor",)),
-    }
+    ids, account, _ = acme_and_other(factory, outsider_roles=("editor",))
     return Cast(factory, ids, account_id=account)
 
 

@@ -14,7 +14,7 @@ Effective permissions are the OR over direct, team and project grants and
 account-admin rights, capped by the ceiling; ``/datasets/{id}/users/`` and
 the ``explain`` view show who has access and why.
 
-One application serves the whole module; every test makes its own accounts.
+Each test gets a fresh database (see ``conftest.app``) and makes its own accounts.
 """
 
 import itertools
@@ -22,7 +22,8 @@ import re
 
 import pytest
 
-from tests.factories import Cast
+from tests.factories import Cast, acme_and_other
+from tests.functional.helpers import create_dataset, create_team, id_of, read
 
 BASE = "http://localhost"
 URL_BASE = "https://app.example.com/password/change/${token}/"
@@ -35,15 +36,6 @@ VIEW_CEILING = {"view": True, "edit": False, "change_permissions": False}
 _emails = itertools.count(1)
 
 
-def id_of(url):
-    return url.rstrip("/").rsplit("/", 1)[-1]
-
-
-def read(testapp, url, headers):
-    """GET a document that must be there (200)."""
-    return testapp.get(url, headers=headers, status=200).json
-
-
 def body_text(message):
     return message.get_payload(decode=True).decode()
 
@@ -53,16 +45,7 @@ def acme(factory, testapp):
     """Account ``Acme``: its owner (admin), alice (editor role) who owns the
     dataset ``ds``, dave (editor role), bob and carol (standard); ``outsider``
     is a user of account ``Other``.  ``team`` is alice's team."""
-    account, owner = factory.account(name="Acme")
-    other_account, _ = factory.account(name="Other")
-    ids = {
-        "owner": owner,
-        "alice": factory.user(account, roles=("editor",)),
-        "dave": factory.user(account, roles=("editor",)),
-        "bob": factory.user(account),
-        "carol": factory.user(account),
-        "outsider": factory.user(other_account),
-    }
+    ids, account, other_account = acme_and_other(factory)
 
     class Acme(Cast):
         def shares(self):
@@ -83,15 +66,9 @@ def acme(factory, testapp):
             uid = self.ids[name]
             factory.write(lambda root: setattr(root.users[uid], "dataset_ceiling", dict(ceiling)))
 
-    body = {"element": "shoji:entity", "body": {"name": "Shared survey"}}
-
     cast = Acme(factory, ids, account_id=account, other_account_id=other_account)
-    cast.ds = testapp.post_json(
-        "/api/datasets/", body, headers=cast.h("alice"), status=201
-    ).location
-    cast.team = testapp.post_json(
-        "/api/teams/", {"name": "Alice's team"}, headers=cast.h("alice"), status=201
-    ).location
+    cast.ds = create_dataset(testapp, cast.h("alice"), "Shared survey")
+    cast.team = create_team(testapp, cast.h("alice"), "Alice's team")
     return cast
 
 

@@ -10,7 +10,7 @@ account; ``{}`` adds a plain member, ``team_admin`` (or its old name
 ``manage_members``) promotes, ``null`` removes — and a removed member loses
 the team and every dataset shared with it.
 
-One application serves the whole module; every test makes its own accounts.
+Each test gets a fresh database (see ``conftest.app``) and makes its own accounts.
 """
 
 import itertools
@@ -19,6 +19,7 @@ import re
 import pytest
 
 from tests.factories import Cast
+from tests.functional.helpers import create_dataset, id_of, read
 
 BASE = "http://localhost"
 URL_BASE = "https://app.example.com/password/change/${token}/"
@@ -32,15 +33,11 @@ def new_email(tag="new"):
 
 
 def create_team(testapp, headers, name="Analysts", bare=False):
+    """Wrapped by default, and checks the URL (unlike ``helpers.create_team``)."""
     body = {"name": name} if bare else {"element": "shoji:entity", "body": {"name": name}}
     res = testapp.post_json("/api/teams/", body, headers=headers, status=201)
     assert TEAM_URL.fullmatch(res.location), res.location
     return res.location
-
-
-def create_dataset(testapp, headers, name="Survey"):
-    body = {"element": "shoji:entity", "body": {"name": name}}
-    return testapp.post_json("/api/datasets/", body, headers=headers, status=201).location
 
 
 def patch_members(testapp, team_url, index, headers, status=204, **options):
@@ -52,17 +49,8 @@ def members(testapp, team_url, headers):
     return testapp.get(team_url + "members/", headers=headers, status=200).json["index"]
 
 
-def read(testapp, url, headers):
-    """GET a document that must be there (200)."""
-    return testapp.get(url, headers=headers, status=200).json
-
-
 def team_ids_of(factory, user_id):
     return factory.read(lambda root: set(root.users[user_id].team_ids))
-
-
-def id_of(url):
-    return url.rstrip("/").rsplit("/", 1)[-1]
 
 
 @pytest.fixture

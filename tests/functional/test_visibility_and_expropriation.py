@@ -14,27 +14,19 @@ new owner by URL or email) moves every team, project and dataset in one
 transaction and mails both owners; ``?dry_run=true`` only tells; a failure
 halfway moves nothing.
 
-One application serves the whole module; every test makes its own accounts.
+Each test gets a fresh database (see ``conftest.app``) and makes its own accounts.
 """
 
 import pytest
 
 import crunchusers.expropriation
 from tests.factories import Cast
+from tests.functional.helpers import create_dataset, create_team, id_of, read
 
 BASE = "http://localhost"
 FULL = {"view": True, "edit": True, "change_permissions": True}
 EDIT = {"view": True, "edit": True, "change_permissions": False}
 VIEW = {"view": True, "edit": False, "change_permissions": False}
-
-
-def id_of(url):
-    return url.rstrip("/").rsplit("/", 1)[-1]
-
-
-def read(testapp, url, headers):
-    """GET a document that must be there (200)."""
-    return testapp.get(url, headers=headers, status=200).json
 
 
 @pytest.fixture
@@ -60,11 +52,10 @@ def world(factory, testapp):
             return testapp.post_json(url, body, headers=self.h(who), status=201).location
 
         def dataset(self, who, name="Survey", **fields):
-            body = {"element": "shoji:entity", "body": {"name": name, **fields}}
-            return self.post("/api/datasets/", body, who)
+            return create_dataset(testapp, self.h(who), name, **fields)
 
         def team(self, who, name="Team", members=()):
-            url = self.post("/api/teams/", {"name": name}, who)
+            url = create_team(testapp, self.h(who), name)
             if members:
                 index = {self.url(m): {} for m in members}
                 testapp.patch_json(url + "members/", index, headers=self.h(who), status=204)
