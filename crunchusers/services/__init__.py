@@ -14,6 +14,7 @@ from pyramid.response import Response
 
 from .. import shoji
 from ..access import dataset_permissions
+from ..bounds import check_name
 from ..db import root_factory
 from ..errors import bad_request, cornice_error_handler
 from ..invitations import invite_by_email
@@ -63,11 +64,8 @@ def no_content() -> Response:
 
 
 def required_name(body: dict) -> str:
-    """A non-empty ``name`` from an entity body, stripped."""
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise bad_request("name is required and must be a non-empty string.", field="name")
-    return name.strip()
+    """A non-empty ``name`` from an entity body, stripped and bounded."""
+    return check_name(body.get("name"))
 
 
 def only_fields(body: dict, allowed: tuple[str, ...]):
