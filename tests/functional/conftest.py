@@ -1,10 +1,17 @@
-"""A live server for client tests: waitress on a free loopback port."""
+"""A live server for client tests: WebTest's StopableWSGIServer (waitress in
+a thread) on a free loopback port, serving the app the test seeds in-process.
 
-import threading
+Stopping it is ordered so that no thread ever touches a closed descriptor
+(the cause of an ``OSError`` from waitress's trigger in one run of five on a
+busy machine): first the worker threads finish and are joined, so none can
+pull the trigger again; then the event loop closes every channel and the
+trigger itself from its own thread and ends.
+"""
 
 import pycrunch
 import pytest
-from waitress import create_server, wasyncore
+from waitress import wasyncore
+from webtest.http import StopableWSGIServer
 
 from crunchusers import main
 from crunchusers.db import get_db
@@ -16,25 +23,28 @@ def live_app(settings, tmp_path):
     return main({}, **{**settings, "zodbconn.uri": f"file://{tmp_path / 'Data.fs'}"})
 
 
+def stop_server(server: StopableWSGIServer, timeout: float = 10.0):
+    """Stop ``server`` without racing its threads (see the module docstring)."""
+    server.was_shutdown = True  # its run() then ignores the loop's last OSError
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=timeout)
+
+    def close_everything():  # runs in the loop thread; the loop ends with an empty map
+        wasyncore.close_all(server._map)
+
+    server.trigger.pull_trigger(close_everything)
+    server.runner.join(timeout)
+    assert not server.runner.is_alive(), "the test server did not stop"
+
+
 @pytest.fixture
 def server(live_app, monkeypatch):
-    """waitress serving the app on 127.0.0.1:<free port>; yields the API root URL."""
-    app = live_app
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, name="waitress-test", daemon=True)
-    thread.start()
-
-    def stop():  # runs in the server thread, so its select() need not time out
-        srv.close()
-        wasyncore.close_all(srv._map)  # keep-alive client channels too: the loop ends
-
+    """The live app at ``http://127.0.0.1:<port>/api/``."""
+    srv = StopableWSGIServer.create(live_app, host="127.0.0.1", threads=4)
+    assert srv.wait(), "the test server did not start"
     # connect() keeps the first root it returns in this module global.
     monkeypatch.setattr(pycrunch, "session", None)
     try:
-        yield f"http://127.0.0.1:{srv.effective_port}/api/"
+        yield f"{srv.application_url}api/"
     finally:
-        srv.trigger.pull_trigger(stop)
-        thread.join(timeout=5)
-        srv.task_dispatcher.shutdown()
-        get_db(app.registry).close()
-    assert not thread.is_alive()
+        stop_server(srv)
+        get_db(live_app.registry).close()
