@@ -14,7 +14,7 @@ from pyramid.response import Response
 
 from .. import shoji
 from ..access import dataset_permissions
-from ..bounds import check_name
+from ..bounds import TEXT_MAX, check_name, check_text
 from ..db import root_factory
 from ..errors import bad_request, cornice_error_handler
 from ..invitations import invite_by_email
@@ -75,22 +75,57 @@ def only_fields(body: dict, allowed: tuple[str, ...]):
         raise bad_request(f"unknown field(s) {', '.join(unknown)}", field=unknown[0])
 
 
-def member_patches(request, *, teams=True):
+#: Catalog PATCH options that are free text or URLs, and their limits.
+OPTION_TEXTS = {
+    "message": TEXT_MAX,
+    "url_base": TEXT_MAX,
+    "dataset_url": TEXT_MAX,
+    "project_url": TEXT_MAX,
+}
+
+
+def checked_options(options: dict) -> dict:
+    """The options of a catalog PATCH, their strings bounded (400 naming one)."""
+    for key, limit in OPTION_TEXTS.items():
+        if options.get(key) is not None:
+            check_text(options[key], key, limit, multiline=key == "message")
+    return options
+
+
+def check_tuple_keys(ref, changes: dict, allowed: tuple[str, ...]):
+    """A member tuple may only hold ``allowed`` keys: a flat ``{"view": true}``
+    or a misspelt ``{"perms": …}`` would otherwise answer 204 and grant
+    nothing (400 naming the unknown keys)."""
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise bad_request(
+            f"unknown key(s) {', '.join(unknown)} in the tuple of {ref}; "
+            f"expected {' or '.join(allowed)}.",
+            field=ref,
+        )
+
+
+def member_patches(request, *, teams=True, grant="permissions", extra=()):
     """Walk a members or permissions catalog PATCH, in any body form.
 
     Yields ``(ref, kind, target, changes, options)`` with ``kind`` ``"user"``
-    or ``"team"``; ``changes`` is None for a removal.  A key naming nobody
-    is a 400; an email nobody uses is invited into the caller's account
-    (reference §6/§7/§8.4), except when it is being removed.
+    or ``"team"``; ``changes`` is None for a removal, else an object whose
+    keys are ``grant`` (the permissions member of this catalog) or ``extra``.
+    A key naming nobody is a 400; an email nobody uses is invited into the
+    caller's account (reference §6/§7/§8.4), except when it is being removed.
     """
     index, options = shoji.catalog_index(shoji.json_object(request))
+    checked_options(options)
     for ref, changes in index.items():
+        check_text(ref, "member reference", TEXT_MAX, multiline=False)
         member = resolve_member(request.api_root, ref)
         if member is None or (member[0] == "team" and not teams):
             raise bad_request(f"{ref} is not a user{' or team' if teams else ''}.", field=ref)
         kind, target = member
         if changes is not None and not isinstance(changes, dict):
             raise bad_request("Each tuple must be an object or null.", field=ref)
+        if changes is not None:
+            check_tuple_keys(ref, changes, (grant, *extra))
         if kind == "email":
             if changes is None:
                 raise bad_request(f"{ref} is not a member.", field=ref)
@@ -98,12 +133,25 @@ def member_patches(request, *, teams=True):
         yield ref, kind, target, changes, options
 
 
-def permission_flag(ref, changes, names, current) -> bool:
+def permission_flag(ref, changes, names, current, implied=()) -> bool:
     """A boolean from a member tuple's ``permissions``: the first of ``names``
-    present (current names before old ones), else ``current``."""
+    present (current names before old ones), else ``current``.
+
+    ``implied`` flags hold for every member (a project member always views):
+    they may be sent, but only as true.  Any other flag is a 400, so that
+    nothing answers 204 without doing what was asked.
+    """
     permissions = changes.get("permissions", {})
     if not isinstance(permissions, dict):
         raise bad_request("permissions must be an object.", field=ref)
+    unknown = sorted(set(permissions) - set(names) - set(implied))
+    if unknown:
+        raise bad_request(f"unknown permission(s) {', '.join(unknown)}", field=ref)
+    if any(permissions.get(flag, True) is not True for flag in implied):
+        raise bad_request(
+            f"{', '.join(implied)} cannot be revoked alone; remove the member with null.",
+            field=ref,
+        )
     flag = next((permissions[n] for n in names if n in permissions), current)
     if not isinstance(flag, bool):
         raise bad_request(f"{names[0]} must be a boolean.", field=ref)
