@@ -92,15 +92,26 @@ def checked_options(options: dict) -> dict:
     return options
 
 
-def check_tuple_keys(ref, changes: dict, allowed: tuple[str, ...]):
-    """A member tuple may only hold ``allowed`` keys: a flat ``{"view": true}``
-    or a misspelt ``{"perms": …}`` would otherwise answer 204 and grant
-    nothing (400 naming the unknown keys)."""
-    unknown = sorted(set(changes) - set(allowed))
+#: Members a catalog GET shows in a tuple, which a client may send back
+#: (reference §8.4: "other tuple keys ignored").  They are ignored, but only
+#: beside the permissions member: alone they would answer 204 doing nothing.
+READ_ONLY_TUPLE_KEYS = ("name", "email", "is_owner", "collaborator", "coalesced_permissions")
+
+
+def check_tuple_keys(ref, changes: dict, grant: str, extra: tuple[str, ...] = ()):
+    """A member tuple holds ``grant`` (this catalog's permissions member),
+    ``extra`` and read-only members; anything else — a flat ``{"view": true}``,
+    a misspelt ``{"perms": …}`` — is a 400 naming it, never a 204 that
+    grants nothing."""
+    unknown = sorted(set(changes) - {grant, *extra, *READ_ONLY_TUPLE_KEYS})
     if unknown:
         raise bad_request(
-            f"unknown key(s) {', '.join(unknown)} in the tuple of {ref}; "
-            f"expected {' or '.join(allowed)}.",
+            f"unknown key(s) {', '.join(unknown)} in the tuple of {ref}; expected {grant}.",
+            field=ref,
+        )
+    if grant not in changes and set(changes) & set(READ_ONLY_TUPLE_KEYS):
+        raise bad_request(
+            f"Tuple members other than {grant} are read-only; this would change nothing.",
             field=ref,
         )
 
@@ -125,7 +136,7 @@ def member_patches(request, *, teams=True, grant="permissions", extra=()):
         if changes is not None and not isinstance(changes, dict):
             raise bad_request("Each tuple must be an object or null.", field=ref)
         if changes is not None:
-            check_tuple_keys(ref, changes, (grant, *extra))
+            check_tuple_keys(ref, changes, grant, extra)
         if kind == "email":
             if changes is None:
                 raise bad_request(f"{ref} is not a member.", field=ref)
