@@ -21,7 +21,9 @@ in a tween before any work, stop it:
 
 from urllib.parse import urlsplit
 
+from .auth import COOKIE_NAME
 from .errors import error_response
+from .security import credential_from
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOGIN_PATH = "/api/public/login/"
@@ -67,8 +69,8 @@ def has_body(request) -> bool:
 
 def is_cookie_authenticated(request) -> bool:
     """The ``token`` cookie is the credential (a Bearer header wins over it)."""
-    bearer = request.headers.get("Authorization", "").lower().startswith("bearer ")
-    return not bearer and bool(request.cookies.get("token"))
+    cookie = request.cookies.get(COOKIE_NAME)
+    return bool(cookie) and credential_from(request) == cookie
 
 
 def claimed_origin(request) -> str | None:

@@ -11,8 +11,9 @@ from webtest import TestApp
 
 from crunchusers import main
 from crunchusers.clock import FrozenClock
+from crunchusers.db import get_db
 from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
-from tests.factories import PASSWORD, Cast, acme_and_other
+from tests.factories import PASSWORD, Cast, Factory, acme_and_other
 from tests.functional.helpers import create_dataset, create_team, read
 
 USERS = "/api/account/users/"
@@ -278,8 +279,6 @@ class GatheringClock(FrozenClock):
 
 
 def test_item07_10_concurrent_api_key_creation_keeps_the_cap(settings, tmp_path):
-    from tests.factories import Factory
-
     app = main({}, **{**settings, "zodbconn.uri": f"file://{tmp_path / 'Data.fs'}"})
     factory = Factory(app, TestApp(app))
     account_id, owner_id = factory.account()
@@ -300,7 +299,12 @@ def test_item07_10_concurrent_api_key_creation_keeps_the_cap(settings, tmp_path)
     for worker in workers:
         worker.join()
     app.registry.crunchusers_clock = FrozenClock()
-    keys = factory.read(lambda root: len(root.sessions.of_user(root.users[owner_id], "apikey")))
+    try:
+        keys = factory.read(
+            lambda root: len(root.sessions.of_user(root.users[owner_id], "apikey"))
+        )
+    finally:
+        get_db(app.registry).close()
     assert keys == 2
     assert sorted(statuses) == [201, 201] + [409] * (threads - 2)
 
