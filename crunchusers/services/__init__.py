@@ -84,12 +84,11 @@ OPTION_TEXTS = {
 }
 
 
-def checked_options(options: dict) -> dict:
-    """The options of a catalog PATCH, their strings bounded (400 naming one)."""
+def check_options(options: dict):
+    """The options of a catalog PATCH have bounded strings (400 naming one)."""
     for key, limit in OPTION_TEXTS.items():
         if options.get(key) is not None:
             check_text(options[key], key, limit, multiline=key == "message")
-    return options
 
 
 #: Members a catalog GET shows in a tuple, which a client may send back
@@ -120,13 +119,13 @@ def member_patches(request, *, teams=True, grant="permissions", extra=()):
     """Walk a members or permissions catalog PATCH, in any body form.
 
     Yields ``(ref, kind, target, changes, options)`` with ``kind`` ``"user"``
-    or ``"team"``; ``changes`` is None for a removal, else an object whose
-    keys are ``grant`` (the permissions member of this catalog) or ``extra``.
+    or ``"team"``; ``changes`` is None for a removal, else an object checked
+    by :func:`check_tuple_keys`.  Option strings and keys are bounded.
     A key naming nobody is a 400; an email nobody uses is invited into the
     caller's account (reference §6/§7/§8.4), except when it is being removed.
     """
     index, options = shoji.catalog_index(shoji.json_object(request))
-    checked_options(options)
+    check_options(options)
     for ref, changes in index.items():
         check_text(ref, "member reference", TEXT_MAX, multiline=False)
         member = resolve_member(request.api_root, ref)
