@@ -29,6 +29,11 @@ def main(global_config=None, **settings):
     config.add_tween(
         "crunchusers.limits.body_limit_tween_factory", over="pyramid_tm.tm_tween_factory"
     )
+    config.add_tween(
+        "crunchusers.csrf.csrf_tween_factory",
+        under="crunchusers.limits.body_limit_tween_factory",
+        over="pyramid_tm.tm_tween_factory",
+    )
     config.include(".services")
     config.scan(".errors")
     app = config.make_wsgi_app()

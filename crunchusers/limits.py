@@ -1,18 +1,32 @@
-"""Refuse oversize request bodies before any work is done.
+"""Refuse oversize and undecodable requests before any work is done.
 
 A tween over everything else: a declared ``Content-Length`` above the limit
 is refused unread; a body without one (chunked) is read up to one byte past
-the limit.  Either way the answer is 413 with the JSON error envelope.
+the limit.  Either way the answer is 413 with the JSON error envelope.  A
+path or query string that is not UTF-8 is a 400 here, where it would
+otherwise fail in whichever code first reads it (the error view included).
 """
 
 from .errors import error_response
 from .settings import get_config
 
 
+def is_undecodable(request) -> bool:
+    """True when the path or the query string is not valid UTF-8."""
+    try:
+        request.path_info  # noqa: B018 -- decoding is the check
+        request.GET  # noqa: B018
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 def body_limit_tween_factory(handler, registry):
     limit = get_config(registry).max_body_bytes
 
     def body_limit_tween(request):
+        if is_undecodable(request):
+            return error_response(request, 400, "The URL must be UTF-8 encoded.")
         length = request.content_length
         if length is None and request.method in ("POST", "PUT", "PATCH"):
             data = request.body_file_raw.read(limit + 1)

@@ -6,6 +6,8 @@ URL by hand.  :func:`entity_body` and :func:`catalog_index` accept every body
 form real Crunch clients send (reference crunch-api.md §1.5).
 """
 
+import json
+
 from .errors import bad_request
 
 LINK_MEMBERS = ("catalogs", "views", "fragments", "orders", "urls")
@@ -68,16 +70,53 @@ def order(request, self_url, graph, **links):
     return _links(request, {"element": "shoji:order", "self": self_url, "graph": graph}, links)
 
 
+#: How deeply a request body may nest arrays and objects.  No Shoji body
+#: needs more than a handful of levels; a cap keeps recursive code (json,
+#: pickling, size checks) far from Python's recursion limit.
+MAX_JSON_DEPTH = 32
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _too_deep(data, limit: int) -> bool:
+    """True when ``data`` nests containers deeper than ``limit`` (iterative,
+    so a deep value cannot exhaust the stack while being measured)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def json_object(request) -> dict:
-    """The request body as a JSON object, or a 400 that says what is wrong."""
+    """The request body as a JSON object, or a 400 that says what is wrong.
+
+    The body must be UTF-8 (RFC 8259), may not use ``NaN``/``Infinity``
+    (not JSON, and nothing could store them faithfully) and may nest at most
+    :data:`MAX_JSON_DEPTH` levels.
+    """
     if not request.body:
         return {}
     try:
-        data = request.json_body
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise bad_request("The request body must be UTF-8 encoded JSON.") from exc
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError as exc:
+        raise bad_request(f"JSON nests deeper than {MAX_JSON_DEPTH} levels.") from exc
     except ValueError as exc:
         raise bad_request(f"Malformed JSON body: {exc}") from exc
     if not isinstance(data, dict):
         raise bad_request("The request body must be a JSON object.")
+    if _too_deep(data, MAX_JSON_DEPTH):
+        raise bad_request(f"JSON nests deeper than {MAX_JSON_DEPTH} levels.")
     return data
 
 

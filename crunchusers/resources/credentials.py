@@ -31,9 +31,39 @@ class Session(Persistent):
         return self.expires is None or now <= self.expires
 
 
+class KeyGuard(Persistent):
+    """Written by every API key creation of one user.  A plain Persistent
+    without conflict resolution, on purpose: two concurrent creations both
+    write it, so one of them conflicts, is retried by pyramid_retry and then
+    counts the key the other committed (the BTrees holding the keys merge
+    concurrent inserts and would let both through)."""
+
+    writes = 0
+
+    def touch(self):
+        self.writes += 1
+
+
 class Sessions(Persistent):
+    #: user id -> KeyGuard; created lazily so older databases need no migration.
+    key_guards = None
+
     def __init__(self):
         self.data = OOBTree()
+        self.key_guards = OOBTree()
+
+    def guard_key_creation(self, user):
+        """Make this transaction conflict with any concurrent key creation of
+        ``user`` (see :class:`KeyGuard`); call before counting its keys."""
+        if self.key_guards is None:
+            self.key_guards = OOBTree()
+        guard = self.key_guards.get(user.__name__)
+        if guard is None:
+            # Two first creations insert the same key, which a BTree bucket
+            # may merge; writing this object too makes them conflict.
+            guard = self.key_guards[user.__name__] = KeyGuard()
+            self._p_changed = True
+        guard.touch()
 
     def start(self, user, now, lifetime, kind="session", name="", prefix=""):
         """Create a credential for ``user`` and return the raw secret (shown once)."""

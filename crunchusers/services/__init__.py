@@ -14,7 +14,7 @@ from pyramid.response import Response
 
 from .. import shoji
 from ..access import dataset_permissions
-from ..bounds import check_name
+from ..bounds import TEXT_MAX, check_name, check_text
 from ..db import root_factory
 from ..errors import bad_request, cornice_error_handler
 from ..invitations import invite_by_email
@@ -75,22 +75,67 @@ def only_fields(body: dict, allowed: tuple[str, ...]):
         raise bad_request(f"unknown field(s) {', '.join(unknown)}", field=unknown[0])
 
 
-def member_patches(request, *, teams=True):
+#: Catalog PATCH options that are free text or URLs, and their limits.
+OPTION_TEXTS = {
+    "message": TEXT_MAX,
+    "url_base": TEXT_MAX,
+    "dataset_url": TEXT_MAX,
+    "project_url": TEXT_MAX,
+}
+
+
+def check_options(options: dict):
+    """The options of a catalog PATCH have bounded strings (400 naming one)."""
+    for key, limit in OPTION_TEXTS.items():
+        if options.get(key) is not None:
+            check_text(options[key], key, limit, multiline=key == "message")
+
+
+#: Members a catalog GET shows in a tuple, which a client may send back
+#: (reference §8.4: "other tuple keys ignored").  They are ignored, but only
+#: beside the permissions member: alone they would answer 204 doing nothing.
+READ_ONLY_TUPLE_KEYS = ("name", "email", "is_owner", "collaborator", "coalesced_permissions")
+
+
+def check_tuple_keys(ref, changes: dict, grant: str, extra: tuple[str, ...] = ()):
+    """A member tuple holds ``grant`` (this catalog's permissions member),
+    ``extra`` and read-only members; anything else — a flat ``{"view": true}``,
+    a misspelt ``{"perms": …}`` — is a 400 naming it, never a 204 that
+    grants nothing."""
+    unknown = sorted(set(changes) - {grant, *extra, *READ_ONLY_TUPLE_KEYS})
+    if unknown:
+        raise bad_request(
+            f"unknown key(s) {', '.join(unknown)} in the tuple of {ref}; expected {grant}.",
+            field=ref,
+        )
+    if grant not in changes and set(changes) & set(READ_ONLY_TUPLE_KEYS):
+        raise bad_request(
+            f"Tuple members other than {grant} are read-only; this would change nothing.",
+            field=ref,
+        )
+
+
+def member_patches(request, *, teams=True, grant="permissions", extra=()):
     """Walk a members or permissions catalog PATCH, in any body form.
 
     Yields ``(ref, kind, target, changes, options)`` with ``kind`` ``"user"``
-    or ``"team"``; ``changes`` is None for a removal.  A key naming nobody
-    is a 400; an email nobody uses is invited into the caller's account
-    (reference §6/§7/§8.4), except when it is being removed.
+    or ``"team"``; ``changes`` is None for a removal, else an object checked
+    by :func:`check_tuple_keys`.  Option strings and keys are bounded.
+    A key naming nobody is a 400; an email nobody uses is invited into the
+    caller's account (reference §6/§7/§8.4), except when it is being removed.
     """
     index, options = shoji.catalog_index(shoji.json_object(request))
+    check_options(options)
     for ref, changes in index.items():
+        check_text(ref, "member reference", TEXT_MAX, multiline=False)
         member = resolve_member(request.api_root, ref)
         if member is None or (member[0] == "team" and not teams):
             raise bad_request(f"{ref} is not a user{' or team' if teams else ''}.", field=ref)
         kind, target = member
         if changes is not None and not isinstance(changes, dict):
             raise bad_request("Each tuple must be an object or null.", field=ref)
+        if changes is not None:
+            check_tuple_keys(ref, changes, grant, extra)
         if kind == "email":
             if changes is None:
                 raise bad_request(f"{ref} is not a member.", field=ref)
@@ -98,12 +143,25 @@ def member_patches(request, *, teams=True):
         yield ref, kind, target, changes, options
 
 
-def permission_flag(ref, changes, names, current) -> bool:
+def permission_flag(ref, changes, names, current, implied=()) -> bool:
     """A boolean from a member tuple's ``permissions``: the first of ``names``
-    present (current names before old ones), else ``current``."""
+    present (current names before old ones), else ``current``.
+
+    ``implied`` flags hold for every member (a project member always views):
+    they may be sent, but only as true.  Any other flag is a 400, so that
+    nothing answers 204 without doing what was asked.
+    """
     permissions = changes.get("permissions", {})
     if not isinstance(permissions, dict):
         raise bad_request("permissions must be an object.", field=ref)
+    unknown = sorted(set(permissions) - set(names) - set(implied))
+    if unknown:
+        raise bad_request(f"unknown permission(s) {', '.join(unknown)}", field=ref)
+    if any(permissions.get(flag, True) is not True for flag in implied):
+        raise bad_request(
+            f"{', '.join(implied)} cannot be revoked alone; remove the member with null.",
+            field=ref,
+        )
     flag = next((permissions[n] for n in names if n in permissions), current)
     if not isinstance(flag, bool):
         raise bad_request(f"{names[0]} must be a boolean.", field=ref)

@@ -10,6 +10,7 @@ from ..clock import get_clock
 from ..errors import bad_request, forbidden
 from ..notifications import Notifier
 from ..operations import create_account, new_user, remove_user
+from ..params import positive_int
 from ..passwords import hash_password, policy_problem
 from ..references import resolve_user
 from ..representations import account_user_tuple
@@ -139,18 +140,8 @@ def _status_filter(request):
 
 
 def _page_params(request, limit):
-    def number(name, default):
-        raw = request.params.get(name)
-        if raw is None:
-            return default
-        if not raw.isdigit() or int(raw) < 1:
-            raise bad_request(f"{name} must be a positive integer.")
-        return int(raw)
-
-    size = number("page_size", None)
-    if size is not None and size > limit:
-        raise bad_request(f"page_size may be at most {limit}.")
-    return size, number("page_index", 1)
+    size = positive_int(request, "page_size", None, limit)
+    return size, positive_int(request, "page_index", 1)
 
 
 def _matches(user, search):

@@ -1,8 +1,8 @@
 """API keys (``/api/apikeys/``): long-lived bearer tokens for scripts.
 
 A key is shown once, in the body of the 201 that creates it; only its hash
-is stored.  Each user holds at most two live keys, and each key has an
-expiry date (seed 003); deleting a key revokes it at once.  Keys work as
+is stored.  Each user holds at most two live keys (409 beyond), and each key
+has an expiry date (seed 003); deleting a key revokes it at once.  Keys work as
 ``Authorization: Bearer apk-…`` or as the ``token`` cookie, like sessions.
 """
 
@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from pyramid.response import Response
 
 from .. import shoji
+from ..bounds import check_name
 from ..clock import get_clock, isoformat
-from ..errors import bad_request, not_found
+from ..errors import bad_request, conflict, not_found
 from ..security import Permission
 from . import no_content, tree_service
 from .root import api_link
@@ -66,22 +67,27 @@ def get_apikeys(request):
 
 @apikeys.post(permission=Permission.VIEW)
 def post_apikeys(request):
+    """Create a key; its secret is in this answer only (``no-store``).
+
+    The cap holds under concurrency: the creation writes the user's key
+    guard before counting, so of two concurrent creations one is retried and
+    counts the other's key (409 once the cap is reached)."""
     body = shoji.entity_body(shoji.json_object(request))
-    name = body.get("name", "API Key")
-    if not isinstance(name, str) or not name.strip():
-        raise bad_request("name must be a non-empty string.", field="name")
+    name = check_name(body.get("name", "API Key"))
+    sessions = request.api_root.sessions
+    sessions.guard_key_creation(request.identity)
     if len(live_keys(request)) >= MAX_KEYS:
-        raise bad_request(f"You already have {MAX_KEYS} API keys; delete one first.")
+        raise conflict(f"You already have {MAX_KEYS} API keys; delete one first.")
     now = get_clock(request.registry).now()
     expires = expiry_from(body, now)
-    sessions = request.api_root.sessions
     token = sessions.start(
-        request.identity, now, expires - now, kind="apikey", name=name.strip(), prefix="apk-"
+        request.identity, now, expires - now, kind="apikey", name=name, prefix="apk-"
     )
     created = sessions.lookup(token, now)
     url = api_link(request, "apikeys", created.public_id)
     response = Response(status=201, content_type="application/json", charset="utf-8")
     response.location = url
+    response.cache_control = "no-store"
     response.json_body = shoji.entity(
         request, None, {**key_body(created), "key": token}, self_url=url
     )

@@ -1,5 +1,6 @@
 """Logging in and out, and the public catalog of unauthenticated views."""
 
+from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 from .. import shoji
@@ -9,10 +10,11 @@ from ..auth import (
     logout_cookie_header,
     session_cookie_header,
 )
+from ..bounds import NAME_MAX, check_text
 from ..clock import get_clock
 from ..errors import bad_request, unauthorized
 from ..notifications import Notifier
-from ..passwords import hash_password, policy_problem
+from ..passwords import MAX_LENGTH, hash_password, policy_problem
 from ..security import Permission
 from . import no_content, tree_service
 from .root import api_link
@@ -34,20 +36,34 @@ def get_public(request):
     )
 
 
-@login.post(permission=NO_PERMISSION_REQUIRED)
-def post_login(request):
-    data = shoji.json_object(request)
+def login_fields(data: dict) -> tuple[str, str]:
+    """``email`` (or ``username``) and ``password``, bounded: no valid login is
+    longer than a name, no valid password longer than the policy allows."""
     login_name = data.get("email", data.get("username"))
     password = data.get("password")
     if not isinstance(login_name, str) or not isinstance(password, str):
         raise bad_request("'email' and 'password' are required strings.", field="email")
-    token = login_with_password(request, login_name, password)
+    check_text(login_name, "email", NAME_MAX, multiline=False)
+    if len(password) > MAX_LENGTH:
+        raise bad_request(f"password is longer than {MAX_LENGTH} characters.", field="password")
+    return login_name, password
+
+
+@login.post(permission=NO_PERMISSION_REQUIRED)
+def post_login(request):
+    """Start a session: a cookie, or with ``"token": true`` a bearer token in
+    the body.  The answer carries a credential, so it is never cached."""
+    data = shoji.json_object(request)
+    token = login_with_password(request, *login_fields(data))
     if token is None:
         return unauthorized(request, "Invalid email or password.")
     if data.get("token") is True:
-        return {"access_token": token, "token_type": "Bearer"}
-    response = no_content()
-    response.headers["Set-Cookie"] = session_cookie_header(request, token)
+        response = Response(content_type="application/json", charset="utf-8")
+        response.json_body = {"access_token": token, "token_type": "Bearer"}
+    else:
+        response = no_content()
+        response.headers["Set-Cookie"] = session_cookie_header(request, token)
+    response.cache_control = "no-store"
     return response
 
 

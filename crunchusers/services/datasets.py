@@ -367,7 +367,9 @@ def patch_permissions(request):
     """Grant, modify and revoke in one request, in any of the body forms."""
     context = request.context.__parent__
     notifier = Notifier.for_request(request)
-    for ref, kind, target, changes, options in member_patches(request):
+    for ref, kind, target, changes, options in member_patches(
+        request, grant="dataset_permissions", extra=("profile",)
+    ):
         if changes is None:
             if kind == "user" and target.__name__ == context.owner_id:
                 raise bad_request("The owner's access cannot be revoked.", field=ref)

@@ -262,7 +262,7 @@ def patch_project_members(request):
             remove_project_member(context, target, kind)
             continue
         current = context.members.get(member_key(kind, target.__name__), {"edit": False})
-        flag = permission_flag(ref, changes, ("edit",), current["edit"])
+        flag = permission_flag(ref, changes, ("edit",), current["edit"], implied=("view",))
         set_project_member(context, target, kind, flag)
     return no_content()
 

@@ -40,7 +40,7 @@ def test_at_most_two_keys(testapp, factory):
     headers = factory.login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
     for _ in range(2):
         testapp.post_json("/api/apikeys/", {"name": "k"}, headers=headers, status=201)
-    res = testapp.post_json("/api/apikeys/", {"name": "k"}, headers=headers, status=400)
+    res = testapp.post_json("/api/apikeys/", {"name": "k"}, headers=headers, status=409)
     assert "2 API keys" in res.json["message"]
 
 

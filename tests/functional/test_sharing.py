@@ -233,8 +233,11 @@ def test_partial_flags_merge_into_the_existing_share(testapp, acme):
     assert acme.perms("bob") == FULL
     patch_permissions(testapp, acme, {acme.url("bob"): grant({"edit": False}), "message": "x"})
     assert acme.perms("bob") == {"view": True, "edit": False, "change_permissions": True}
-    # Other tuple keys are ignored.
-    patch_permissions(testapp, acme, {acme.url("bob"): {"name": "Renamed", "is_owner": True}})
+    # Read-only tuple members sent back beside dataset_permissions are ignored;
+    # alone they would change nothing, which is a 400 (issue 7 item 18).
+    read_only = {"name": "Renamed", "is_owner": True}
+    patch_permissions(testapp, acme, {acme.url("bob"): read_only}, status=400)
+    patch_permissions(testapp, acme, {acme.url("bob"): {**read_only, **grant({"edit": False})}})
     assert (
         read(testapp, acme.ds + "permissions/", acme.h("bob"))["index"][acme.url("bob")][
             "is_owner"
