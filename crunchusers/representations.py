@@ -34,6 +34,10 @@ PUBLIC_PROFILE = (
     "avatar",
     "id_method",
     "id_provider",
+    # account users tuples only: the most one may grant the user on a dataset
+    # (pycrunch's sharing recipe reads it) and whether the viewer may edit them
+    "dataset_permissions",
+    "editable",
 )
 TOMBSTONE = ("id", "name", "status")
 
@@ -102,13 +106,8 @@ def display_times(user, viewer) -> dict:
 
 def account_user_tuple(request, user, viewer, account) -> dict:
     """An account users catalog tuple as ``viewer`` may see it."""
-    tier = profile_tier(viewer, user, request.api_root)
-    if tier == "tombstone":
-        return for_tier(_user_tuple(user), tier)
-    if tier == "public":  # ``editable`` tells the viewer, not about the user
-        return {**for_tier(_user_tuple(user), tier), "editable": False}
     roles = roles_of(user)
-    return {
+    row = {
         **_user_tuple(user),
         "created": isoformat(user.created),
         "last_login": isoformat(user.last_login),
@@ -119,6 +118,7 @@ def account_user_tuple(request, user, viewer, account) -> dict:
         "dataset_permissions": ceiling(user),
         "editable": may_edit_profile(viewer, user, account),
     }
+    return for_tier(row, profile_tier(viewer, user, request.api_root))
 
 
 def user_body(request, user) -> dict:

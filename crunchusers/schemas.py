@@ -193,7 +193,7 @@ def _locale(node, value):
 
 
 USERNAME = colander.Regex(
-    r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$",
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}\Z",  # \Z: "$" would let a final newline in
     "must be 2-64 letters, digits, dots, dashes or underscores (no spaces, no @)",
 )
 
