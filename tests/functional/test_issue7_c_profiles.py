@@ -36,8 +36,9 @@ PRIVATE = {"mobile", "address", "preferences", "roles", "last_login", "title", "
 def world(factory, testapp):
     """Acme: ``owner``, ``admin`` (administrator), ``bob`` and ``carol``
     (standard).  Other: ``oscar`` (owner), ``otto`` (in a team with bob,
-    owned by bob) and ``olga`` (a dataset of Acme's owner is shared with
-    her, so she collaborates with Acme)."""
+    owned by bob), ``olga`` (a dataset of Acme's owner is shared with her)
+    and ``pia`` (a member of a project of Acme's owner): both collaborate
+    with Acme."""
     account, owner = factory.account(name="Acme")
     other, oscar = factory.account(name="Other")
     ids = {
@@ -48,6 +49,7 @@ def world(factory, testapp):
         "oscar": oscar,
         "otto": factory.user(other, name="Otto Other"),
         "olga": factory.user(other, name="Olga Other"),
+        "pia": factory.user(other, name="Pia Other"),
     }
     cast = Cast(factory, ids, account_id=account)
     team = create_team(testapp, cast.h("bob"), "Mixed")
@@ -61,7 +63,13 @@ def world(factory, testapp):
         headers=cast.h("owner"),
         status=204,
     )
-    for name in ("bob", "otto", "olga"):
+    project = testapp.post_json(
+        "/api/projects/", {"name": "Joint"}, headers=cast.h("owner"), status=201
+    ).location
+    testapp.patch_json(
+        project + "members/", {cast.url("pia"): {}}, headers=cast.h("owner"), status=204
+    )
+    for name in ("bob", "otto", "olga", "pia"):
         testapp.patch_json(
             cast.url(name),
             {
@@ -93,6 +101,8 @@ WAYS = [
     ("bob", "otto", "public", "a team co-member, seen from the other side"),
     ("owner", "otto", "public", "an admin of an account otto collaborates on (team)"),
     ("admin", "olga", "public", "an admin of an account olga collaborates on (dataset)"),
+    ("owner", "pia", "public", "an admin of an account pia collaborates on (project)"),
+    ("oscar", "pia", "full", "the owner of pia's own account"),
 ]
 
 
