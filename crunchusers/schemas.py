@@ -322,7 +322,7 @@ def _first_error(exc: colander.Invalid) -> tuple[str, str]:
     """``(field, message)`` of the first leaf error, the field dotted
     (``owner.email``); unknown members are named themselves."""
     path = next(iter(exc.paths()))
-    name = ".".join(k for k in (e._keyname() for e in path) if k and k != "None")
+    name = ".".join(k for k in (e._keyname() for e in path) if k)
     leaf = path[-1]
     message = "; ".join(colander.interpolate(leaf.messages()))
     if name:

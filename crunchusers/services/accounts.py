@@ -6,7 +6,6 @@ views on the same traversal context.
 """
 
 from .. import shoji
-from ..access import can_manage_team, project_permissions
 from ..clock import get_clock
 from ..collaboration import set_project_member, set_team_member
 from ..errors import bad_request, forbidden
@@ -263,30 +262,18 @@ def new_user_roles(data) -> tuple[str, ...]:
     return ("standard",)
 
 
-#: For each list a new user may join: its container, and the test that the
-#: caller may add members to one of its items.
-JOINABLE = {
-    "teams": ("teams", lambda api_root, me, team: can_manage_team(api_root, me, team)),
-    "projects": (
-        "projects",
-        lambda api_root, me, project: project_permissions(api_root, me, project)["edit"],
-    ),
-}
-
-
-def joinable(request, urls, field) -> list:
-    """The teams or projects ``urls`` name, each one the caller may add
-    members to; an unknown one is a 400, a forbidden one a 403."""
-    api_root = request.api_root
-    collection, may_add = JOINABLE[field]
-    container = getattr(api_root, collection)
+def joinable(request, urls, collection) -> list:
+    """The teams or projects ``urls`` name, each one whose members the caller
+    may change (the permission of its members PATCH): an unknown or invisible
+    one is a 400, one the caller may only view a 403."""
+    container = getattr(request.api_root, collection)
     found = []
     for ref in dict.fromkeys(urls):
         ident = id_from_url(ref, collection)
         thing = container.get(ident) if ident else None
         if thing is None or not request.has_permission(Permission.VIEW, thing):
-            raise bad_request(f"{ref} is not one of your {collection}.", field=field)
-        if not may_add(api_root, request.identity, thing):
+            raise bad_request(f"{ref} is not one of your {collection}.", field=collection)
+        if not request.has_permission(Permission.EDIT, thing):
             raise forbidden(f"You may not add members to {ref}.")
         found.append(thing)
     return found
