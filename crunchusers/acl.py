@@ -40,13 +40,19 @@ def user_acl(user, collaborator_of=lambda: ()):
     """ACEs for a user entity, yielded lazily: ACLHelper stops at the first
     match, so the costly last part — ``collaborator_of()``, the accounts
     whose datasets, projects or teams the user works on, whose admins may
-    see the user (seed 004) — runs only when nothing cheaper decided."""
+    see the user (seed 004) — runs only when nothing cheaper decided.
+
+    A removed user's tombstone is seen by the admins of its account only.
+    What each viewer reads of a user is ``representations.profile_tier``."""
     yield SUPERUSER_ACE
-    if user.status != "deleted":
-        yield (Allow, user_principal(user.__name__), (Permission.VIEW, Permission.EDIT))
     if user.account_id:
         admin = account_admin_principal(user.account_id)
         yield (Allow, admin, (Permission.VIEW, Permission.EDIT, Permission.ADMIN))
+    if user.status == "deleted":
+        yield DENY_ALL
+        return
+    yield (Allow, user_principal(user.__name__), (Permission.VIEW, Permission.EDIT))
+    if user.account_id:
         yield (Allow, account_principal(user.account_id), Permission.VIEW)
     for team_id in user.team_ids:
         yield (Allow, team_principal(team_id), Permission.VIEW)

@@ -29,6 +29,7 @@ from .operations import create_account
 from .passwords import hash_password, policy_problem
 from .resources.users import DuplicateLogin
 from .roles import account_permissions_for
+from .schemas import NewAccount, validate
 from .settings import get_config
 from .user_changes import UserChange
 
@@ -95,6 +96,11 @@ def find_user(api_root, email):
 
 
 def do_create_account(session, api_root, args, out):
+    owner = {"email": args.owner_email, "name": args.owner_name}
+    try:  # the same limits as POST /api/accounts/ (no CR/LF in mail headers)
+        validate(NewAccount(), {"name": args.name, "owner": owner})
+    except HTTPException as exc:
+        raise CommandError(exc.crunch_message) from exc
     try:
         account, owner = create_account(
             api_root,

@@ -25,13 +25,12 @@ from .security import Permission
 
 log = logging.getLogger(__name__)
 
+#: The public views a 401 points at: only those that exist.
 PUBLIC_URLS = {
     "login_url": "login",
     "password_reset_url": "password_reset",
     "public_url": None,
-    "email_change_url": "change_email",
     "password_change_url": "password_change",
-    "collect_inquires": "inquire",
 }
 
 

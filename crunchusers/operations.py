@@ -58,10 +58,17 @@ def create_account(api_root, *, name, owner_email, now, owner_name="", password_
     return account, owner
 
 
+def tombstone_name(user) -> str:
+    """The name a removed user keeps: never its email address."""
+    if user.display_name or user.first_name or user.last_name:
+        return user.name
+    return "Removed user"
+
+
 def remove_user(api_root, user):
-    """Tombstone a user: keep the record (status ``deleted``) and everything it
-    created, drop login, personal data, memberships and shares, free the
-    email for reuse."""
+    """Tombstone a user: keep the record (status ``deleted``) with only what
+    attribution needs — id and name — and everything it created; drop login,
+    email, personal data, memberships and shares, free the email for reuse."""
     for team_id in list(user.team_ids):
         remove_team_member(api_root.teams[team_id], user)
     for project_id in list(user.ids("project_ids")):
@@ -72,6 +79,9 @@ def remove_user(api_root, user):
     for purpose in ("invite", "password_reset"):
         api_root.link_tokens.revoke(user, purpose)
     api_root.users.release_logins(user)
+    user.display_name = tombstone_name(user)
+    user.email = None
+    user.first_name = user.last_name = ""
     user.status = "deleted"
     user.password_hash = None
     user.preferences = PersistentMapping(DEFAULT_PREFERENCES)

@@ -10,19 +10,74 @@ from babel.dates import format_datetime
 from .access import ceiling
 from .clock import isoformat
 from .roles import ROLES, account_permissions_for
-from .rules import may_edit_profile
+from .rules import is_account_admin, may_edit_profile
+
+# -- users: two tiers of profile, and the tombstone -------------------------
+#
+# Who sees what of a user is decided here and nowhere else:
+#
+# * the *full* profile (mobile, address, preferences, roles, status, last
+#   login…) for the user themself and the admins of the user's own account
+#   (the superuser included);
+# * the *public* profile (PUBLIC_PROFILE) for everyone else who may see the
+#   user at all: plain members of the same account, co-members of a team,
+#   admins of another account the user collaborates with;
+# * a removed user's *tombstone* (TOMBSTONE: what attribution needs), which
+#   only the admins of its account see.
+
+PUBLIC_PROFILE = (
+    "id",
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "avatar",
+    "id_method",
+    "id_provider",
+    # account users tuples only: the most one may grant the user on a dataset
+    # (pycrunch's sharing recipe reads it) and whether the viewer may edit them
+    "dataset_permissions",
+    "editable",
+)
+TOMBSTONE = ("id", "name", "status")
 
 
-def user_tuple(request, user) -> dict:
+def profile_tier(viewer, user, api_root) -> str:
+    """``"full"``, ``"public"`` or ``"tombstone"``: what ``viewer`` may read of ``user``."""
+    if user.status == "deleted":
+        return "tombstone"
+    if viewer is not None and viewer.__name__ == user.__name__:
+        return "full"
+    account = api_root.accounts.get(user.account_id) if user.account_id else None
+    return "full" if viewer is not None and is_account_admin(viewer, account) else "public"
+
+
+def for_tier(fields: dict, tier: str) -> dict:
+    """The members of a full representation that ``tier`` may see."""
+    if tier == "full":
+        return fields
+    keep = TOMBSTONE if tier == "tombstone" else PUBLIC_PROFILE
+    return {key: fields[key] for key in keep if key in fields}
+
+
+def _user_tuple(user) -> dict:
     return {
         "id": user.__name__,
         "name": user.name,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
         "email": user.email,
         "username": user.username,
         "status": user.status,
+        "avatar": user.avatar,
         "id_method": user.id_method,
         "id_provider": user.id_provider,
     }
+
+
+def user_tuple(request, user) -> dict:
+    """A ``/api/users/`` tuple as the caller may see it."""
+    return for_tier(_user_tuple(user), profile_tier(request.identity, user, request.api_root))
 
 
 def roles_of(user) -> list[str]:
@@ -50,24 +105,29 @@ def display_times(user, viewer) -> dict:
 
 
 def account_user_tuple(request, user, viewer, account) -> dict:
+    """An account users catalog tuple as ``viewer`` may see it."""
     roles = roles_of(user)
-    return {
-        **user_tuple(request, user),
-        "first_name": user.first_name,
-        "last_name": user.last_name,
+    row = {
+        **_user_tuple(user),
         "created": isoformat(user.created),
         "last_login": isoformat(user.last_login),
         "display": display_times(user, viewer),
         "roles": roles,
         "roles_csv": ",".join(roles),
-        "avatar": user.avatar,
         "account_permissions": account_permissions_for(user),
         "dataset_permissions": ceiling(user),
-        "editable": user.status != "deleted" and may_edit_profile(viewer, user, account),
+        "editable": may_edit_profile(viewer, user, account),
     }
+    return for_tier(row, profile_tier(viewer, user, request.api_root))
 
 
 def user_body(request, user) -> dict:
+    """A user entity body as the caller may see it."""
+    tier = profile_tier(request.identity, user, request.api_root)
+    return for_tier(full_user_body(request, user) if tier == "full" else _user_tuple(user), tier)
+
+
+def full_user_body(request, user) -> dict:
     address = dict(user.address or {})
     manager_url = None
     if user.manager_id and user.manager_id in request.api_root.users:

@@ -30,4 +30,10 @@ def may_manage_user(actor, target, account) -> bool:
 
 
 def may_edit_profile(actor, target, account) -> bool:
-    return actor.__name__ == target.__name__ or is_account_admin(actor, account)
+    """The user, or an admin of their account — except that the account
+    owner's profile is theirs alone; nobody edits a removed user."""
+    if target.status == "deleted":
+        return False
+    if actor.__name__ == target.__name__:
+        return True
+    return is_account_admin(actor, account) and not is_account_owner(target, account)

@@ -120,9 +120,15 @@ def json_object(request) -> dict:
     return data
 
 
+#: Members of a ``{"body": {...}}`` wrapper sent without ``element``.
+WRAPPER_MEMBERS = frozenset({"body", "self", "description"})
+
+
 def entity_body(data: dict) -> dict:
-    """The attributes of an entity write, wrapped or bare."""
-    if data.get("element") == "shoji:entity":
+    """The attributes of an entity write: wrapped (``element`` optional when
+    the document is only ``body`` and links, as in the README) or bare."""
+    is_wrapper = "body" in data and set(data) <= WRAPPER_MEMBERS
+    if data.get("element") == "shoji:entity" or ("element" not in data and is_wrapper):
         body = data.get("body", {})
         if not isinstance(body, dict):
             raise bad_request("'body' must be an object.", field="body")

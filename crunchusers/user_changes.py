@@ -5,9 +5,11 @@ users catalog PATCH, so the rules cannot differ between the two doors:
 
 * the user edits their own profile, username and preferences;
 * admins of the user's account change status, roles and permissions of
-  *other* users (nobody changes their own), and name/email only while the
-  user is still ``pending``;
-* the owner's roles and status are untouchable;
+  *other* users (nobody changes their own), their profile, and name/email
+  only while the user is still ``pending``;
+* the owner's roles and status are untouchable, and the owner's profile is
+  theirs alone (admins may only fix name/email while the owner is pending,
+  so that the invitation reaches them);
 * a refused field is a 403 (or 400 for email, which has its own flow), never
   silently ignored.
 """
@@ -15,13 +17,17 @@ users catalog PATCH, so the rules cannot differ between the two doors:
 from persistent.mapping import PersistentMapping
 
 from .access import FLAGS, FULL
+from .bounds import PREFERENCES_MAX_BYTES, check_object_size
 from .errors import bad_request, forbidden
+from .references import id_from_url
 from .resources.users import DuplicateLogin
 from .roles import DEFAULT_ROLES, ROLES, account_permissions_for, roles_for_permissions
 from .rules import is_account_admin, is_account_owner, may_manage_user
 from .schemas import UserPatch, validate
 
 PROFILE_FIELDS = ("first_name", "last_name", "title", "mobile", "avatar")
+#: What the user (or an admin of a non-owner) changes at any time.
+OWN_FIELDS = (*PROFILE_FIELDS, "address", "preferences", "username", "manager")
 PENDING_ADMIN_FIELDS = ("name", "first_name", "last_name", "email")
 MANAGEMENT_FIELDS = ("status", "roles", "account_permissions", "dataset_permissions")
 READ_ONLY = (
@@ -39,11 +45,11 @@ READ_ONLY = (
 
 
 def role_ids(values, field="roles") -> tuple[str, ...]:
-    """Role ids from ids or role URLs; unknown roles are a 400, and no role
-    at all means the Standard role (every user has one)."""
+    """Role ids from ids or ``/api/roles/<id>/`` URLs; unknown roles are a
+    400, and no role at all means the Standard role (every user has one)."""
     ids = []
     for value in values:
-        role_id = value.rstrip("/").rsplit("/", 1)[-1]
+        role_id = id_from_url(value, "roles") if "/" in value else value
         if role_id not in ROLES:
             raise bad_request(f"Unknown role {value!r}.", field=field)
         ids.append(role_id)
@@ -127,14 +133,24 @@ class UserChange:
             for name in PENDING_ADMIN_FIELDS:
                 if name in changes and target.status != "pending":
                     self._refuse(name, "it is read-only once the user is active")
-            for name in (*PROFILE_FIELDS, "address", "preferences", "username", "manager"):
+            for name in OWN_FIELDS:
                 if name in changes and not self.is_admin:
                     self._refuse(name, "only the user or an account admin may")
+            self._check_owner_profile(changes)
         if changes.get("resend_email"):
             if not self.is_admin:
                 self._refuse("resend_email", "only account admins may")
             if target.status != "pending":
                 raise bad_request("The user is already active.", field="resend_email")
+
+    def _check_owner_profile(self, changes):
+        """Only the owner changes the owner's profile."""
+        if not is_account_owner(self.target, self.account):
+            return
+        pending = self.target.status == "pending"
+        for name in (*OWN_FIELDS, *PENDING_ADMIN_FIELDS):
+            if name in changes and not (pending and name in PENDING_ADMIN_FIELDS):
+                self._refuse(name, "the account owner's profile is theirs alone")
 
     def _apply_identity(self, changes):
         users = self.api_root.users
@@ -163,6 +179,7 @@ class UserChange:
         if "preferences" in changes:
             merged = PersistentMapping(target.preferences)
             merged.update(changes.pop("preferences"))
+            check_object_size(dict(merged), "preferences", PREFERENCES_MAX_BYTES)
             target.preferences = merged
         if "manager" in changes:
             manager_url = changes.pop("manager")

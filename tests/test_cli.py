@@ -94,6 +94,8 @@ def test_configure_user_changes_status_and_roles_and_mails(ini):
         (["configure-user", "demo@example.com", "--roles", "wizard"], "Unknown role"),
         (["configure-user", "demo@example.com"], "Nothing to change"),
         (["list-users", "no such account"], "No single account"),
+        (["create-account", "--name", "A\r\nB", "--owner-email", "o@a.test"], "control"),
+        (["create-account", "--name", "A", "--owner-email", "o@a"], "dotted domain"),
     ],
 )
 def test_errors_exit_non_zero_with_a_message(ini, capsys, args, needle):

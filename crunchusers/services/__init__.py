@@ -20,6 +20,7 @@ from ..errors import bad_request, cornice_error_handler
 from ..invitations import invite_by_email
 from ..references import resolve_member
 from ..representations import dataset_tuple
+from ..schemas import only_fields  # noqa: F401  (one wording for unknown fields)
 
 MODULES = (
     "root",
@@ -66,13 +67,6 @@ def no_content() -> Response:
 def required_name(body: dict) -> str:
     """A non-empty ``name`` from an entity body, stripped and bounded."""
     return check_name(body.get("name"))
-
-
-def only_fields(body: dict, allowed: tuple[str, ...]):
-    """Refuse unknown members of a body (400 naming the first)."""
-    unknown = sorted(set(body) - set(allowed))
-    if unknown:
-        raise bad_request(f"unknown field(s) {', '.join(unknown)}", field=unknown[0])
 
 
 #: Catalog PATCH options that are free text or URLs, and their limits.

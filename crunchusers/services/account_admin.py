@@ -14,7 +14,7 @@ from ..expropriation import check_new_owner, expropriate, owned_things
 from ..notifications import Notifier
 from ..representations import project_tuple
 from ..security import Permission
-from . import add_views, datasets_catalog, no_content, tree_service
+from . import add_views, datasets_catalog, no_content, only_fields, tree_service
 from .accounts import aliased
 
 account_datasets, my_account_datasets = account_datasets_services = aliased(
@@ -154,6 +154,7 @@ def post_reassign(request):
     user = request.context
     api_root = request.api_root
     body = shoji.entity_body(shoji.json_object(request))
+    only_fields(body, ("owner",))
     new_owner = check_new_owner(api_root, request.identity, user, body.get("owner"))
     if request.params.get("dry_run", "").lower() in ("true", "1", "yes"):
         things = owned_things(api_root, user)

@@ -7,12 +7,13 @@ views on the same traversal context.
 
 from .. import shoji
 from ..clock import get_clock
+from ..collaboration import set_project_member, set_team_member
 from ..errors import bad_request, forbidden
 from ..notifications import Notifier
 from ..operations import create_account, new_user, remove_user
 from ..params import positive_int
 from ..passwords import hash_password, policy_problem
-from ..references import resolve_user
+from ..references import id_from_url, resolve_user
 from ..representations import account_user_tuple
 from ..resources.users import STATUSES, DuplicateLogin
 from ..roles import roles_for_permissions
@@ -132,10 +133,16 @@ add_views(account_services, "GET", get_account, permission=Permission.VIEW)
 add_views(account_services, "PATCH", patch_account, permission=Permission.ADMIN)
 
 
-def _status_filter(request):
+def _status_filter(request, account):
+    """``filters[status]``: admins only, since status is not in the public
+    profile; removed users are listed under ``deleted`` and nowhere else."""
     status = request.params.get("filters[status]")
-    if status is not None and status not in STATUSES:
+    if status is None:
+        return None
+    if status not in STATUSES:
         raise bad_request(f"filters[status] must be one of {', '.join(STATUSES)}.")
+    if not is_account_admin(request.identity, account):
+        raise forbidden("Only account admins may filter users by status.")
     return status
 
 
@@ -155,11 +162,13 @@ def get_account_users(request):
     """Members of the account, optionally searched, filtered and paged."""
     account = request.context.account
     users = request.api_root.users
-    status = _status_filter(request)
+    status = _status_filter(request, account)
     search = request.params.get("search", "").strip()
     members = [users[uid] for uid in account.user_ids if uid in users]
     selected = [
-        u for u in members if (status is None or u.status == status) and _matches(u, search)
+        u
+        for u in members
+        if (u.status == status if status else u.status != "deleted") and _matches(u, search)
     ]
     selected.sort(key=lambda u: (u.name.casefold(), u.__name__))
     size, page = _page_params(request, get_config(request.registry).page_size_limit)
@@ -187,17 +196,17 @@ def get_account_users(request):
 
 
 def post_account_users(request):
+    """Create a user (reference §5.3): a role from ``roles``, ``role_url`` or
+    ``account_permissions``; member of the ``teams`` and ``projects`` listed,
+    which the caller must be allowed to add members to."""
     account = request.context.account
     data = validate(NewAccountUser(), shoji.entity_body(shoji.json_object(request)))
     password = data.get("password")
     if password is not None and (problem := policy_problem(password)):
         raise bad_request(problem, field="password")
-    roles = ("standard",)
-    if "roles" in data:
-        roles = role_ids(data["roles"])
-    elif "account_permissions" in data:
-        roles = roles_for_permissions(data["account_permissions"])
     api_root = request.api_root
+    teams = joinable(request, data.get("teams", ()), "teams")
+    projects = joinable(request, data.get("projects", ()), "projects")
     try:
         user = new_user(
             api_root,
@@ -207,18 +216,58 @@ def post_account_users(request):
             first_name=data.get("first_name", ""),
             last_name=data.get("last_name", ""),
             username=data.get("username"),
-            roles=roles,
+            roles=new_user_roles(data),
             now=get_clock(request.registry).now(),
             password_hash=hash_password(request.registry, password) if password else None,
         )
     except DuplicateLogin as exc:
         field = exc.args[0]
         raise bad_request(f"That {field} cannot be used.", field=field) from exc
+    for team in teams:
+        set_team_member(team, user, team_admin=False)
+    for project in projects:
+        set_project_member(project, user, "user", edit=False)
     if data.get("send_invite", True):
         Notifier.for_request(request).invitation(
             api_root, user, account, data.get("url_base"), request.identity
         )
     return created(request, user)
+
+
+def new_user_roles(data) -> tuple[str, ...]:
+    """Roles named by ``roles`` and ``role_url`` (ids or role URLs), else
+    the role matching ``account_permissions``, else Standard; naming roles
+    both ways is ambiguous and refused."""
+    named = list(data.get("roles", ()))
+    if data.get("role_url") is not None:
+        named.append(data["role_url"])
+    if named and "account_permissions" in data:
+        raise bad_request(
+            "Give either roles/role_url or account_permissions, not both.",
+            field="account_permissions",
+        )
+    if named:
+        return role_ids(named, field="role_url" if "roles" not in data else "roles")
+    if "account_permissions" in data:
+        return roles_for_permissions(data["account_permissions"])
+    return ("standard",)
+
+
+def joinable(request, urls, collection) -> list:
+    """The teams or projects ``urls`` name, each one whose members the caller
+    may change (the permission of its members PATCH): an unknown or invisible
+    one is a 400, one the caller may only view a 403."""
+    container = getattr(request.api_root, collection)
+    found = []
+    for ref in dict.fromkeys(urls):
+        ident = id_from_url(ref, collection)
+        thing = container.get(ident) if ident else None
+        if thing is None or not request.has_permission(Permission.VIEW, thing):
+            raise bad_request(f"{ref} is not one of your {collection}.", field=collection)
+        if not request.has_permission(Permission.EDIT, thing):
+            raise forbidden(f"You may not add members to {ref}.")
+        found.append(thing)
+    return found
 
 
 def patch_account_users(request):

@@ -497,6 +497,9 @@ def patch_settings(request):
     for key in ("viewers_can_export", "viewers_can_change_weight", "viewers_can_share"):
         if key in body and not isinstance(body[key], bool):
             raise bad_request(f"{key} must be a boolean.", field=key)
+    for key in ("weight", "dashboard_deck"):  # a variable/deck URL or null
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise bad_request(f"{key} must be a URL string or null.", field=key)
     context.settings.update(body)
     return no_content()
 

@@ -57,8 +57,16 @@ def new_project(request, parent=None):
         parent=parent,
         description=description,
     )
-    made.icon = body.get("icon_url") or body.get("icon")
+    made.icon = icon_of(body)
     return created(request, made)
+
+
+def icon_of(body: dict):
+    """``icon_url`` (or ``icon``): a URL string or null."""
+    for key in ("icon_url", "icon"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise bad_request(f"{key} must be a string or null.", field=key)
+    return body.get("icon_url") or body.get("icon") or None
 
 
 @projects.get(permission=Permission.VIEW)
@@ -185,7 +193,7 @@ def patch_project(request):
             raise bad_request("description must be a string.", field="description")
         context.description = body["description"]
     if "icon_url" in body or "icon" in body:
-        context.icon = body.get("icon_url") or body.get("icon")
+        context.icon = icon_of(body)
     if index is not None:
         if not isinstance(index, dict):
             raise bad_request("index must be an object.", field="index")

@@ -28,6 +28,8 @@ def get_api_root(request):
     }
     catalogs["datasets_by_name"] = api_link(request, "datasets", "by_name", "{name}")
     catalogs["accounts"] = api_link(request, "accounts")
+    # Only callers with an account have /api/account/ (not the superuser).
+    account = {"account": api_link(request, "account")} if user.account_id else {}
     return shoji.catalog(
         request,
         request.context,
@@ -38,13 +40,13 @@ def get_api_root(request):
         catalogs=catalogs,
         views={
             "user": user_url,
-            "account": api_link(request, "account"),
+            **account,
             "feature_flag": api_link(request, "feature_flag"),
             "progress": api_link(request, "progress"),
         },
         urls={
             "user_url": user_url,
-            "account_url": api_link(request, "account"),
+            **{f"{name}_url": link for name, link in account.items()},
             "logout_url": api_link(request, "logout"),
         },
     )

@@ -8,7 +8,7 @@ from ..references import resolve_user
 from ..representations import user_body, user_tuple
 from ..security import Permission
 from ..user_changes import UserChange, changes_from
-from . import no_content, tree_service
+from . import no_content, only_fields, tree_service
 from .accounts import remove_account_user
 
 users = tree_service("users", "/api/users/", description="Users visible to the caller")
@@ -26,7 +26,8 @@ def candidate_users(request):
 
     ``?email=`` and ``?id=`` go through the email index and the container;
     without them the candidates are the caller, the caller's account and
-    the members of the caller's teams.
+    the members of the caller's teams.  Removed users are never listed
+    (admins find tombstones under the account users' ``filters[status]``).
     """
     api_root = request.api_root
     container = api_root.users
@@ -36,7 +37,7 @@ def candidate_users(request):
         found = container.find_by_email(email) if email is not None else container.get(user_id)
         if found is not None and user_id is not None and found.__name__ != user_id:
             found = None
-        return [found] if found is not None else []
+        return [found] if found is not None and found.status != "deleted" else []
     me = request.identity
     ids = {me.__name__}
     account = api_root.accounts.get(me.account_id) if me.account_id else None
@@ -46,7 +47,8 @@ def candidate_users(request):
         team = getattr(api_root, "teams", {}).get(team_id)
         if team is not None:
             ids.update(team.members.keys())
-    return [u for u in (container.get(i) for i in sorted(ids)) if u is not None]
+    found = (container.get(i) for i in sorted(ids))
+    return [u for u in found if u is not None and u.status != "deleted"]
 
 
 @users.get(permission=Permission.VIEW)
@@ -62,25 +64,41 @@ def get_users(request):
 @user.get(permission=Permission.VIEW)
 def get_user(request):
     target = request.context
+    admin = request.has_permission(Permission.ADMIN, target)
     return shoji.entity(
         request,
         target,
         user_body(request, target),
         description="Detail for a given user",
         urls=account_link(request, target),
-        catalogs={"visible_datasets": request.resource_url(target, "visible_datasets", "")},
-        fragments={
-            name: request.resource_url(target, name, "")
-            for name in ("invite", "password", "reassign", "expropriate")
-        },
+        catalogs=_links(request, target, ("visible_datasets",) if admin else ()),
+        fragments=_links(request, target, user_actions(request, target, admin)),
     )
+
+
+def user_actions(request, target, admin: bool) -> tuple[str, ...]:
+    """The action URLs the caller may use on ``target``: only those."""
+    actions = ()
+    if target.__name__ == request.identity.__name__:
+        actions += ("password",)
+    elif admin:
+        actions += ("invite",)
+    if admin:
+        actions += ("reassign", "expropriate")
+    return actions
+
+
+def _links(request, target, names) -> dict:
+    return {name: request.resource_url(target, name, "") for name in names}
 
 
 def account_link(request, target) -> dict:
     """``urls.account_url``: the user's own account (pycrunch's sharing recipe
-    follows ``site.user_url.account_url.users``)."""
+    follows ``site.user_url.account_url.users``), for callers who may see it."""
     account = request.api_root.accounts.get(target.account_id) if target.account_id else None
-    return {"account_url": request.url_of(account)} if account is not None else {}
+    if account is None or not request.has_permission(Permission.VIEW, account):
+        return {}
+    return {"account_url": request.url_of(account)}
 
 
 def _change_user(request, body, whole=False):
@@ -128,6 +146,7 @@ def post_invite(request):
     if target.status != "pending":
         raise bad_request("The user is already active; use password_reset instead.")
     data = shoji.entity_body(shoji.json_object(request))
+    only_fields(data, ("url_base",))
     url_base = data.get("url_base")
     if url_base is not None and not isinstance(url_base, str):
         raise bad_request("url_base must be a string.", field="url_base")
@@ -144,6 +163,7 @@ def post_password(request):
     if target.__name__ != request.identity.__name__:
         raise forbidden("Only the user may change their password here.")
     data = shoji.entity_body(shoji.json_object(request))
+    only_fields(data, ("old_pw", "new_pw"))
     old, new = data.get("old_pw"), data.get("new_pw")
     if not isinstance(old, str) or not verify_password(
         request.registry, target.password_hash, old

@@ -441,6 +441,7 @@ def test_editable_says_whom_the_caller_may_edit(testapp, acme):
     assert as_member[acme.url(acme.admin)]["editable"] is False
     assert as_member[acme.url(acme.owner)]["editable"] is False
     as_admin = testapp.get(USERS, headers=acme.h(acme.admin), status=200).json["index"]
+    assert as_admin.pop(acme.url(acme.owner))["editable"] is False  # the owner's alone
     assert all(row["editable"] for row in as_admin.values())
 
 
@@ -484,7 +485,7 @@ def test_paging_links_keep_search_and_filters(testapp, acme):
     res = testapp.get(
         USERS,
         params={"search": "searched", "filters[status]": "active", "page_size": "2"},
-        headers=acme.h(acme.member),
+        headers=acme.h(acme.admin),
         status=200,
     ).json
     assert res["total"] == 3 and len(res["index"]) == 2
@@ -494,7 +495,7 @@ def test_paging_links_keep_search_and_filters(testapp, acme):
         "page_size": "2",
         "page_index": "2",
     }
-    rest = testapp.get(res["urls"]["next"], headers=acme.h(acme.member), status=200).json
+    rest = testapp.get(res["urls"]["next"], headers=acme.h(acme.admin), status=200).json
     assert len(rest["index"]) == 1
 
 
@@ -1113,8 +1114,11 @@ def test_user_entity_shape(testapp, acme):
     assert ENTITY_MEMBERS <= set(doc["body"])
     assert doc["body"]["id"] == acme.member and doc["body"]["id_method"] == "pwhash"
     assert doc["urls"]["account_url"].startswith("http://localhost/api/")
-    for name in ("invite", "password", "reassign"):
-        assert doc["fragments"][name] == f"{url}{name}/"
+    assert doc["fragments"] == {"password": f"{url}password/"}  # what the user may use
+    as_admin = testapp.get(url, headers=acme.h(acme.admin), status=200).json
+    for name in ("invite", "reassign", "expropriate"):
+        assert as_admin["fragments"][name] == f"{url}{name}/"
+    assert "password" not in as_admin["fragments"]
     account = testapp.get(doc["urls"]["account_url"], headers=acme.h(acme.member), status=200)
     assert account.json["body"]["id"] == acme.id
 
@@ -1243,24 +1247,29 @@ def test_delete_returns_the_id_and_leaves_a_tombstone(testapp, acme, factory):
     res = testapp.delete(url, headers=acme.h(acme.admin), status=200)
     assert res.json == {"id": acme.member}
 
+    # the tombstone keeps what attribution needs, and only admins see it
     tomb = testapp.get(url, headers=acme.h(acme.admin), status=200).json["body"]
-    assert tomb["status"] == "deleted"
-    assert (tomb["title"], tomb["mobile"], tomb["username"], tomb["manager"]) == (
-        "",
-        "",
-        None,
-        None,
+    assert tomb == {"id": acme.member, "name": tomb["name"], "status": "deleted"}
+    assert "@" not in tomb["name"]
+    stored_user = factory.read(
+        lambda root: {
+            k: getattr(root.users[acme.member], k)
+            for k in ("password_hash", "email", "title", "mobile", "username", "manager_id")
+        }
     )
-    assert tomb["address"] == {}
-    assert tomb["preferences"] == {"currency": "USD", "timezone": "UTC", "locale": "en_US"}
-    assert factory.read(lambda root: root.users[acme.member].password_hash) is None
+    assert stored_user == dict.fromkeys(stored_user, None) | {"title": "", "mobile": ""}
+    assert factory.read(lambda root: dict(root.users[acme.member].preferences)) == {
+        "currency": "USD",
+        "timezone": "UTC",
+        "locale": "en_US",
+    }
 
     testapp.get("/api/", headers=me, status=401)  # sessions are gone
     assert not can_log_in(testapp, email) and not can_log_in(testapp, "mel")
     deleted = testapp.get(
         USERS, params={"filters[status]": "deleted"}, headers=acme.h(acme.admin), status=200
     ).json["index"]
-    assert deleted[url]["editable"] is False
+    assert deleted[url] == tomb
 
     # the tombstone cannot be edited or removed again; the email and username are free
     patch_entity(testapp, url, acme.h(acme.admin), {"title": "Zombie"}, status=403)

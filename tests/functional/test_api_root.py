@@ -3,15 +3,14 @@
 import pytest
 
 from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
+from tests.factories import PASSWORD
 
 LINK_MEMBERS = ("catalogs", "views", "fragments", "orders", "urls")
 PUBLIC_KEYS = {
     "login_url",
     "password_reset_url",
     "public_url",
-    "email_change_url",
     "password_change_url",
-    "collect_inquires",
 }
 
 
@@ -63,8 +62,9 @@ def test_secure_cookie_when_configured(settings, clock):
     assert "Secure" in res.headers["Set-Cookie"]
 
 
-def test_root_with_cookie_is_a_catalog_of_absolute_links(testapp):
-    cookie_login(testapp, status=204)
+def test_root_with_cookie_is_a_catalog_of_absolute_links(testapp, factory):
+    account_id, owner_id = factory.account()
+    cookie_login(testapp, factory.email_of(owner_id), PASSWORD, status=204)
     res = testapp.get("/api/", status=200)
     doc = res.json
     assert res.content_type == "application/json"
