@@ -1,0 +1,9 @@
+import pytest
+
+from .tree import cast
+
+
+@pytest.fixture
+def w():
+    """A fresh tree with the shared cast (see ``tree.cast``)."""
+    return cast()
