@@ -128,9 +128,10 @@ def test_a_removed_user_is_hidden_from_former_collaborators(w):
     assert not w.tree.permits(w.otto, w.otto, P.EDIT)  # no self ACE on a tombstone
 
 
-def test_a_removed_users_tombstone_stays_visible_in_its_account(w):
+def test_a_removed_users_tombstone_is_visible_to_its_account_admins_only(w):
     w.tree.remove(w.sam)
-    assert w.tree.permits(w.sue, w.sam, P.VIEW)
+    assert w.tree.permits(w.ann, w.sam, P.VIEW)
+    assert not w.tree.permits(w.sue, w.sam, P.VIEW)
 
 
 @pytest.mark.xfail(
