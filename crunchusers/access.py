@@ -39,8 +39,15 @@ def normalize_flags(flags) -> dict:
 
 
 def ceiling(user) -> dict:
-    """The most a user may be granted on any dataset (account-set)."""
-    return normalize_flags(user.dataset_ceiling) if user.dataset_ceiling else dict(FULL)
+    """The most a user may be granted on any dataset (account-set).
+
+    A cap, not a grant: nothing is implied upwards, and a ceiling without
+    ``view`` leaves nothing (editing what one cannot see is no permission).
+    """
+    if not user.dataset_ceiling:
+        return dict(FULL)
+    cap = {flag: bool(user.dataset_ceiling.get(flag)) for flag in FLAGS}
+    return cap if cap["view"] else dict(NOTHING)
 
 
 @dataclass(frozen=True)
@@ -225,12 +232,18 @@ def collaborating_accounts(api_root, user) -> set:
     """Accounts (other than the user's own) whose teams, projects or datasets
     the user has been given access to — found from the user's relationships."""
     found = set()
-    for team_id in user.team_ids:  # datasets shared with the user's teams
+    for team_id in user.team_ids:  # datasets and projects shared with the user's teams
         team = api_root.teams.get(team_id)
-        for dataset_id in team.ids("dataset_ids") if team is not None else ():
-            dataset = api_root.datasets.get(dataset_id)
-            if dataset is not None and dataset.account_id:
-                found.add(dataset.account_id)
+        if team is None:
+            continue
+        for attr, container in (
+            ("dataset_ids", api_root.datasets),
+            ("project_ids", api_root.projects),
+        ):
+            for ident in team.ids(attr):
+                thing = container.get(ident)
+                if thing is not None and thing.account_id:
+                    found.add(thing.account_id)
     for attr, container in (
         ("dataset_ids", api_root.datasets),
         ("team_ids", api_root.teams),

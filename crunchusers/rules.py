@@ -17,7 +17,9 @@ def is_account_admin(user, account) -> bool:
         return True
     if account is None or user.account_id != account.__name__:
         return False
-    return is_account_owner(user, account) or account_permissions_for(user)["alter_users"]
+    if is_account_owner(user, account):
+        return True
+    return user.status == "active" and account_permissions_for(user)["alter_users"]
 
 
 def can_create_datasets(user) -> bool:

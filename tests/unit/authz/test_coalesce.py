@@ -1,7 +1,5 @@
 """OR over grants, AND with the ceiling; drafts only for editors."""
 
-import pytest
-
 from crunchusers.access import (
     FULL,
     NOTHING,
@@ -132,12 +130,6 @@ def test_draft_is_invisible_to_its_owner_once_capped_below_edit(w):
     assert dataset_permissions(w.root, w.ed, draft) == NOTHING
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ceiling() normalizes like a grant (edit implies view), so the "
-    "ceiling {'view': False, 'edit': True, ...} that PATCH "
-    "dataset_permissions {'view': false} stores is read as FULL",
-)
 def test_ceiling_without_view_hides_the_dataset(w):
     survey = w.tree.dataset(w.ed, "survey")
     w.tree.share(survey, w.sam, view=True)

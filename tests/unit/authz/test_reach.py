@@ -1,8 +1,6 @@
 """What a user reaches from their own relationships: dataset catalogs,
 ``access_type``, collaborating accounts, the users behind keys, teams."""
 
-import pytest
-
 from crunchusers.access import (
     access_type,
     can_manage_team,
@@ -160,12 +158,6 @@ def test_ones_own_account_is_never_a_collaborator(w):
     assert collaborating_accounts(w.root, w.sam) == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collaborating_accounts follows the user's team shares of datasets "
-    "but not of projects (Team.project_ids), though the account's "
-    "collaborators catalog lists such users",
-)
 def test_project_membership_of_ones_own_team_makes_a_collaborator(w):
     home = w.tree.team(w.oscar, "home", members=[w.otto])
     w.tree.project(w.ed, "folder", viewers=[home])

@@ -41,12 +41,6 @@ def test_no_account_means_no_admin_except_for_the_superuser(w):
     assert is_account_admin(w.su, None) and is_account_admin(w.su, w.acme)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="is_account_admin's docstring says 'an active member with "
-    "alter_users', but account_permissions_for reads only roles: a locked "
-    "or inactive administrator still counts (e.g. for explain ?user=)",
-)
 @pytest.mark.parametrize("status", ["locked", "inactive"])
 def test_an_administrator_who_is_not_active_is_not_an_admin(w, status):
     lou = w.tree.user(w.acme, "lou", role="administrator", status=status)

@@ -134,12 +134,6 @@ def test_a_removed_users_tombstone_is_visible_to_its_account_admins_only(w):
     assert not w.tree.permits(w.sue, w.sam, P.VIEW)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collaborating_accounts misses projects shared with the user's "
-    "team, so the admin who lists the user among the account's "
-    "collaborators gets 404 on the user",
-)
 def test_an_admin_of_a_project_shared_with_the_users_team_views_the_user(w):
     home = w.tree.team(w.oscar, "home", members=[w.otto])
     w.tree.project(w.ed, "folder", viewers=[home])
