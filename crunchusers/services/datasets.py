@@ -91,7 +91,8 @@ def check_table(table):
     metadata defines no variables."""
     if not isinstance(table, dict) or table.get("element", "crunch:table") != "crunch:table":
         raise bad_request("table must be a crunch:table object.", field="table")
-    only_fields(table, ("element", "metadata"))
+    if set(table) - {"element", "metadata"}:
+        raise bad_request("table may only have element and metadata.", field="table")
     metadata = table.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise bad_request("table.metadata must be an object.", field="table")
