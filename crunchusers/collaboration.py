@@ -100,12 +100,22 @@ def delete_team(api_root, team):
 
 
 def create_project(api_root, creator, name, now, parent=None, description="") -> Project:
-    """A project owned by its creator; a sub-project belongs to its parent's
-    account, whoever made it (a collaborator's sub-project must not escape
-    the parent account's admins)."""
+    """A project owned by its creator, who is its first editor.
+
+    A sub-project belongs to its parent's account, whoever made it, so that
+    it does not escape that account's admins.  One made by a collaborator
+    from another account is owned by the parent's owner: the collaborator is
+    only an editor member, whom removal from the project shuts out (an owner
+    keeps edit whatever the members say).
+    """
     project = api_root.projects.add(Project(name, created=now))
     project.description = description
-    _attach(api_root, project, creator, parent.account_id if parent is not None else None)
+    owner, account_id = creator, creator.account_id
+    if parent is not None:
+        account_id = parent.account_id
+        if creator.account_id != account_id:
+            owner = api_root.users[parent.owner_id]
+    _attach(api_root, project, owner, account_id)
     set_project_member(project, creator, "user", edit=True)
     if parent is not None:
         move_into_project(api_root, project, parent)

@@ -221,6 +221,16 @@ def test_item07_11_sub_project_belongs_to_the_parents_account(testapp, acme, fac
     testapp.get(child, headers=acme.h("other_owner"), status=404)
     assert child not in read(testapp, "/api/account/projects/", acme.h("other_owner"))["index"]
 
+    # The parent's owner owns it; the collaborator is an editor member whom
+    # removal shuts out (an owner would keep edit whatever the members say).
+    assert read(testapp, child, acme.h("alice"))["body"]["owner"] == acme.url("alice")
+    assert read(testapp, child, acme.h("outsider"))["body"]["permissions"]["edit"] is True
+    for project in (child, parent):
+        testapp.patch_json(
+            project + "members/", {acme.url("outsider"): None}, headers=acme.h("alice"), status=204
+        )
+    testapp.get(child, headers=acme.h("outsider"), status=404)
+
 
 # -- item 12 ---------------------------------------------------------------------
 
