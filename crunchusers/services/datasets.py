@@ -59,7 +59,6 @@ folder = tree_service("dataset_folder", "/api/datasets/{dataset_id}/folders/{fol
 
 CATALOG_EDITABLE = ("name", "description", "archived", "is_published", "start_date", "end_date")
 ENTITY_EDITABLE = (*CATALOG_EDITABLE, "notes", "streaming", "current_editor", "owner", "project")
-STRING_FIELDS = ("name", "description", "notes")
 BOOL_FIELDS = ("archived", "is_published")
 DATE_FIELDS = ("start_date", "end_date")
 STREAMING = ("no", "streaming", "finished")

@@ -13,6 +13,7 @@ import threading
 import pytest
 import requests
 import transaction
+from persistent.list import PersistentList
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from webtest import TestApp
@@ -88,6 +89,34 @@ def test_item07_07_sixteen_clients_create_datasets_into_one_project(live_app, se
     assert set(doc["index"]) == made
     catalog = requests.get(project_url + "datasets/", headers=owner).json()
     assert set(catalog["index"]) == made
+
+
+def test_item07_07_a_project_stored_with_a_child_list_keeps_its_order(testapp, acme, factory):
+    """Projects stored before this version kept their children in a list:
+    it is read as it is, and the first write turns it into the order."""
+    project = create_project(testapp, acme.h("alice"), "Old")
+    first = create_dataset(testapp, acme.h("alice"), "First", project=project)
+    second = create_dataset(testapp, acme.h("alice"), "Second", project=project)
+
+    def make_legacy(root):
+        stored = root.projects[id_of(project)]
+        stored._p_activate()
+        del stored.__dict__["child_ordinals"], stored.__dict__["ordinal_counter"]
+        stored.__dict__["graph"] = PersistentList([id_of(second), id_of(first)])
+        stored._p_changed = True
+
+    factory.write(make_legacy)
+    assert read(testapp, project, acme.h("alice"))["graph"] == [second, first]
+    third = create_dataset(testapp, acme.h("alice"), "Third", project=project)
+    assert read(testapp, project, acme.h("alice"))["graph"] == [second, first, third]
+
+    def attributes(root):
+        stored = root.projects[id_of(project)]
+        stored._p_activate()
+        return set(vars(stored))
+
+    left = factory.read(attributes)
+    assert "graph" not in left and "child_ordinals" in left
 
 
 ATTEMPTS = []
