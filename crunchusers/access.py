@@ -115,6 +115,10 @@ def project_membership(api_root, user, project) -> list[Grant]:
 
 
 def project_permissions(api_root, user, project) -> dict:
+    """A personal project is its user's alone (not even admins see it)."""
+    if project.personal_of is not None:
+        mine = project.personal_of == user.__name__
+        return {"view": mine, "edit": mine}
     if user.is_superuser or is_account_admin(user, account_of(api_root, project)):
         return {"view": True, "edit": True}
     grants = project_membership(api_root, user, project)
@@ -124,10 +128,13 @@ def project_permissions(api_root, user, project) -> dict:
     }
 
 
-def reachable_projects(api_root, user) -> list:
+def reachable_projects(api_root, user, *, personal=False) -> list:
     """Projects the user is a member of (directly, via a team, or as owner)
-    plus all their descendants."""
+    plus all their descendants; with ``personal`` also the user's personal
+    project and what it holds."""
     roots = set(user.ids("project_ids")) | set(user.ids("owned_project_ids"))
+    if personal and getattr(user, "personal_project_id", None):
+        roots.add(user.personal_project_id)
     for team_id in user.team_ids:
         team = api_root.teams.get(team_id)
         if team is not None:
@@ -196,7 +203,7 @@ def candidate_dataset_ids(api_root, user) -> set:
         team = api_root.teams.get(team_id)
         if team is not None:
             ids |= set(team.ids("dataset_ids"))
-    for project in reachable_projects(api_root, user):
+    for project in reachable_projects(api_root, user, personal=True):
         ids |= set(project.ids("dataset_ids"))
     account = api_root.accounts.get(user.account_id) if user.account_id else None
     if account is not None and is_account_admin(user, account):

@@ -26,8 +26,9 @@ OWNED = {Team: "owned_team_ids", Project: "owned_project_ids", Dataset: "owned_d
 IN_ACCOUNT = {Team: "team_ids", Project: "project_ids", Dataset: "dataset_ids"}
 
 
-def _attach(api_root, thing, owner):
-    account = api_root.accounts[owner.account_id]
+def _attach(api_root, thing, owner, account_id=None):
+    """Put ``thing`` in an account (the owner's unless given) under its owner."""
+    account = api_root.accounts[account_id or owner.account_id]
     thing.account_id = account.__name__
     thing.owner_id = owner.__name__
     account.id_set(IN_ACCOUNT[type(thing)]).add(thing.__name__)
@@ -99,9 +100,22 @@ def delete_team(api_root, team):
 
 
 def create_project(api_root, creator, name, now, parent=None, description="") -> Project:
+    """A project owned by its creator, who is its first editor.
+
+    A sub-project belongs to its parent's account, whoever made it, so that
+    it does not escape that account's admins.  One made by a collaborator
+    from another account is owned by the parent's owner: the collaborator is
+    only an editor member, whom removal from the project shuts out (an owner
+    keeps edit whatever the members say).
+    """
     project = api_root.projects.add(Project(name, created=now))
     project.description = description
-    _attach(api_root, project, creator)
+    owner, account_id = creator, creator.account_id
+    if parent is not None:
+        account_id = parent.account_id
+        if creator.account_id != account_id:
+            owner = api_root.users[parent.owner_id]
+    _attach(api_root, project, owner, account_id)
     set_project_member(project, creator, "user", edit=True)
     if parent is not None:
         move_into_project(api_root, project, parent)
@@ -147,12 +161,41 @@ def move_into_project(api_root, thing, project):
     old = api_root.projects.get(old_id) if old_id else None
     if old is not None:
         _discard(old, children, thing.__name__)
-        if thing.__name__ in old.graph:
-            old.graph.remove(thing.__name__)
+        old.remove_child(thing.__name__)
     setattr(thing, pointer, project.__name__ if project is not None else None)
     if project is not None:
         project.id_set(children).add(thing.__name__)
-        project.graph.append(thing.__name__)
+        project.append_child(thing.__name__)
+
+
+def personal_project(api_root, user) -> Project:
+    """The user's personal project, made on first use.
+
+    It is in no account catalog and has no members: only its user reaches it
+    (``access.project_permissions``).  It lives in the user's account so the
+    user's datasets may be put in it.  Two first uses at once both write the
+    user, so one of them conflicts and is retried: there is only ever one.
+    """
+    project = api_root.projects.get(getattr(user, "personal_project_id", None) or "")
+    if project is None:
+        project = api_root.projects.add(Project("Personal Project", created=user.created))
+        project.personal_of = project.owner_id = user.__name__
+        project.account_id = user.account_id
+        user.personal_project_id = project.__name__
+    return project
+
+
+def empty_personal_project(api_root, user, heir):
+    """Move what ``user``'s personal project holds into ``heir``'s (used when
+    everything ``user`` owns is handed to ``heir``)."""
+    project = api_root.projects.get(getattr(user, "personal_project_id", None) or "")
+    if project is None or not project.graph:
+        return
+    target = personal_project(api_root, heir)
+    for child_id in project.graph:
+        child = api_root.projects.get(child_id) or api_root.datasets.get(child_id)
+        if child is not None:
+            move_into_project(api_root, child, target)
 
 
 # -- datasets ---------------------------------------------------------------

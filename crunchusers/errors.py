@@ -19,7 +19,7 @@ from pyramid.httpexceptions import (
 from pyramid.interfaces import IRoutesMapper
 from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
-from pyramid_retry import is_error_retryable
+from pyramid_retry import IRetryableError, is_error_retryable
 
 from .security import Permission
 
@@ -145,9 +145,19 @@ def notfound_view(exc, request):
 @exception_view_config(Exception)
 def server_error_view(exc, request):
     """500 in our envelope.  A ZODB conflict lands here too; pyramid_retry
-    still retries it (it reads ``request.exception``), so it is no error yet."""
+    still retries it (it reads ``request.exception``), so it is no error yet.
+    On the last attempt a conflict is load, not a bug: 503 with Retry-After."""
     if is_error_retryable(request, exc):
         log.info("Retryable %s on %s %s", type(exc).__name__, request.method, request.path)
+    elif IRetryableError.providedBy(exc):
+        log.warning("Conflicts outlasted every retry on %s %s", request.method, request.path)
+        return error_response(
+            request,
+            503,
+            "The server is busy with concurrent changes to the same data; "
+            "nothing was changed. Retry the request.",
+            headers={"Retry-After": "1"},
+        )
     else:
         log.exception("Unhandled error on %s %s", request.method, request.path)
     return error_response(request, 500, "Internal server error.")

@@ -1,4 +1,5 @@
-"""Hand everything a user owns to another user of the same account.
+"""Hand everything a user owns to another user of the same account (active,
+or invited and not yet logged in).
 
 Teams, projects and datasets move in one transaction: the request's.  If any
 step fails the transaction aborts and nothing has moved.  The new owner also
@@ -6,10 +7,10 @@ becomes a team admin of each team and an editor of each project so that
 ownership comes with the means to use it.
 """
 
-from .collaboration import set_owner, set_project_member, set_team_member
+from .collaboration import empty_personal_project, set_owner, set_project_member, set_team_member
 from .errors import bad_request, forbidden
 from .references import resolve_user
-from .rules import can_create_datasets, is_account_admin
+from .rules import can_create_datasets, can_own_datasets, is_account_admin
 
 KINDS = (
     ("teams", "owned_team_ids"),
@@ -28,10 +29,10 @@ def check_new_owner(api_root, actor, user, ref):
         raise bad_request("The new owner must be a user of the same account.", field="owner")
     if new_owner.__name__ == user.__name__:
         raise bad_request("The new owner must be another user.", field="owner")
-    if not new_owner.is_active:
-        raise bad_request("The new owner must be an active user.", field="owner")
     if not can_create_datasets(new_owner):
         raise bad_request("The new owner needs the create_datasets permission.", field="owner")
+    if not can_own_datasets(new_owner):
+        raise bad_request("The new owner must be an active user or an invited one.", field="owner")
     return new_owner
 
 
@@ -45,7 +46,9 @@ def owned_things(api_root, user) -> dict:
 
 
 def expropriate(api_root, user, new_owner) -> dict:
-    """Move every owned team, project and dataset; returns what moved."""
+    """Move every owned team, project and dataset; returns what moved.  What
+    the user's personal project holds goes into the new owner's: a personal
+    project is never handed over (each user has exactly one, seen by them)."""
     things = owned_things(api_root, user)
     for team in things["teams"]:
         set_owner(api_root, team, new_owner)
@@ -57,4 +60,5 @@ def expropriate(api_root, user, new_owner) -> dict:
         set_owner(api_root, dataset, new_owner)
         if dataset.current_editor_id == user.__name__:
             dataset.current_editor_id = None
+    empty_personal_project(api_root, user, new_owner)
     return things

@@ -39,3 +39,10 @@ def may_edit_profile(actor, target, account) -> bool:
     if actor.__name__ == target.__name__:
         return True
     return is_account_admin(actor, account) and not is_account_owner(target, account)
+
+
+def can_own_datasets(user) -> bool:
+    """Who may be handed datasets: a user who may create them, active or
+    invited and not yet logged in (an admin hands datasets to an invited
+    editor before their first log-in); never a locked, inactive or removed one."""
+    return user.status in ("active", "pending") and can_create_datasets(user)

@@ -20,6 +20,9 @@ DATASET_CATALOGS = (
     "folders",
 )
 
+#: The folder roots of a dataset and the names their documents carry.
+FOLDERS = {"public": "Public", "personal": "Personal", "hidden": "Hidden", "secure": "Secure"}
+
 DEFAULT_SETTINGS = {
     "viewers_can_export": False,
     "viewers_can_change_weight": False,
@@ -57,7 +60,18 @@ class Dataset(Item):
         return dataset_permission_set(api_root, user, self)
 
     def __getitem__(self, name):
+        if name == "folders":
+            return Folders(self, name)
         if name in DATASET_CATALOGS:
+            return SubCatalog(self, name)
+        raise KeyError(name)
+
+
+class Folders(SubCatalog):
+    """``/datasets/{id}/folders/``: each folder root has its own URL."""
+
+    def __getitem__(self, name):
+        if name in FOLDERS:
             return SubCatalog(self, name)
         raise KeyError(name)
 

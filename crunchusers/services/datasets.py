@@ -18,11 +18,13 @@ from ..access import (
     users_behind,
     visible_datasets,
 )
+from ..bounds import NAME_MAX, check_name, check_object_size, check_text
 from ..clock import get_clock, isoformat
 from ..collaboration import (
     create_dataset,
     delete_dataset,
     move_into_project,
+    personal_project,
     set_owner,
     share_dataset,
     unshare_dataset,
@@ -31,8 +33,9 @@ from ..errors import bad_request, conflict, forbidden
 from ..notifications import Notifier
 from ..references import id_from_url, resolve_user
 from ..representations import dataset_tuple
-from ..resources.datasets import DEFAULT_SETTINGS
-from ..rules import can_create_datasets
+from ..resources.datasets import DEFAULT_SETTINGS, FOLDERS
+from ..resources.projects import PERSONAL
+from ..rules import can_own_datasets
 from ..security import Permission
 from . import created, member_patches, no_content, only_fields, tree_service
 
@@ -52,43 +55,119 @@ settings = tree_service("dataset_settings", "/api/datasets/{dataset_id}/settings
 preferences = tree_service("dataset_preferences", "/api/datasets/{dataset_id}/preferences/")
 variables = tree_service("dataset_variables", "/api/datasets/{dataset_id}/variables/")
 folders = tree_service("dataset_folders", "/api/datasets/{dataset_id}/folders/")
+folder = tree_service("dataset_folder", "/api/datasets/{dataset_id}/folders/{folder}/")
 
 CATALOG_EDITABLE = ("name", "description", "archived", "is_published", "start_date", "end_date")
 ENTITY_EDITABLE = (*CATALOG_EDITABLE, "notes", "streaming", "current_editor", "owner", "project")
-STRING_FIELDS = ("name", "description", "notes")
 BOOL_FIELDS = ("archived", "is_published")
 DATE_FIELDS = ("start_date", "end_date")
 STREAMING = ("no", "streaming", "finished")
 
 
 def check_values(body: dict):
-    """Type-check dataset attributes (shared by POST and both PATCHes)."""
-    for key in STRING_FIELDS:
-        if key in body and not isinstance(body[key], str):
-            raise bad_request(f"{key} must be a string.", field=key)
-    if "name" in body and not body["name"].strip():
-        raise bad_request("name must not be empty.", field="name")
+    """Type- and size-check dataset attributes (shared by POST and both
+    PATCHes); the name is stored stripped."""
+    if "name" in body:
+        body["name"] = check_name(body["name"])
+    for key in ("description", "notes"):
+        if key in body:
+            check_text(body[key], key)
     for key in BOOL_FIELDS:
         if key in body and not isinstance(body[key], bool):
             raise bad_request(f"{key} must be a boolean.", field=key)
     for key in DATE_FIELDS:
-        if key in body and body[key] is not None and not isinstance(body[key], str):
-            raise bad_request(f"{key} must be a date string or null.", field=key)
+        if key in body and body[key] is not None:
+            if not isinstance(body[key], str):
+                raise bad_request(f"{key} must be a date string or null.", field=key)
+            check_text(body[key], key, NAME_MAX, multiline=False)
     if "streaming" in body and body["streaming"] not in STREAMING:
         raise bad_request(f"streaming must be one of {', '.join(STREAMING)}.", field="streaming")
 
 
+def check_table(table):
+    """scrunch sends a ``crunch:table`` with every new dataset.  This server
+    stores dataset metadata only, so a table is accepted only while its
+    metadata defines no variables."""
+    if not isinstance(table, dict) or table.get("element", "crunch:table") != "crunch:table":
+        raise bad_request("table must be a crunch:table object.", field="table")
+    if set(table) - {"element", "metadata"}:
+        raise bad_request("table may only have element and metadata.", field="table")
+    metadata = table.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise bad_request("table.metadata must be an object.", field="table")
+    if metadata:
+        raise bad_request(
+            "This server stores dataset metadata only: it cannot create variables, "
+            "so table.metadata must be empty.",
+            field="table",
+        )
+
+
 def project_from(request, ref, field):
-    """The project a reference names, which the caller must be able to edit."""
+    """The project a reference names: a project URL, or ``.../projects/personal/``
+    for the caller's personal project."""
     project_id = id_from_url(ref, "projects") if isinstance(ref, str) else None
+    if project_id == PERSONAL:
+        return personal_project(request.api_root, request.identity)
     project = request.api_root.projects.get(project_id) if project_id else None
     if project is None:
         raise bad_request(f"{ref} is not a project.", field=field)
-    if request.identity.account_id and project.account_id != request.identity.account_id:
-        raise bad_request("The project belongs to another account.", field=field)
-    if not project_permissions(request.api_root, request.identity, project)["edit"]:
-        raise forbidden("You need edit permission on the project.")
     return project
+
+
+def lock_holder(api_root, dataset):
+    """The user whose edit lock (``current_editor``) binds others, if any: a
+    lock held by someone who can no longer log in or edit binds nobody."""
+    holder_id = dataset.current_editor_id
+    holder = api_root.users.get(holder_id) if holder_id else None
+    if holder is None or not holder.is_active:
+        return None
+    return holder if dataset_permissions(api_root, holder, dataset)["edit"] else None
+
+
+def check_lock(request, dataset):
+    """409 when someone else holds the dataset's edit lock: every path that
+    changes a dataset asks this."""
+    holder = lock_holder(request.api_root, dataset)
+    if holder is not None and holder.__name__ != request.identity.__name__:
+        raise conflict(
+            f"You are not the current editor of {dataset.name}; "
+            "take the edit lock (current_editor) first."
+        )
+
+
+def check_placement(request, project, field, dataset=None):
+    """The one rule for putting a dataset into a project, whichever way is
+    used (``project`` or ``owner`` on the dataset, the project's ``index``,
+    creation with a ``project``).
+
+    The project's editors gain edit and change_permissions on what it holds,
+    so the caller must already have change_permissions on the dataset (a new
+    dataset is the caller's own), must edit the project, and the project must
+    belong to the dataset's account.  Moving a dataset edits it: the edit
+    lock holds too.
+    """
+    api_root = request.api_root
+    me = request.identity
+    account_id = dataset.account_id if dataset is not None else me.account_id
+    if project.account_id != account_id:
+        raise bad_request("The project belongs to another account than the dataset.", field=field)
+    if not project_permissions(api_root, me, project)["edit"]:
+        raise forbidden("You need edit permission on the project.")
+    if dataset is not None:
+        if not dataset_permissions(api_root, me, dataset)["change_permissions"]:
+            raise forbidden(
+                "Moving a dataset into a project shares it with the project's editors: "
+                "you need change_permissions on the dataset."
+            )
+        check_lock(request, dataset)
+
+
+def place_dataset(request, dataset, ref, field):
+    """Move a dataset into the project ``ref`` names, under the placement rule."""
+    project = project_from(request, ref, field)
+    check_placement(request, project, field, dataset)
+    move_into_project(request.api_root, dataset, project)
 
 
 def catalog_of(request, context, pairs, **links):
@@ -119,22 +198,25 @@ def get_datasets_by_name(request):
 @datasets.post(permission=Permission.CREATE_DATASET)
 def post_datasets(request):
     body = shoji.entity_body(shoji.json_object(request))
-    allowed = (*CATALOG_EDITABLE, "notes", "streaming", "owner", "project", "maintainer")
+    allowed = (*CATALOG_EDITABLE, "notes", "streaming", "owner", "project", "maintainer", "table")
     only_fields(body, allowed)
-    if not isinstance(body.get("name"), str):
-        raise bad_request("name is required and must be a string.", field="name")
+    body["name"] = check_name(body.get("name"))
     check_values(body)
+    if "table" in body:
+        check_table(body["table"])
     me = request.identity
     if not me.account_id:
         raise bad_request("Only a member of an account can create datasets.")
     project_ref = body.get("project", body.get("owner"))
     project = project_from(request, project_ref, "project") if project_ref else None
+    if project is not None:
+        check_placement(request, project, "project")
     fields = {k: body[k] for k in (*CATALOG_EDITABLE, "notes", "streaming") if k in body}
     fields.pop("name")
     made = create_dataset(
         request.api_root,
         me,
-        body["name"].strip(),
+        body["name"],
         get_clock(request.registry).now(),
         project=project,
         current_editor_id=me.__name__,
@@ -145,11 +227,13 @@ def post_datasets(request):
 
 @datasets.patch(permission=Permission.VIEW)
 def patch_datasets(request):
-    """Catalog PATCH of catalog-editable attributes; all or nothing."""
+    """Catalog PATCH of catalog-editable attributes; all or nothing: every
+    tuple is checked (400, then 403, then the edit lock's 409) before any
+    change is made."""
     index, _ = shoji.catalog_index(shoji.json_object(request))
     api_root = request.api_root
     me = request.identity
-    now = get_clock(request.registry).now()
+    edits = []
     for ref, changes in index.items():
         dataset_id = id_from_url(ref, "datasets")
         target = api_root.datasets.get(dataset_id) if dataset_id else None
@@ -161,6 +245,11 @@ def patch_datasets(request):
         check_values(changes)
         if not dataset_permissions(api_root, me, target)["edit"]:
             raise forbidden(f"You may not edit {target.name}.")
+        edits.append((target, changes))
+    for target, _ in edits:
+        check_lock(request, target)
+    now = get_clock(request.registry).now()
+    for target, changes in edits:
         for key, value in changes.items():
             setattr(target, key, value)
         target.modified = now
@@ -226,32 +315,22 @@ def change_editor(request, context, ref):
 
 
 def change_owner(request, context, ref):
-    """Ownership to a user (only the owner; target needs create_datasets) or
-    into a project: the caller edits that project, and a caller who is not
-    the owner may only move it where the owner is an editor too (§8.3)."""
+    """Ownership to a user (only the owner; the target may own datasets) or,
+    with a project URL, into a project under the placement rule."""
     api_root = request.api_root
     me = request.identity
     if isinstance(ref, str) and id_from_url(ref, "projects"):
-        project = project_from(request, ref, "owner")
-        owner = api_root.users.get(context.owner_id)
-        if owner is not None and owner.__name__ != me.__name__ and not me.is_superuser:
-            if not project_permissions(api_root, owner, project)["edit"]:
-                raise forbidden("The dataset's owner must be an editor of that project too.")
-        move_into_project(api_root, context, project)
+        place_dataset(request, context, ref, "owner")
         return
     new_owner = resolve_user(api_root, ref)
     if new_owner is None:
         raise bad_request("owner must be a user URL, an email or a project URL.", field="owner")
     if context.owner_id != me.__name__ and not me.is_superuser:
         raise forbidden("Only the owner may hand the dataset to another user.")
-    if (
-        not can_create_datasets(new_owner)
-        or not new_owner.is_active
-        or new_owner.account_id != context.account_id
-    ):
+    if not can_own_datasets(new_owner) or new_owner.account_id != context.account_id:
         raise bad_request(
-            "The new owner must be an active user of the dataset's account who can "
-            "create datasets.",
+            "The new owner must be an active (or invited) user of the dataset's account "
+            "who can create datasets.",
             field="owner",
         )
     set_owner(api_root, context, new_owner)
@@ -261,24 +340,17 @@ def change_owner(request, context, ref):
 @dataset.patch(permission=Permission.EDIT)
 def patch_dataset(request):
     context = request.context
-    me = request.identity
     body = shoji.entity_body(shoji.json_object(request))
     only_fields(body, ENTITY_EDITABLE)
     check_values(body)
-    locked_by = context.current_editor_id
-    if set(body) - {"current_editor"} and locked_by and locked_by != me.__name__:
-        raise conflict(
-            "You are not the current editor of this dataset; "
-            "take the edit lock (current_editor) first."
-        )
+    if set(body) - {"current_editor"}:
+        check_lock(request, context)
     if "current_editor" in body:
         change_editor(request, context, body["current_editor"])
     if "owner" in body:
         change_owner(request, context, body["owner"])
     if "project" in body:
-        move_into_project(
-            request.api_root, context, project_from(request, body["project"], "project")
-        )
+        place_dataset(request, context, body["project"], "project")
     for key in (*CATALOG_EDITABLE, "notes", "streaming"):
         if key in body:
             setattr(context, key, body[key])
@@ -288,6 +360,7 @@ def patch_dataset(request):
 
 @dataset.delete(permission=Permission.DELETE)
 def delete_dataset_view(request):
+    check_lock(request, request.context)
     delete_dataset(request.api_root, request.context)
     return no_content()
 
@@ -500,6 +573,9 @@ def patch_settings(request):
     for key in ("weight", "dashboard_deck"):  # a variable/deck URL or null
         if body.get(key) is not None and not isinstance(body[key], str):
             raise bad_request(f"{key} must be a URL string or null.", field=key)
+    for key, value in body.items():
+        check_object_size(value, key)
+    check_lock(request, context)
     context.settings.update(body)
     return no_content()
 
@@ -523,26 +599,45 @@ def patch_preferences(request):
             mine.pop(key, None)
         else:
             mine[key] = value
+    check_object_size(dict(mine), "preferences")
     context.user_preferences[me] = mine
     return no_content()
 
 
 @variables.get(permission=Permission.VIEW)
 def get_variables(request):
+    """No variables are stored here: an honest, empty catalog."""
     return shoji.catalog(
         request, request.context, {}, orders={"hier": request.url_of(request.context)}
     )
 
 
+def visible_folders(request, dataset) -> tuple:
+    """Viewers see the public and personal folders; editors also the hidden
+    and secure ones (as Crunch exposes them)."""
+    if dataset_permissions(request.api_root, request.identity, dataset)["edit"]:
+        return tuple(FOLDERS)
+    return ("public", "personal")
+
+
 @folders.get(permission=Permission.VIEW)
 def get_folders(request):
+    """The folder roots, each its own document (scrunch reads their names)."""
     context = request.context
     return shoji.catalog(
         request,
         context,
         {},
-        catalogs={
-            name: request.url_of(context) for name in ("public", "personal", "hidden", "secure")
-        },
+        body={"name": "Root"},
+        catalogs={name: context[name] for name in visible_folders(request, context.__parent__)},
         graph=[],
     )
+
+
+@folder.get(permission=Permission.VIEW)
+def get_folder(request):
+    """One folder root: a name and no variables (none are stored here)."""
+    context = request.context
+    if context.__name__ not in visible_folders(request, context.__parent__.__parent__):
+        raise forbidden("Only editors of the dataset see this folder.")
+    return shoji.catalog(request, context, {}, body={"name": FOLDERS[context.__name__]}, graph=[])

@@ -3,19 +3,21 @@
 
 from .. import shoji
 from ..access import dataset_permissions, project_chain, project_permissions, reachable_projects
+from ..bounds import check_text
 from ..clock import get_clock
 from ..collaboration import (
     create_project,
     delete_project,
     is_project_empty,
     move_into_project,
+    personal_project,
     remove_project_member,
     set_project_member,
 )
-from ..errors import bad_request, conflict, forbidden
+from ..errors import bad_request, conflict, forbidden, not_found
 from ..references import id_from_url
 from ..representations import dataset_tuple, project_tuple
-from ..resources.projects import member_key
+from ..resources.projects import PERSONAL, member_key
 from ..security import Permission
 from . import (
     created,
@@ -27,8 +29,11 @@ from . import (
     required_name,
     tree_service,
 )
+from .datasets import check_placement
 
 projects = tree_service("projects", "/api/projects/", description="The caller's projects")
+# Before ``project``: its route would take ``personal`` for an id.
+personal = tree_service("personal_project", "/api/projects/personal/", context="/api/projects/")
 project = tree_service("project", "/api/projects/{project_id}/")
 project_members = tree_service("project_members", "/api/projects/{project_id}/members/")
 project_users = tree_service("project_users", "/api/projects/{project_id}/users/")
@@ -40,22 +45,29 @@ project_order = tree_service(
 PROJECT_FIELDS = ("name", "description", "icon_url", "icon")
 
 
+def check_project_fields(body: dict):
+    """Bounds of the free-form project attributes (the name has its own)."""
+    if "description" in body:
+        check_text(body["description"], "description")
+    for key in ("icon_url", "icon"):
+        if body.get(key) is not None:
+            check_text(body[key], key, multiline=False)
+
+
 def new_project(request, parent=None):
     body = shoji.entity_body(shoji.json_object(request))
     only_fields(body, PROJECT_FIELDS)
     me = request.identity
     if not me.account_id:
         raise bad_request("Only a member of an account can create projects.")
-    description = body.get("description", "")
-    if not isinstance(description, str):
-        raise bad_request("description must be a string.", field="description")
+    check_project_fields(body)
     made = create_project(
         request.api_root,
         me,
         required_name(body),
         get_clock(request.registry).now(),
         parent=parent,
-        description=description,
+        description=body.get("description", ""),
     )
     made.icon = icon_of(body)
     return created(request, made)
@@ -78,7 +90,10 @@ def get_projects(request):
         for p in reachable_projects(api_root, me)
     }
     body = {"name": "Projects catalog", "permissions": {"create": bool(me.account_id)}}
-    return shoji.catalog(request, request.context, index, body=body)
+    personal_url = request.resource_url(request.context, PERSONAL, "")
+    return shoji.catalog(
+        request, request.context, index, body=body, catalogs={"personal": personal_url}
+    )
 
 
 @projects.post(permission=Permission.VIEW)
@@ -108,9 +123,7 @@ def child_index(request, context, me):
     return index
 
 
-@project.get(permission=Permission.VIEW)
-def get_project(request):
-    context = request.context
+def project_document(request, context, self_url=None):
     api_root = request.api_root
     me = request.identity
     index = child_index(request, context, me)
@@ -124,6 +137,7 @@ def get_project(request):
         request,
         context,
         body,
+        self_url=self_url,
         index=index,
         graph=list(index),
         catalogs={
@@ -136,28 +150,34 @@ def get_project(request):
     )
 
 
+@project.get(permission=Permission.VIEW)
+def get_project(request):
+    return project_document(request, request.context)
+
+
 @project.post(permission=Permission.EDIT)
 def post_subproject(request):
     return new_project(request, parent=request.context)
 
 
 def _movable(request, ref, target_project):
-    """Resolve an index key to a dataset or project the caller may move."""
+    """Resolve an index key to a dataset or project the caller may move in."""
     api_root = request.api_root
     me = request.identity
     dataset_id = id_from_url(ref, "datasets")
     if dataset_id is not None and dataset_id in api_root.datasets:
         dataset = api_root.datasets[dataset_id]
-        if dataset.account_id != target_project.account_id:
-            raise bad_request("The dataset belongs to another account.", field=ref)
-        if not dataset_permissions(api_root, me, dataset)["edit"]:
-            raise forbidden("You need edit permission on the dataset to move it.")
+        if not dataset_permissions(api_root, me, dataset)["view"]:
+            raise bad_request(f"{ref} is not a dataset or project.", field=ref)
+        check_placement(request, target_project, ref, dataset)
         return dataset
     project_id = id_from_url(ref, "projects")
     if project_id is not None and project_id in api_root.projects:
         child = api_root.projects[project_id]
         if child.account_id != target_project.account_id:
             raise bad_request("The project belongs to another account.", field=ref)
+        if child.personal_of is not None:
+            raise bad_request("A personal project cannot be moved.", field=ref)
         if not project_permissions(api_root, me, child)["edit"]:
             raise forbidden("You need edit permission on the project to move it.")
         if any(p.__name__ == child.__name__ for p in project_chain(api_root, target_project)):
@@ -166,7 +186,7 @@ def _movable(request, ref, target_project):
     raise bad_request(f"{ref} is not a dataset or project.", field=ref)
 
 
-def reorder(context, graph, index_urls):
+def reorder(context, graph):
     """Replace the child order; the graph must list every child exactly once."""
     if not isinstance(graph, list) or not all(isinstance(u, str) for u in graph):
         raise bad_request("graph must be a list of URLs.", field="graph")
@@ -175,22 +195,20 @@ def reorder(context, graph, index_urls):
         raise bad_request(
             "graph must contain every child of the project exactly once.", field="graph"
         )
-    context.graph[:] = ids
+    context.reorder_children(ids)
 
 
-@project.patch(permission=Permission.EDIT)
-def patch_project(request):
-    context = request.context
+def apply_project_patch(request, context):
+    """Body changes, ``index`` moves into the project, ``graph`` reorders."""
     data = shoji.json_object(request)
     body = shoji.entity_body(data)
     index = data.get("index") if data.get("element") == "shoji:entity" else None
     graph = data.get("graph") if data.get("element") == "shoji:entity" else None
     only_fields(body, PROJECT_FIELDS)
+    check_project_fields(body)
     if "name" in body:
         context.name = required_name(body)
     if "description" in body:
-        if not isinstance(body["description"], str):
-            raise bad_request("description must be a string.", field="description")
         context.description = body["description"]
     if "icon_url" in body or "icon" in body:
         context.icon = icon_of(body)
@@ -201,13 +219,45 @@ def patch_project(request):
             thing = _movable(request, ref, context)
             move_into_project(request.api_root, thing, context)
     if graph is not None:
-        reorder(context, graph, index)
+        reorder(context, graph)
     return no_content()
+
+
+@project.patch(permission=Permission.EDIT)
+def patch_project(request):
+    return apply_project_patch(request, request.context)
+
+
+# -- the caller's personal project ---------------------------------------------
+
+
+def my_personal_project(request):
+    return personal_project(request.api_root, request.identity)
+
+
+@personal.get(permission=Permission.VIEW)
+def get_personal_project(request):
+    """The caller's own project, made on first use; ``self`` stays this URL."""
+    return project_document(request, my_personal_project(request), self_url=request.url)
+
+
+@personal.patch(permission=Permission.VIEW)
+def patch_personal_project(request):
+    return apply_project_patch(request, my_personal_project(request))
+
+
+@personal.post(permission=Permission.VIEW)
+def post_personal_subproject(request):
+    return new_project(request, parent=my_personal_project(request))
 
 
 @project.delete(permission=Permission.DELETE)
 def delete_project_view(request):
     context = request.context
+    if context.personal_of is not None:
+        if context.personal_of != request.identity.__name__:
+            raise not_found()
+        raise bad_request("A personal project cannot be deleted.")
     if not is_project_empty(context):
         raise conflict("The project still holds datasets or sub-projects; move them first.")
     delete_project(request.api_root, context)
@@ -229,7 +279,7 @@ def get_project_order(request):
 @project_order.put(permission=Permission.EDIT)
 def put_project_order(request):
     data = shoji.json_object(request)
-    reorder(request.context, data.get("graph"), None)
+    reorder(request.context, data.get("graph"))
     return no_content()
 
 
@@ -263,6 +313,8 @@ def patch_project_members(request):
     """Users and teams as ``edit``/view members; ``null`` removes (not yourself)."""
     context = request.context.__parent__
     me = request.identity
+    if context.personal_of is not None:
+        raise bad_request("A personal project has no members: it is yours alone.")
     for ref, kind, target, changes, _options in member_patches(request):
         if changes is None:
             if kind == "user" and target.__name__ == me.__name__:

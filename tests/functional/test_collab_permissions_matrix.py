@@ -61,7 +61,7 @@ TABLE = {
     "PATCH project members":             (204,  204,  404,  404,  404,  403,  404,  404,  401),
     "GET dataset":                       (200,  200,  200,  200,  200,  200,  200,  404,  401),
     "PATCH dataset":                     (204,  409,  409,  403,  403,  403,  403,  404,  401),
-    "DELETE dataset":                    (204,  204,  204,  403,  403,  403,  403,  404,  401),
+    "DELETE dataset":                    (204,  409,  409,  403,  403,  403,  403,  404,  401),
     "GET dataset permissions":           (200,  200,  200,  200,  200,  200,  200,  404,  401),
     "PATCH dataset permissions":         (204,  204,  403,  403,  403,  403,  403,  404,  401),
     "GET dataset users":                 (200,  200,  200,  200,  200,  200,  200,  404,  401),
@@ -269,6 +269,8 @@ def _patch_dataset(w, actor, status):
 def _delete_dataset(w, actor, status):
     res = w.call("DELETE", w.dataset, actor, status)
     assert w.read(lambda root, ids: ids["dataset"] in root.datasets) == (status != 204)
+    if status == 409:  # the owner holds the edit lock (issue 7 item 12)
+        assert "current editor" in res.json["message"]
     return res
 
 

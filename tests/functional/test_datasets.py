@@ -412,15 +412,16 @@ def test_only_the_owner_hands_a_dataset_to_a_user(testapp, acme, factory):
 
 @pytest.mark.parametrize(
     "target",
-    ["standard", "pending", "unknown-email", "unknown-url", "team", "number"],
+    ["standard", "locked", "unknown-email", "unknown-url", "team", "number"],
 )
 def test_new_owner_must_be_an_active_user_with_create_datasets(testapp, acme, factory, target):
     url = create_dataset(testapp, acme.h("alice"), "Owned")
     if target == "standard":
         ref = acme.url("bob")
-    elif target == "pending":
-        pending = factory.user(acme.account_id, roles=("editor",), password=None, status="pending")
-        ref = factory.user_url(pending)
+    elif target == "locked":
+        # An invited (pending) editor may be handed datasets (issue 7 item 21); a locked one not.
+        locked = factory.user(acme.account_id, roles=("editor",), status="locked")
+        ref = factory.user_url(locked)
     elif target == "unknown-email":
         ref = "nobody-at-all@example.com"
     elif target == "unknown-url":
@@ -463,9 +464,14 @@ def test_moving_into_a_project_needs_edit_on_it(testapp, acme, factory):
     testapp.patch_json(url, {"owner": project}, headers=acme.h("alice"), status=403)
     assert stored(factory, url, "project_id") is None
 
-    # Another editor of the dataset may move it into a project that both
-    # they and the owner edit.
-    share(testapp, url, {acme.url("dave"): {"edit": True}}, acme.h("alice"))
+    # Another editor of the dataset who may change its permissions may move
+    # it into a project they edit.
+    share(
+        testapp,
+        url,
+        {acme.url("dave"): {"edit": True, "change_permissions": True}},
+        acme.h("alice"),
+    )
     testapp.patch_json(
         project + "members/",
         {acme.url("alice"): {"permissions": {"edit": True}}},
@@ -502,6 +508,8 @@ def test_delete_by_owner_editor_or_account_owner(testapp, acme, factory, who):
         acme.h("alice"),
     )
     actor = {"alice": "alice", "editor": "dave", "owner": "owner"}[who]
+    if actor != "alice":  # alice, the creator, holds the edit lock
+        take_lock(testapp, url, acme, actor)
     testapp.delete(url, headers=acme.h(actor), status=204)
     assert not exists(factory, url)
     testapp.get(url, headers=acme.h("alice"), status=404)
