@@ -419,6 +419,8 @@ def grant_flags(ref, changes):
     if unknown:
         raise bad_request(f"unknown permission(s) {', '.join(sorted(unknown))}", field=ref)
     profile = changes.get("profile")
+    if profile is not None and not isinstance(profile, dict):
+        raise bad_request("profile must be an object.", field=ref)
     if profile is not None and profile.get("applied_filters"):
         raise bad_request("Private filters cannot be applied to a share.", field=ref)
     return {k: v for k, v in flags.items() if k in FLAGS}

@@ -412,3 +412,14 @@ def test_item07_18_read_only_tuple_members_alone_are_400(testapp, acme):
     body = {bob: {"name": "Bob", "permissions": {"team_admin": True}}}
     testapp.patch_json(team + "members/", body, headers=headers, status=204)
     assert team_members(testapp, team, headers)[bob]["permissions"] == {"team_admin": True}
+
+
+@pytest.mark.parametrize("profile", ["x", 3, [1]], ids=["string", "number", "list"])
+def test_item07_15_share_profile_must_be_an_object(testapp, acme, profile):
+    headers = acme.h("alice")
+    dataset = create_dataset(testapp, headers)
+    bob = acme.url("bob")
+    grant = {bob: {"dataset_permissions": {"view": True}, "profile": profile}}
+    res = testapp.patch_json(dataset + "permissions/", grant, headers=headers, status=400)
+    assert_error(res, 400, bob)
+    assert bob not in read(testapp, dataset + "permissions/", headers)["index"]
