@@ -1,0 +1,97 @@
+"""The durable outbox: mail (and mail-making jobs) waiting for delivery.
+
+A request never talks to the mail server.  It writes an :class:`Envelope`
+into the :class:`Outbox` in its own transaction, so the mail exists exactly
+when the request's changes do (a failed or retried request leaves nothing
+behind), and the delivery worker in :mod:`crunchusers.mail` sends it.
+
+The outbox lives in the ZODB root next to the API root.  Keys are
+time-ordered and unique, so concurrent requests insert distinct keys and
+the BTree resolves their writes without conflict; each envelope is its own
+persistent object, so a worker claiming one does not touch the tree.
+"""
+
+import itertools
+import secrets
+import time
+
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+
+OUTBOX_KEY = "crunchusers.outbox"
+MAIL = "mail"
+
+_sequence = itertools.count()
+_process = secrets.token_hex(4)
+
+
+def new_key() -> str:
+    """Time-ordered and unique across threads and processes."""
+    return f"{time.time_ns():020d}-{_process}-{next(_sequence):08d}"
+
+
+class Envelope(Persistent):
+    """One mail (``kind == "mail"``, payload to/subject/body/sender) or one
+    job that makes mail later (``kind`` names the job, payload its
+    arguments).  A worker about to send it claims it until ``claimed_until``."""
+
+    claimed_by = None
+    claimed_until = None
+    attempts = 0
+
+    def __init__(self, kind: str, payload: dict, created=None):
+        self.kind = kind
+        self.payload = dict(payload)
+        self.created = created
+
+    def claimable(self, now) -> bool:
+        return self.claimed_until is None or self.claimed_until < now
+
+
+class Outbox(Persistent):
+    def __init__(self):
+        self.items = OOBTree()
+
+    def put(self, envelope: Envelope) -> str:
+        key = new_key()
+        self.items[key] = envelope
+        return key
+
+    def keys(self, limit: int = 100) -> list[str]:
+        """The oldest ``limit`` keys."""
+        return list(itertools.islice(self.items.keys(), limit))
+
+    def is_empty(self) -> bool:
+        return not self.items
+
+
+def ensure_outbox(zodb_root) -> Outbox:
+    """The outbox, created on first start (idempotent)."""
+    outbox = zodb_root.get(OUTBOX_KEY)
+    if outbox is None:
+        outbox = zodb_root[OUTBOX_KEY] = Outbox()
+    return outbox
+
+
+class Postbox:
+    """A caller's way into the outbox: writes join the caller's transaction
+    (``tm``), and its commit wakes the delivery worker so mail leaves at once."""
+
+    def __init__(self, zodb_root, tm, now, wake=None):
+        self.outbox = zodb_root[OUTBOX_KEY]
+        self.tm = tm
+        self.now = now
+        self.wake = wake
+
+    def mail(self, *, to: str, subject: str, body: str, sender: str):
+        self._put(Envelope(MAIL, {"to": to, "subject": subject, "body": body, "sender": sender}))
+
+    def job(self, kind: str, **payload):
+        """Queue work the worker turns into mail (see ``mail.job``)."""
+        self._put(Envelope(kind, payload))
+
+    def _put(self, envelope):
+        envelope.created = self.now()
+        self.outbox.put(envelope)
+        if self.wake is not None:
+            self.tm.get().addAfterCommitHook(lambda committed: committed and self.wake())
