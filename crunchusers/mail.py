@@ -24,6 +24,8 @@ import time
 from datetime import timedelta
 from functools import partial
 
+from contextlib import contextmanager
+
 import transaction
 from pyramid_mailer import get_mailer
 from pyramid_mailer.interfaces import IMailer
@@ -148,6 +150,9 @@ class DeliveryWorker:
     def wake(self):
         self._wake.set()
 
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def _run(self):
         while not self._stopping.is_set():
             if self.backoff:
@@ -180,18 +185,18 @@ class DeliveryWorker:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            self._next_pass(remaining)
+            self.wait_for_pass(remaining)
         return True
 
-    def _next_pass(self, timeout: float):
+    def wait_for_pass(self, timeout: float = 5.0) -> bool:
         """Wake the worker and wait until it completed one more pass."""
         with self._passes:
             seen = self._completed
             self.wake()
-            self._passes.wait_for(lambda: self._completed > seen, timeout)
+            return self._passes.wait_for(lambda: self._completed > seen, timeout)
 
     def outbox_is_empty(self) -> bool:
-        with self._connection() as (conn, tm), tm:
+        with self._connection() as (conn, tm), atomic(tm):
             return conn.root()[OUTBOX_KEY].is_empty()
 
     # -- one pass
@@ -205,7 +210,7 @@ class DeliveryWorker:
             for key in list(self._unforgotten):
                 self._forget(conn, tm, key)
             while True:
-                with tm:
+                with atomic(tm):
                     keys = conn.root()[OUTBOX_KEY].keys()
                 progress = sum(self._handle(conn, tm, key) for key in keys)
                 if not progress:
@@ -219,8 +224,8 @@ class DeliveryWorker:
         return get_clock(self.registry).now()
 
     def _handle(self, conn, tm, key) -> int:
-        with tm:
-            envelope = conn.root()[OUTBOX_KEY].items.get(key)
+        with atomic(tm):
+            envelope = conn.root()[OUTBOX_KEY].get(key)
             ready = envelope is not None and envelope.claimable(self._now())
             kind = envelope.kind if ready else None
         if kind is None:
@@ -246,8 +251,8 @@ class DeliveryWorker:
     def _claim(self, conn, tm, key) -> dict | None:
         """The message's payload once this worker holds it, else None."""
         try:
-            with tm:
-                envelope = conn.root()[OUTBOX_KEY].items.get(key)
+            with atomic(tm):
+                envelope = conn.root()[OUTBOX_KEY].get(key)
                 now = self._now()
                 if envelope is None or not envelope.claimable(now):
                     return None
@@ -258,8 +263,8 @@ class DeliveryWorker:
 
     def _release(self, conn, tm, key):
         try:
-            with tm:
-                envelope = conn.root()[OUTBOX_KEY].items.get(key)
+            with atomic(tm):
+                envelope = conn.root()[OUTBOX_KEY].get(key)
                 if envelope is not None and envelope.claimed_by == self.name:
                     envelope.claimed_by = envelope.claimed_until = None
                     envelope.attempts += 1
@@ -268,8 +273,8 @@ class DeliveryWorker:
 
     def _forget(self, conn, tm, key):
         try:
-            with tm:
-                conn.root()[OUTBOX_KEY].items.pop(key, None)
+            with atomic(tm):
+                conn.root()[OUTBOX_KEY].remove(key)
             self._unforgotten.discard(key)
         except ConflictError:
             self._unforgotten.add(key)  # still claimed by us: nobody else sends it
@@ -278,9 +283,9 @@ class DeliveryWorker:
         """Run a job and drop it in one transaction; a job that raises is
         logged and dropped (running it again would fail again)."""
         try:
-            with tm:
+            with atomic(tm):
                 root = conn.root()
-                envelope = root[OUTBOX_KEY].items.pop(key, None)
+                envelope = root[OUTBOX_KEY].remove(key)
                 if envelope is None:
                     return 0
                 postbox = Postbox(root, tm, self._now)
@@ -291,6 +296,19 @@ class DeliveryWorker:
             log.exception("Outbox job %s failed and was dropped", key)
             self._forget(conn, tm, key)
         return 1
+
+
+@contextmanager
+def atomic(tm):
+    """One transaction of ``tm``: committed, or aborted if anything (the
+    commit included) fails, so the next one can begin."""
+    tm.begin()
+    try:
+        yield
+        tm.commit()
+    except BaseException:
+        tm.abort()
+        raise
 
 
 class _Connection:

@@ -8,7 +8,10 @@ behind), and the delivery worker in :mod:`crunchusers.mail` sends it.
 The outbox lives in the ZODB root next to the API root.  Keys are
 time-ordered and unique, so concurrent requests insert distinct keys and
 the BTree resolves their writes without conflict; each envelope is its own
-persistent object, so a worker claiming one does not touch the tree.
+persistent object, so a worker claiming one does not touch the tree.  A
+BTree cannot resolve a concurrent insert with the removal of a bucket's
+first key, which is what a queue removes; a sentinel that stays first
+(:data:`SENTINEL`) keeps removals off that key.
 """
 
 import itertools
@@ -20,6 +23,7 @@ from persistent import Persistent
 
 OUTBOX_KEY = "crunchusers.outbox"
 MAIL = "mail"
+SENTINEL = ""  # sorts before every key, never removed
 
 _sequence = itertools.count()
 _process = secrets.token_hex(4)
@@ -50,19 +54,28 @@ class Envelope(Persistent):
 
 class Outbox(Persistent):
     def __init__(self):
-        self.items = OOBTree()
+        self.items = OOBTree({SENTINEL: None})
 
     def put(self, envelope: Envelope) -> str:
         key = new_key()
         self.items[key] = envelope
         return key
 
+    def get(self, key: str) -> Envelope | None:
+        return self.items.get(key) if key != SENTINEL else None
+
+    def remove(self, key: str) -> Envelope | None:
+        return self.items.pop(key, None) if key != SENTINEL else None
+
     def keys(self, limit: int = 100) -> list[str]:
         """The oldest ``limit`` keys."""
-        return list(itertools.islice(self.items.keys(), limit))
+        return list(itertools.islice(self._keys(), limit))
 
     def is_empty(self) -> bool:
-        return not self.items
+        return next(iter(self._keys()), None) is None
+
+    def _keys(self):
+        return self.items.keys(min=SENTINEL, excludemin=True)
 
 
 def ensure_outbox(zodb_root) -> Outbox:

@@ -7,6 +7,7 @@ at start-up into :class:`Config`, which lives on the registry.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from pyramid.exceptions import ConfigurationError
 from pyramid.settings import asbool, aslist
@@ -52,8 +53,7 @@ class Config:
         first, then ``link_origins`` and an absolute ``default_url_base``'s.
         Empty when none is configured."""
         candidates = (self.public_url, *self.link_origins, self.default_url_base)
-        origins = (origin_of(url) for url in candidates if url and "//" in url)
-        return tuple(dict.fromkeys(o for o in origins if o))
+        return tuple(dict.fromkeys(o for o in map(origin_of, candidates) if o))
 
     @classmethod
     def from_settings(cls, settings, environ=None) -> "Config":
@@ -63,7 +63,7 @@ class Config:
             return settings.get(PREFIX + name, default)
 
         password = get("superuser_password") or environ.get("CRUNCHUSERS_SUPERUSER_PASSWORD")
-        default_url_base = get("default_url_base", "/password/change/${token}/")
+        default_url_base = _default_url_base(get("default_url_base", "/password/change/${token}/"))
         return cls(
             session_lifetime=timedelta(seconds=int(get("session_lifetime_seconds", 86400))),
             link_token_lifetime=timedelta(seconds=int(get("link_token_lifetime_seconds", 86400))),
@@ -85,23 +85,22 @@ class Config:
         )
 
 
-def _public_url(value, default_url_base) -> str | None:
+def _default_url_base(value: str) -> str:
+    """The link template used when a request names none: a path (resolved
+    against ``public_url``) or an absolute http(s) URL, with ``${token}``."""
+    if "${token}" not in value:
+        raise ConfigurationError("crunchusers.default_url_base must contain ${token}.")
+    if (urlsplit(value).scheme or value.startswith("//")) and origin_of(value) is None:
+        raise ConfigurationError(f"crunchusers.default_url_base {value!r} is not an http(s) URL.")
+    return value
+
+
+def _public_url(value, default_url_base: str) -> str | None:
     """``public_url``, or else the origin of an absolute ``default_url_base``
     (older configurations); a value without an http(s) origin stops start-up."""
-    if "${token}" not in default_url_base:
-        raise ConfigurationError("crunchusers.default_url_base must contain ${token}.")
-    if value:
-        if origin_of(value) is None:
-            raise ConfigurationError(f"crunchusers.public_url {value!r} is not an http(s) URL.")
-        return value
-    if "//" in default_url_base:
-        origin = origin_of(default_url_base)
-        if origin is None:
-            raise ConfigurationError(
-                f"crunchusers.default_url_base {default_url_base!r} is not an http(s) URL."
-            )
-        return origin
-    return None
+    if value and origin_of(value) is None:
+        raise ConfigurationError(f"crunchusers.public_url {value!r} is not an http(s) URL.")
+    return value or origin_of(default_url_base)
 
 
 def _link_origins(value) -> tuple[str, ...]:
