@@ -21,10 +21,9 @@ import smtplib
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
-
-from contextlib import contextmanager
 
 import transaction
 from pyramid_mailer import get_mailer
@@ -35,13 +34,16 @@ from ZODB.POSException import ConflictError
 
 from .clock import get_clock
 from .db import get_db
-from .outbox import MAIL, OUTBOX_KEY, Postbox
+from .outbox import MAIL, OUTBOX_KEY, Envelope, Postbox
 from .settings import get_config
 
 log = logging.getLogger(__name__)
 
 #: How long a claimed message is left to its worker before another may send it.
 LEASE = timedelta(minutes=5)
+
+#: Delivered envelopes are removed from the outbox at most this often.
+PURGE_SECONDS = 5.0
 
 #: Outbox job kinds and the functions that turn them into mail; see :func:`job`.
 JOBS = {}
@@ -60,7 +62,8 @@ def includeme(config):
 
 def job(kind: str):
     """Register ``func(registry, zodb_root, postbox, **payload)`` as the
-    handler of outbox jobs of ``kind``; it runs in the worker's transaction."""
+    handler of outbox jobs of ``kind``: it runs in the worker's transaction
+    and calls ``postbox.mail(to=, subject=, body=, sender=)`` for its mail."""
 
     def register(func):
         JOBS[kind] = func
@@ -129,7 +132,8 @@ class DeliveryWorker:
         self._stopping = threading.Event()
         self._passes = threading.Condition()
         self._completed = 0
-        self._unforgotten = set()  # sent, but removing them from the outbox conflicted
+        self._unmarked = set()  # sent, but marking them done conflicted
+        self._last_purge = 0.0
         self._thread = None
 
     # -- lifecycle
@@ -179,9 +183,9 @@ class DeliveryWorker:
                 self._passes.notify_all()
 
     def wait_until_sent(self, timeout: float = 5.0) -> bool:
-        """Block until the outbox is empty (True) or ``timeout`` passed."""
+        """Block until nothing in the outbox waits (True) or ``timeout`` passed."""
         deadline = time.monotonic() + timeout
-        while not self.outbox_is_empty():
+        while self.has_pending():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
@@ -195,9 +199,9 @@ class DeliveryWorker:
             self.wake()
             return self._passes.wait_for(lambda: self._completed > seen, timeout)
 
-    def outbox_is_empty(self) -> bool:
+    def has_pending(self) -> bool:
         with self._connection() as (conn, tm), atomic(tm):
-            return conn.root()[OUTBOX_KEY].is_empty()
+            return conn.root()[OUTBOX_KEY].has_pending()
 
     # -- one pass
 
@@ -207,15 +211,29 @@ class DeliveryWorker:
         waits) when the mail server fails."""
         handled = 0
         with self._connection() as (conn, tm):
-            for key in list(self._unforgotten):
-                self._forget(conn, tm, key)
+            for key in list(self._unmarked):
+                self._mark_done(conn, tm, key)
             while True:
                 with atomic(tm):
-                    keys = conn.root()[OUTBOX_KEY].keys()
+                    keys = conn.root()[OUTBOX_KEY].pending()
                 progress = sum(self._handle(conn, tm, key) for key in keys)
                 if not progress:
-                    return handled
+                    break
                 handled += progress
+        if time.monotonic() - self._last_purge >= PURGE_SECONDS:
+            self.purge()
+        return handled
+
+    def purge(self):
+        """Remove what was delivered, in one transaction: the only write to
+        the outbox's tree besides queueing, and rare, so it seldom meets a
+        request's queueing in a conflict (which is then simply retried)."""
+        self._last_purge = time.monotonic()
+        try:
+            with self._connection() as (conn, tm), atomic(tm):
+                conn.root()[OUTBOX_KEY].purge()
+        except ConflictError:
+            self._last_purge = 0.0  # another worker or a request: next pass
 
     def _connection(self):
         return _Connection(get_db(self.registry))
@@ -224,20 +242,43 @@ class DeliveryWorker:
         return get_clock(self.registry).now()
 
     def _handle(self, conn, tm, key) -> int:
-        with atomic(tm):
-            envelope = conn.root()[OUTBOX_KEY].get(key)
-            ready = envelope is not None and envelope.claimable(self._now())
-            kind = envelope.kind if ready else None
-        if kind is None:
+        """Claim one envelope (running it first if it is a job), then send
+        it; 0 when it is not this worker's to send."""
+        try:
+            with atomic(tm):
+                envelope = conn.root()[OUTBOX_KEY].get(key)
+                now = self._now()
+                if envelope is None or envelope.done or not envelope.claimable(now):
+                    return 0
+                if envelope.kind != MAIL:
+                    self._run_job(conn.root(), envelope)
+                    if envelope.done:
+                        return 1
+                envelope.claimed_by, envelope.claimed_until = self.name, now + LEASE
+                payload = dict(envelope.payload)
+        except ConflictError:  # another worker claimed it first
             return 0
-        if kind == MAIL:
-            return self._deliver(conn, tm, key)
-        return self._run_job(conn, tm, key)
+        except Exception:
+            log.exception("Outbox job %s failed and was dropped", key)
+            self._mark_done(conn, tm, key)  # running it again would fail again
+            return 1
+        self._send(conn, tm, key, payload)
+        return 1
 
-    def _deliver(self, conn, tm, key) -> int:
-        payload = self._claim(conn, tm, key)
-        if payload is None:
-            return 0
+    def _run_job(self, root, envelope):
+        """Turn a job into the mail it makes, in place (no write to the
+        outbox's tree), or mark it done when it makes none."""
+        made = _Collector()
+        JOBS[envelope.kind](self.registry, root, made, **envelope.payload)
+        if not made.mails:
+            envelope.done = True
+            return
+        first, *more = made.mails
+        envelope.kind, envelope.payload = MAIL, first
+        for payload in more:
+            root[OUTBOX_KEY].put(Envelope(MAIL, payload, self._now()))
+
+    def _send(self, conn, tm, key, payload):
         try:
             get_mailer(self.registry).send_immediately(message_from(payload))
         except Exception as exc:
@@ -245,21 +286,7 @@ class DeliveryWorker:
                 self._release(conn, tm, key)
                 raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
             log.error("Mail %r to %s refused for good: %s", payload["subject"], payload["to"], exc)
-        self._forget(conn, tm, key)
-        return 1
-
-    def _claim(self, conn, tm, key) -> dict | None:
-        """The message's payload once this worker holds it, else None."""
-        try:
-            with atomic(tm):
-                envelope = conn.root()[OUTBOX_KEY].get(key)
-                now = self._now()
-                if envelope is None or not envelope.claimable(now):
-                    return None
-                envelope.claimed_by, envelope.claimed_until = self.name, now + LEASE
-                return dict(envelope.payload)
-        except ConflictError:  # another worker claimed it first
-            return None
+        self._mark_done(conn, tm, key)
 
     def _release(self, conn, tm, key):
         try:
@@ -271,31 +298,25 @@ class DeliveryWorker:
         except ConflictError:
             pass  # the claim expires by itself
 
-    def _forget(self, conn, tm, key):
+    def _mark_done(self, conn, tm, key):
         try:
             with atomic(tm):
-                conn.root()[OUTBOX_KEY].remove(key)
-            self._unforgotten.discard(key)
+                envelope = conn.root()[OUTBOX_KEY].get(key)
+                if envelope is not None:
+                    envelope.done = True
+            self._unmarked.discard(key)
         except ConflictError:
-            self._unforgotten.add(key)  # still claimed by us: nobody else sends it
+            self._unmarked.add(key)  # still claimed by us: nobody else sends it
 
-    def _run_job(self, conn, tm, key) -> int:
-        """Run a job and drop it in one transaction; a job that raises is
-        logged and dropped (running it again would fail again)."""
-        try:
-            with atomic(tm):
-                root = conn.root()
-                envelope = root[OUTBOX_KEY].remove(key)
-                if envelope is None:
-                    return 0
-                postbox = Postbox(root, tm, self._now)
-                JOBS[envelope.kind](self.registry, root, postbox, **envelope.payload)
-        except ConflictError:
-            return 0
-        except Exception:
-            log.exception("Outbox job %s failed and was dropped", key)
-            self._forget(conn, tm, key)
-        return 1
+
+class _Collector:
+    """The postbox a job writes to: the worker decides where its mail goes."""
+
+    def __init__(self):
+        self.mails = []
+
+    def mail(self, **payload):
+        self.mails.append(payload)
 
 
 @contextmanager

@@ -42,6 +42,7 @@ class Envelope(Persistent):
     claimed_by = None
     claimed_until = None
     attempts = 0
+    done = False  # sent (or dropped); removed by the next purge
 
     def __init__(self, kind: str, payload: dict, created=None):
         self.kind = kind
@@ -64,18 +65,29 @@ class Outbox(Persistent):
     def get(self, key: str) -> Envelope | None:
         return self.items.get(key) if key != SENTINEL else None
 
-    def remove(self, key: str) -> Envelope | None:
-        return self.items.pop(key, None) if key != SENTINEL else None
-
     def keys(self, limit: int = 100) -> list[str]:
-        """The oldest ``limit`` keys."""
+        """The oldest ``limit`` keys, done or not."""
         return list(itertools.islice(self._keys(), limit))
 
-    def is_empty(self) -> bool:
-        return next(iter(self._keys()), None) is None
+    def pending(self, limit: int = 100) -> list[str]:
+        """The oldest ``limit`` keys of envelopes not done yet."""
+        return list(itertools.islice(self._pending(), limit))
+
+    def has_pending(self) -> bool:
+        return next(self._pending(), None) is not None
+
+    def purge(self, limit: int = 1000) -> int:
+        """Remove up to ``limit`` envelopes that are done."""
+        done = [key for key in itertools.islice(self._keys(), limit) if self.items[key].done]
+        for key in done:
+            del self.items[key]
+        return len(done)
 
     def _keys(self):
         return self.items.keys(min=SENTINEL, excludemin=True)
+
+    def _pending(self):
+        return (key for key in self._keys() if not self.items[key].done)
 
 
 def ensure_outbox(zodb_root) -> Outbox:
