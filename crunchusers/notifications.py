@@ -38,8 +38,8 @@ class Links:
 
     def template(self, url_base) -> str:
         """The absolute link template (with ``${token}``) for ``url_base``,
-        or for the configured default when it is None."""
-        template = self.default if url_base is None else url_base
+        or for the configured default when it is None or empty."""
+        template = self.default if url_base in (None, "") else url_base
         if not isinstance(template, str) or "${token}" not in template:
             raise bad_request("url_base must be a string containing ${token}.", field="url_base")
         return self.resolve(template, "url_base")
