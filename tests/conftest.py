@@ -122,12 +122,13 @@ def configured_app(smtp_server):
 
 
 @pytest.fixture
-def app(configured_app, clock):
+def app(configured_app, clock, smtp_server):
     """The module's application with a fresh, empty in-memory database
     (bootstrapped as at start-up) and the test's own clock: the isolation of
     a new app per test without configuring Pyramid again every time."""
     registry = configured_app.registry
     stop_delivery(registry)  # it must not work on the database being replaced
+    smtp_server.handler.messages.clear()  # nor reach this test's inbox
     for db in registry._zodb_databases.values():
         db.close()
     registry._zodb_databases = {}

@@ -321,3 +321,15 @@ def test_item07_01_loopback_origins():
     assert is_loopback("http://[::1]") and is_loopback("http://app.localhost")
     assert not is_loopback("http://localhost.attacker.example")
     assert not is_loopback("http://10.0.0.1") and not is_loopback(None)
+
+
+def test_item07_01_shipped_ini_files_configure_public_url():
+    from pyramid.paster import get_appsettings
+
+    from tests.test_config import DEVELOPMENT_INI, PRODUCTION_INI
+
+    development = Config.from_settings(get_appsettings(str(DEVELOPMENT_INI)))
+    production = Config.from_settings(get_appsettings(str(PRODUCTION_INI)))
+    assert development.allowed_origins == ("http://localhost:6543",)
+    assert production.allowed_origins == ("https://crunchusers.example.com",)
+    assert production.default_url_base == "/password/change/${token}/"
