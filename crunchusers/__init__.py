@@ -6,6 +6,7 @@ from pyramid.config import Configurator
 
 from .clock import SystemClock
 from .db import bootstrap_database, get_api_root, root_factory
+from .mail import start_delivery
 from .security import SecurityPolicy
 from .settings import FRAMEWORK_DEFAULTS, Config
 from .urls import url_of
@@ -38,4 +39,5 @@ def main(global_config=None, **settings):
     config.scan(".errors")
     app = config.make_wsgi_app()
     bootstrap_database(config.registry)
+    start_delivery(config.registry)
     return app

@@ -24,8 +24,10 @@ from pyramid.paster import get_app, setup_logging
 
 from .clock import get_clock, isoformat
 from .db import ROOT_KEY, get_db
-from .notifications import Notifier
+from .mail import DeliveryFailed, stop_delivery
+from .notifications import Links, Notifier
 from .operations import create_account
+from .outbox import Postbox
 from .passwords import hash_password, policy_problem
 from .resources.users import DuplicateLogin
 from .roles import account_permissions_for
@@ -67,19 +69,31 @@ def parser() -> argparse.ArgumentParser:
 
 
 class Session:
-    """One transaction against the app's database, with a Notifier bound to it."""
+    """One transaction against the app's database, with a Notifier bound to it.
+
+    Mail goes into the outbox with the transaction, and is sent before the
+    command exits; if the mail server fails it stays queued for the server.
+    """
 
     def __init__(self, app):
         self.registry = app.registry
         self.manager = transaction.TransactionManager(explicit=True)
         self.conn = get_db(self.registry).open(transaction_manager=self.manager)
-        base = get_config(self.registry).default_url_base
-        self.notifier = Notifier(self.registry, self.manager, base)
+        postbox = Postbox(self.conn.root(), self.manager, get_clock(self.registry).now)
+        links = Links(get_config(self.registry))
+        self.notifier = Notifier(self.registry, postbox, links)
 
     def run(self, action, args, out):
+        worker = self.registry.crunchusers_delivery
+        stop_delivery(self.registry)  # this command sends its own mail, below
         try:
             with self.manager:
-                return action(self, self.conn.root()[ROOT_KEY], args, out)
+                result = action(self, self.conn.root()[ROOT_KEY], args, out)
+            try:
+                worker.deliver_pending()
+            except DeliveryFailed as exc:
+                print(f"warning: mail stays queued for the server: {exc}", file=sys.stderr)
+            return result
         finally:
             self.conn.close()
             get_db(self.registry).close()  # release the FileStorage lock
@@ -202,6 +216,9 @@ def main(argv=None, out=None) -> int:
         session.run(ACTIONS[args.command], args, out)
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except HTTPException as exc:  # a rule of the API, e.g. a refused --url-base
+        print(f"error: {getattr(exc, 'crunch_message', exc)}", file=sys.stderr)
         return 1
     return 0
 

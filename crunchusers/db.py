@@ -7,6 +7,7 @@ own transaction, so no request ever creates or commits structure lazily.
 import transaction
 
 from .clock import get_clock
+from .outbox import ensure_outbox
 from .passwords import hash_password
 from .resources.root import ApiRoot, TraversalRoot
 from .resources.users import User
@@ -22,7 +23,7 @@ def get_db(registry):
 
 def bootstrap(zodb_root, registry) -> ApiRoot:
     """Create what must exist (idempotent): the API root, any container a
-    newer version added, and the configured superuser.
+    newer version added, the mail outbox and the configured superuser.
 
     No server-side secret is needed: every bearer secret is random and
     stored as a SHA-256 digest, so there is nothing to sign.
@@ -31,6 +32,7 @@ def bootstrap(zodb_root, registry) -> ApiRoot:
     if api_root is None:
         api_root = zodb_root[ROOT_KEY] = ApiRoot()
     api_root.ensure_containers()
+    ensure_outbox(zodb_root)
     config = get_config(registry)
     if config.superuser_email and api_root.users.find_by_email(config.superuser_email) is None:
         user = User(config.superuser_email, name="Superuser", created=get_clock(registry).now())

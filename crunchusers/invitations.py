@@ -2,15 +2,18 @@
 
 Members and permission catalogs accept an email nobody uses yet: a new
 ``standard`` user is created in the inviter's account and sent an invitation
-(reference crunch-api.md §6, §7.1, §8.4).
+(reference crunch-api.md §6, §7.1, §8.4).  Bringing a new person into the
+account is managing its users, so it takes ``alter_users``; members without
+it may still add existing users.
 """
 
 import colander
 
 from .clock import get_clock
-from .errors import bad_request
+from .errors import bad_request, forbidden
 from .notifications import Notifier
 from .operations import new_user
+from .rules import is_account_admin
 
 
 def invite_by_email(request, email: str, url_base=None):
@@ -23,6 +26,11 @@ def invite_by_email(request, email: str, url_base=None):
     if not inviter.account_id:
         raise bad_request("Only a member of an account can invite new users.", field=email)
     account = api_root.accounts[inviter.account_id]
+    if not is_account_admin(inviter, account):
+        raise forbidden(
+            "Only an account admin can invite new people into the account; "
+            f"ask an admin to invite {email}."
+        )
     user = new_user(api_root, account, email=email, now=get_clock(request.registry).now())
     Notifier.for_request(request).invitation(api_root, user, account, url_base, inviter)
     return user

@@ -1,51 +1,98 @@
-"""The mails users receive, each a plain-text message sent after commit.
+"""The mails users receive, each a plain-text message queued in the outbox.
 
-:class:`Notifier` binds the registry and transaction manager once (a request's
-or the CLI's) so callers only say what happened.
+:class:`Notifier` binds the registry, an outbox writer (a request's or the
+CLI's) and the :class:`Links` policy once, so callers only say what happened.
 """
 
 from string import Template
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from .clock import get_clock
+from .db import ROOT_KEY
 from .errors import bad_request
-from .mail import send_mail
+from .mail import job, postbox_for_request
+from .origins import is_loopback, origin_of
 from .settings import get_config
 
 
-def link_from(url_base: str | None, token: str, default: str, base_url: str) -> str:
-    """The link mailed to a user: ``url_base`` with ``${token}`` filled in.
+class Links:
+    """Where mailed links may point: at ``crunchusers.public_url`` and
+    ``crunchusers.link_origins``, never at an origin a request names.
 
-    A relative template is made absolute against the configured default's
-    origin (or the server's own URL), never left relative in a mail.
+    Without ``public_url`` a relative link uses the request's own origin
+    only when that is a loopback one (a development machine); otherwise
+    making the link is a 400 naming ``url_base``.
     """
-    template = url_base or default
-    if "${token}" not in template:
-        raise bad_request("url_base must contain ${token}.", field="url_base")
-    absolute = urljoin(default if "://" in default else base_url, template)
-    return Template(absolute).safe_substitute(token=token)
 
-
-class Notifier:
-    def __init__(self, registry, tm, base_url: str):
-        self.registry = registry
-        self.tm = tm
-        self.base_url = base_url.rstrip("/") + "/"
+    def __init__(self, config, request_origin: str | None = None):
+        self.default = config.default_url_base
+        self.base = config.public_url
+        self.allowed = set(config.allowed_origins)
+        if self.base is None and is_loopback(request_origin):
+            self.base = request_origin
+            self.allowed.add(request_origin)
 
     @classmethod
     def for_request(cls, request):
-        return cls(request.registry, request.tm, request.application_url)
+        return cls(get_config(request.registry), origin_of(request.host_url))
+
+    def template(self, url_base) -> str:
+        """The absolute link template (with ``${token}``) for ``url_base``,
+        or for the configured default when it is None or empty."""
+        template = self.default if url_base in (None, "") else url_base
+        if not isinstance(template, str) or "${token}" not in template:
+            raise bad_request("url_base must be a string containing ${token}.", field="url_base")
+        return self.resolve(template, "url_base")
+
+    def resolve(self, url, field: str) -> str:
+        """``url`` made absolute against ``public_url``; a 400 naming
+        ``field`` unless its origin is an allowed one.  ``javascript:``,
+        ``data:`` and scheme-relative URLs have no allowed origin."""
+        if not isinstance(url, str) or url.startswith("//"):
+            raise bad_request(f"{field} must be an http(s) link or a path.", field=field)
+        absolute = url if urlsplit(url).scheme else urljoin(self._base(field), url)
+        if origin_of(absolute) not in self.allowed:
+            raise bad_request(
+                f"{field} must point at one of: {', '.join(sorted(self.allowed)) or 'nothing'} "
+                "(crunchusers.public_url and crunchusers.link_origins).",
+                field=field,
+            )
+        return absolute
+
+    def _base(self, field: str) -> str:
+        if self.base is None:
+            raise bad_request(
+                "No link can be made: crunchusers.public_url is not configured and this "
+                "request's host is not a loopback address.",
+                field=field,
+            )
+        return self.base
+
+
+class Notifier:
+    def __init__(self, registry, postbox, links: Links | None):
+        self.registry = registry
+        self.postbox = postbox
+        self.links = links
+
+    @classmethod
+    def for_request(cls, request):
+        return cls(request.registry, postbox_for_request(request), Links.for_request(request))
 
     def _send(self, user, subject, body):
         if user.email:
-            send_mail(self.registry, self.tm, to=user.email, subject=subject, body=body)
+            sender = get_config(self.registry).mail_sender
+            self.postbox.mail(to=user.email, subject=subject, body=body, sender=sender)
 
     def issue_link(self, api_root, user, purpose: str, url_base: str | None) -> str:
         """A fresh one-time token (older ones of that purpose die) as a link."""
+        return self._fill(api_root, user, purpose, self.links.template(url_base))
+
+    def _fill(self, api_root, user, purpose: str, template: str) -> str:
         config = get_config(self.registry)
         now = get_clock(self.registry).now()
         token = api_root.link_tokens.issue(user, purpose, now, config.link_token_lifetime)
-        return link_from(url_base, token, config.default_url_base, self.base_url)
+        return Template(template).safe_substitute(token=token)
 
     def invitation(self, api_root, user, account, url_base=None, inviter=None):
         link = self.issue_link(api_root, user, "invite", url_base)
@@ -59,8 +106,18 @@ class Notifier:
             f"This link works once and expires in {hours} hours.\n",
         )
 
-    def password_reset(self, api_root, user, url_base=None):
-        link = self.issue_link(api_root, user, "password_reset", url_base)
+    def password_reset(self, email: str, url_base: str | None):
+        """Queue a reset for whoever has ``email``.
+
+        The request does the same work whatever the address: it checks
+        ``url_base`` and queues one job.  The delivery worker looks the
+        address up, issues the token and writes the mail (or nothing), so
+        neither the answer nor its timing says whether the address exists.
+        """
+        self.postbox.job("password_reset", email=email, template=self.links.template(url_base))
+
+    def password_reset_mail(self, api_root, user, template: str):
+        link = self._fill(api_root, user, "password_reset", template)
         self._send(
             user,
             "Reset your password",
@@ -99,6 +156,8 @@ class Notifier:
 
     def dataset_shared(self, user, dataset, sharer, dataset_url=None, message=None):
         note = f"\n\n{sharer.name} says: {message}" if message else ""
+        if dataset_url:
+            dataset_url = self.links.resolve(dataset_url, "dataset_url")
         link = f"\n\nOpen it here: {dataset_url}" if dataset_url else ""
         self._send(
             user,
@@ -113,3 +172,12 @@ class Notifier:
             "Your things have a new owner",
             f"Hello {user.name},\n\n{what} now belong to {new_owner.name}.\n",
         )
+
+
+@job("password_reset")
+def mail_password_reset(registry, zodb_root, postbox, *, email: str, template: str):
+    """The worker's half of :meth:`Notifier.password_reset`."""
+    api_root = zodb_root[ROOT_KEY]
+    user = api_root.users.find_by_email(email)
+    if user is not None and user.status == "active":
+        Notifier(registry, postbox, None).password_reset_mail(api_root, user, template)

@@ -1,5 +1,10 @@
 """Fixtures: a fresh in-memory database per test, real HTTP through WebTest,
-a real SMTP server (aiosmtpd) receiving the app's mail, and a frozen clock."""
+a real SMTP server (aiosmtpd) receiving the app's mail, and a frozen clock.
+
+Mail leaves through the app's delivery worker, after the response; the
+``testapp`` fixture waits after each request until the outbox is empty, so
+tests may still look at ``inbox.messages`` as soon as a request returns.
+"""
 
 import email
 import socket
@@ -13,6 +18,7 @@ from webtest import TestApp
 from crunchusers import main
 from crunchusers.clock import FrozenClock
 from crunchusers.db import bootstrap_database
+from crunchusers.mail import running_workers, start_delivery, stop_delivery
 
 from .factories import Factory
 
@@ -81,6 +87,8 @@ def app_settings(smtp_server) -> dict:
         "mail.host": smtp_server.hostname,
         "mail.port": str(smtp_server.port),
         "mail.default_sender": "noreply@crunchusers.test",
+        "crunchusers.public_url": "http://localhost",
+        "crunchusers.link_origins": "https://app.example.com",
         **FAST_ARGON2,
     }
 
@@ -96,30 +104,58 @@ def clock():
     return FrozenClock()
 
 
+@pytest.fixture(autouse=True)
+def _stop_delivery_workers():
+    """Stop the delivery workers of apps a test built itself."""
+    before = running_workers()
+    yield
+    for worker in running_workers() - before:
+        worker.stop()
+
+
 @pytest.fixture(scope="module")
 def configured_app(smtp_server):
     """The application, configured once per test module."""
-    return main({}, **app_settings(smtp_server))
+    app = main({}, **app_settings(smtp_server))
+    yield app
+    stop_delivery(app.registry)
 
 
 @pytest.fixture
-def app(configured_app, clock):
+def app(configured_app, clock, smtp_server):
     """The module's application with a fresh, empty in-memory database
     (bootstrapped as at start-up) and the test's own clock: the isolation of
     a new app per test without configuring Pyramid again every time."""
     registry = configured_app.registry
+    stop_delivery(registry)  # it must not work on the database being replaced
+    smtp_server.handler.messages.clear()  # nor reach this test's inbox
     for db in registry._zodb_databases.values():
         db.close()
     registry._zodb_databases = {}
     db_from_uri("memory://", "", registry._zodb_databases)
     registry.crunchusers_clock = clock
     bootstrap_database(registry)
+    start_delivery(registry)
     return configured_app
+
+
+def delivering(app):
+    """``app``, answering only once its delivery worker has sent the mail
+    the request queued (or 5 s passed)."""
+
+    def wsgi(environ, start_response):
+        result = app(environ, start_response)
+        body = b"".join(result)
+        getattr(result, "close", lambda: None)()
+        app.registry.crunchusers_delivery.wait_until_sent()
+        return [body]
+
+    return wsgi
 
 
 @pytest.fixture
 def testapp(app):
-    return TestApp(app)
+    return TestApp(delivering(app))
 
 
 @pytest.fixture

@@ -38,8 +38,7 @@ def mail_then_conflict(request):
 
     MAIL_ATTEMPTS.append(1)
     send_mail(
-        request.registry,
-        request.tm,
+        request,
         to="retry@example.com",
         subject="Once",
         body=f"attempt {len(MAIL_ATTEMPTS)}",

@@ -57,5 +57,6 @@ def test_dev_mailer_writes_files(settings, tmp_path, factory):
         headers=dev.login(owner_id),
         status=201,
     )
+    assert app.registry.crunchusers_delivery.wait_until_sent()  # through the same outbox
     files = list((tmp_path / "mail").glob("*.eml"))
     assert len(files) == 1 and "new@example.com" in files[0].read_text()

@@ -195,6 +195,8 @@ def test_bad_project_patch_is_400(testapp, acme, body):
 
 
 def test_members_users_teams_and_emails(testapp, acme, factory, inbox):
+    # Inviting someone new into the account takes alter_users (issue 7 item 3).
+    factory.write(lambda root: setattr(root.users[acme.id("alice")], "roles", ("administrator",)))
     url = create_project(testapp, acme.h("alice"), "Shared")
     team = create_team(testapp, acme.h("carol"), "Carol's team")
     invitee = f"project-invitee-{next(_emails)}@example.com"

@@ -160,6 +160,8 @@ def test_email_of_an_existing_user(testapp, acme, factory, who):
 
 @pytest.mark.parametrize("form", ["wrapped", "bare"])
 def test_email_of_a_new_user_creates_and_invites_them(testapp, acme, factory, inbox, form):
+    # Inviting someone new into the account takes alter_users (issue 7 item 3).
+    factory.write(lambda root: setattr(root.users[acme.id("alice")], "roles", ("administrator",)))
     email = f"shared-{next(_emails)}@newcomer.example.com"
     index = {email: grant({"view": True})}
     options = {"send_notification": True, "url_base": URL_BASE, "message": "Welcome"}

@@ -301,6 +301,8 @@ def test_members_patch_by_email_of_existing_users(testapp, acme, factory):
 def test_members_patch_with_an_unknown_email_invites_a_new_user(
     testapp, acme, factory, inbox, form
 ):
+    # Inviting someone new into the account takes alter_users (issue 7 item 3).
+    factory.write(lambda root: setattr(root.users[acme.id("alice")], "roles", ("administrator",)))
     team_url = create_team(testapp, acme.h("alice"), "Newcomers")
     email = new_email("invitee")
     tuple_ = {"permissions": {"team_admin": False}}
@@ -333,6 +335,8 @@ def test_members_patch_with_an_unknown_email_invites_a_new_user(
 
 
 def test_invite_link_lets_the_new_member_in(testapp, acme, factory, inbox):
+    # Inviting someone new into the account takes alter_users (issue 7 item 3).
+    factory.write(lambda root: setattr(root.users[acme.id("alice")], "roles", ("administrator",)))
     team_url = create_team(testapp, acme.h("alice"))
     email = new_email("joiner")
     testapp.patch_json(

@@ -1,0 +1,73 @@
+"""Issue 7 item 3: bringing a new person into the account by naming their
+address in team, project or dataset sharing takes ``alter_users``; adding
+existing users does not."""
+
+import pytest
+
+from tests.factories import Cast, acme_and_other
+from tests.functional.helpers import create_dataset, create_team
+
+NEWCOMER = "newcomer@example.com"
+
+
+@pytest.fixture
+def acme(factory):
+    """``owner`` (admin), ``alice`` and ``dave`` (editors), ``bob`` (standard)."""
+    ids, account, _ = acme_and_other(factory)
+    return Cast(factory, ids, account_id=account)
+
+
+def team_members(testapp, acme, who):
+    team = create_team(testapp, acme.h(who))
+    return team + "members/", {}
+
+
+def project_members(testapp, acme, who):
+    res = testapp.post_json("/api/projects/", {"name": "P"}, headers=acme.h(who), status=201)
+    return res.location + "members/", {}
+
+
+def dataset_permissions(testapp, acme, who):
+    dataset = create_dataset(testapp, acme.h(who))
+    return dataset + "permissions/", {"dataset_permissions": {"view": True}}
+
+
+DOORS = [team_members, project_members, dataset_permissions]
+
+
+def user_with(factory, email):
+    return factory.read(lambda root: root.users.find_by_email(email) is not None)
+
+
+@pytest.mark.parametrize("door", DOORS, ids=lambda d: d.__name__)
+def test_item07_03_member_without_alter_users_cannot_invite_new_people(
+    testapp, acme, factory, inbox, door
+):
+    url, tuple_ = door(testapp, acme, "alice")
+    res = testapp.patch_json(
+        url,
+        {NEWCOMER: tuple_, "send_notification": True, "url_base": "/join/${token}"},
+        headers=acme.h("alice"),
+        status=403,
+    )
+    assert "admin" in res.json["message"] and NEWCOMER in res.json["message"]
+    assert not user_with(factory, NEWCOMER)
+    assert inbox.messages == []
+
+
+@pytest.mark.parametrize("door", DOORS, ids=lambda d: d.__name__)
+def test_item07_03_admins_invite_and_members_still_add_existing_users(
+    testapp, acme, factory, inbox, door
+):
+    url, tuple_ = door(testapp, acme, "alice")
+    bob_email = factory.email_of(acme.id("bob"))
+    body = {bob_email: tuple_, acme.url("dave"): tuple_}
+    testapp.patch_json(url, body, headers=acme.h("alice"), status=204)
+    assert {acme.url("bob"), acme.url("dave")} <= set(
+        testapp.get(url, headers=acme.h("alice")).json["index"]
+    )
+
+    url, tuple_ = door(testapp, acme, "owner")
+    testapp.patch_json(url, {NEWCOMER: tuple_}, headers=acme.h("owner"), status=204)
+    assert user_with(factory, NEWCOMER)
+    assert [m["To"] for m in inbox.wait_for(1)] == [NEWCOMER]
