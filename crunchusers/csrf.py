@@ -19,41 +19,14 @@ in a tween before any work, stop it:
   no ambient credential and are not checked.
 """
 
-from urllib.parse import urlsplit
-
 from .auth import COOKIE_NAME
 from .errors import error_response
+from .origins import origin_of
 from .security import credential_from
+from .settings import get_config
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOGIN_PATH = "/api/public/login/"
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def origin_of(url: str | None) -> str | None:
-    """``scheme://host[:port]`` of a URL, lower-cased and without a default
-    port, or None when it has no scheme and host (e.g. ``Origin: null``)."""
-    try:
-        parts = urlsplit((url or "").strip())
-        port = parts.port
-    except ValueError:
-        return None
-    scheme, host = parts.scheme.lower(), (parts.hostname or "")
-    if not scheme or not host:
-        return None
-    if ":" in host:
-        host = f"[{host}]"
-    if port is None or port == DEFAULT_PORTS.get(scheme):
-        return f"{scheme}://{host}"
-    return f"{scheme}://{host}:{port}"
-
-
-def configured_origins(settings) -> frozenset:
-    """Origins named by ``crunchusers.public_url`` and ``crunchusers.link_origins``
-    (a whitespace-separated list), read from the raw settings."""
-    urls = [settings.get("crunchusers.public_url") or ""]
-    urls += (settings.get("crunchusers.link_origins") or "").split()
-    return frozenset(filter(None, map(origin_of, urls)))
 
 
 def is_json_media_type(content_type: str) -> bool:
@@ -82,7 +55,7 @@ def claimed_origin(request) -> str | None:
 
 
 def csrf_tween_factory(handler, registry):
-    trusted = configured_origins(registry.settings)
+    trusted = frozenset(get_config(registry).allowed_origins)
 
     def csrf_tween(request):
         if request.method not in STATE_CHANGING:

@@ -15,12 +15,26 @@ from webtest.http import StopableWSGIServer
 
 from crunchusers import main
 from crunchusers.db import get_db
+from tests.conftest import free_port
 
 
 @pytest.fixture
-def live_app(settings, tmp_path):
-    """The app on a FileStorage, as a real deployment runs it."""
-    return main({}, **{**settings, "zodbconn.uri": f"file://{tmp_path / 'Data.fs'}"})
+def live_port():
+    return free_port()
+
+
+@pytest.fixture
+def live_app(settings, tmp_path, live_port):
+    """The app on a FileStorage, as a real deployment runs it, with its own
+    address as ``public_url`` (clients such as scrunch mail links to it)."""
+    return main(
+        {},
+        **{
+            **settings,
+            "zodbconn.uri": f"file://{tmp_path / 'Data.fs'}",
+            "crunchusers.public_url": f"http://127.0.0.1:{live_port}",
+        },
+    )
 
 
 def stop_server(server: StopableWSGIServer, timeout: float = 10.0):
@@ -37,9 +51,9 @@ def stop_server(server: StopableWSGIServer, timeout: float = 10.0):
 
 
 @pytest.fixture
-def server(live_app, monkeypatch):
+def server(live_app, live_port, monkeypatch):
     """The live app at ``http://127.0.0.1:<port>/api/``."""
-    srv = StopableWSGIServer.create(live_app, host="127.0.0.1", threads=4)
+    srv = StopableWSGIServer.create(live_app, host="127.0.0.1", port=live_port, threads=4)
     assert srv.wait(), "the test server did not start"
     # connect() keeps the first root it returns in this module global.
     monkeypatch.setattr(pycrunch, "session", None)

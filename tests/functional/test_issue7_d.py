@@ -109,8 +109,8 @@ def test_item07_05_login_from_a_foreign_origin_is_403(testapp, acme):
 def test_item07_05_public_url_and_link_origins_are_trusted(settings, clock):
     app = main(
         {},
-        **settings,
         **{
+            **settings,
             "crunchusers.public_url": "https://crunch.example.com/",
             "crunchusers.link_origins": "https://app.example.com\n  http://tools.example:8080",
         },
