@@ -14,13 +14,14 @@ from .errors import bad_request, forbidden
 from .notifications import Notifier
 from .operations import new_user
 from .rules import is_account_admin
+from .schemas import email_address
 
 
 def invite_by_email(request, email: str, url_base=None):
     inviter = request.identity
     api_root = request.api_root
     try:
-        colander.Email()(colander.SchemaNode(colander.String(), name=email), email)
+        email_address(colander.SchemaNode(colander.String(), name=email), email)
     except colander.Invalid as exc:
         raise bad_request(f"{email!r} is not a valid email address.", field=email) from exc
     if not inviter.account_id:

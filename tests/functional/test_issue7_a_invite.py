@@ -71,3 +71,13 @@ def test_item07_03_admins_invite_and_members_still_add_existing_users(
     testapp.patch_json(url, {NEWCOMER: tuple_}, headers=acme.h("owner"), status=204)
     assert user_with(factory, NEWCOMER)
     assert [m["To"] for m in inbox.wait_for(1)] == [NEWCOMER]
+
+
+@pytest.mark.parametrize("address", ["a@b", "a@b.com\n", "x" * 250 + "@example.com"])
+def test_item07_15_sharing_invites_only_valid_addresses(testapp, acme, inbox, address):
+    """Sharing with a new address uses the same email rule as user creation."""
+    members, _ = team_members(testapp, acme, "owner")
+    res = testapp.patch_json(members, {address: {}}, headers=acme.h("owner"), status=400)
+    assert res.json["message"]
+    users = testapp.get("/api/account/users/", headers=acme.h("owner")).json["index"]
+    assert all(address not in (t.get("email") or "") for t in users.values())
