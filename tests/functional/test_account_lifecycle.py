@@ -2,7 +2,7 @@
 
 import re
 
-from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
+from tests.factories import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 
 URL_BASE = "https://app.example.com/password/change/${token}/"
 LINK = re.compile(r"https://app\.example\.com/password/change/([A-Za-z0-9_-]+)/")

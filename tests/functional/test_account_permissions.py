@@ -21,12 +21,9 @@ something although it refused) fails too.  Caller-relative URLs
 using them acts on their own account, never on ours.
 """
 
-from functools import cached_property
-
 import pytest
 
-from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
-from tests.factories import Cast
+from tests.factories import Scene
 from tests.matrix import assert_error_shape, call, check_registry
 
 ACTORS = ("owner", "admin", "member", "stranger", "outsider", "superuser", "anonymous")
@@ -77,60 +74,46 @@ SELF_TABLE = {
 NEW_TITLE = "Chief Tester"
 
 
-class World(Cast):
-    """Two accounts and one user per actor, logged in only when needed."""
+@pytest.fixture
+def world(factory, inbox):
+    """Two accounts and one user per actor, logged in only when needed;
+    ``target`` and ``pending`` are acted upon, never acting."""
+    scene = Scene(factory, "Ours")
+    theirs = scene.add_account("Theirs", owner="outsider")
+    scene.add("admin", roles=("administrator",))
+    scene.add("member")
+    scene.add("stranger", theirs)
+    scene.add("target")
+    scene.add("pending", password=None, status="pending")
+    scene.inbox = inbox
+    return scene
 
-    def __init__(self, testapp, factory, inbox):
-        ours, owner = factory.account(name="Ours")
-        theirs, outsider = factory.account(name="Theirs")
-        ids = {
-            "owner": owner,
-            "admin": factory.user(ours, roles=("administrator",)),
-            "member": factory.user(ours),
-            "stranger": factory.user(theirs),
-            "outsider": outsider,
-            # acted upon, never acting
-            "target": factory.user(ours),
-            "pending": factory.user(ours, password=None, status="pending"),
-        }
-        super().__init__(factory, ids, testapp=testapp, inbox=inbox, ours=ours, theirs=theirs)
 
-    @cached_property
-    def superuser_headers(self):
-        return self.factory.login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
+def account_of(w, actor):
+    return w.account_id if actor in ("owner", "admin", "member") else w.other_account_id
 
-    def headers(self, actor):
-        if actor == "anonymous":
-            return {}
-        if actor == "superuser":
-            return self.superuser_headers
-        return self.h(actor)
 
-    def account_of(self, actor):
-        return self.ours if actor in ("owner", "admin", "member") else self.theirs
+def stored(w, name):
+    """A snapshot of a user's stored data."""
+    user_id = w.id(name)
 
-    def call(self, method, url, actor, status, body=None):
-        return call(self.testapp, method, url, self.headers(actor), status, body)
+    def snapshot(root):
+        user = root.users[user_id]
+        return {"status": user.status, "roles": tuple(user.roles), "title": user.title}
 
-    def user(self, name):
-        """A snapshot of a user's stored data."""
-        user_id = self.ids[name]
+    return w.factory.read(snapshot)
 
-        def snapshot(root):
-            user = root.users[user_id]
-            return {"status": user.status, "roles": tuple(user.roles), "title": user.title}
 
-        return self.factory.read(snapshot)
+def account_name(w, account_id):
+    return w.factory.read(lambda root: root.accounts[account_id].name)
 
-    def account_name(self, account_id):
-        return self.factory.read(lambda root: root.accounts[account_id].name)
 
-    def account_id_of_email(self, email):
-        def find(root):
-            user = root.users.find_by_email(email)
-            return user.account_id if user is not None else None
+def account_id_of_email(w, email):
+    def find(root):
+        user = root.users.find_by_email(email)
+        return user.account_id if user is not None else None
 
-        return self.factory.read(find)
+    return w.factory.read(find)
 
 
 CHECKS, check = check_registry()
@@ -141,9 +124,9 @@ CHECKS, check = check_registry()
 
 @check("GET /api/account/")
 def _get_my_account(w, actor, status):
-    res = w.call("GET", "/api/account/", actor, status)
+    res = call(w, "GET", "/api/account/", actor, status)
     if status == 200:
-        account_id = w.account_of(actor)
+        account_id = account_of(w, actor)
         assert res.json["self"] == f"http://localhost/api/accounts/{account_id}/"
         assert res.json["body"]["id"] == account_id
         assert res.json["catalogs"]["users"].endswith(f"/api/accounts/{account_id}/users/")
@@ -154,9 +137,9 @@ def _get_my_account(w, actor, status):
 
 @check("GET /api/accounts/{ours}/")
 def _get_our_account(w, actor, status):
-    res = w.call("GET", f"/api/accounts/{w.ours}/", actor, status)
+    res = call(w, "GET", f"/api/accounts/{w.account_id}/", actor, status)
     if status == 200:
-        assert res.json["body"]["id"] == w.ours
+        assert res.json["body"]["id"] == w.account_id
         assert res.json["body"]["name"] == "Ours"
         assert res.json["body"]["owner"] == w.url("owner")
         has_admin_catalogs = {"teams", "projects", "datasets"} <= set(res.json["catalogs"])
@@ -166,19 +149,21 @@ def _get_our_account(w, actor, status):
 
 @check("PATCH /api/account/")
 def _patch_my_account(w, actor, status):
-    res = w.call("PATCH", "/api/account/", actor, status, {"name": "Renamed"})
-    renamed = w.account_of(actor) if status == 204 else None
-    assert w.account_name(w.ours) == ("Renamed" if renamed == w.ours else "Ours")
-    assert w.account_name(w.theirs) == ("Renamed" if renamed == w.theirs else "Theirs")
+    res = call(w, "PATCH", "/api/account/", actor, status, {"name": "Renamed"})
+    renamed = account_of(w, actor) if status == 204 else None
+    assert account_name(w, w.account_id) == ("Renamed" if renamed == w.account_id else "Ours")
+    assert account_name(w, w.other_account_id) == (
+        "Renamed" if renamed == w.other_account_id else "Theirs"
+    )
     return res
 
 
 @check("PATCH /api/accounts/{ours}/")
 def _patch_our_account(w, actor, status):
     body = {"element": "shoji:entity", "body": {"name": "Renamed"}}
-    res = w.call("PATCH", f"/api/accounts/{w.ours}/", actor, status, body)
-    assert w.account_name(w.ours) == ("Renamed" if status == 204 else "Ours")
-    assert w.account_name(w.theirs) == "Theirs"
+    res = call(w, "PATCH", f"/api/accounts/{w.account_id}/", actor, status, body)
+    assert account_name(w, w.account_id) == ("Renamed" if status == 204 else "Ours")
+    assert account_name(w, w.other_account_id) == "Theirs"
     return res
 
 
@@ -189,52 +174,52 @@ def _assert_lists_users(w, res, actor, account_id):
     index = res.json["index"]
     if actor != "superuser":
         assert w.url(actor) in index
-    assert (w.url("target") in index) == (account_id == w.ours)
-    assert (w.url("stranger") in index) == (account_id == w.theirs)
+    assert (w.url("target") in index) == (account_id == w.account_id)
+    assert (w.url("stranger") in index) == (account_id == w.other_account_id)
 
 
 @check("GET /api/account/users/")
 def _get_my_account_users(w, actor, status):
-    res = w.call("GET", "/api/account/users/", actor, status)
+    res = call(w, "GET", "/api/account/users/", actor, status)
     if status == 200:
-        _assert_lists_users(w, res, actor, w.account_of(actor))
+        _assert_lists_users(w, res, actor, account_of(w, actor))
     return res
 
 
 @check("GET /api/accounts/{ours}/users/")
 def _get_our_account_users(w, actor, status):
-    res = w.call("GET", f"/api/accounts/{w.ours}/users/", actor, status)
+    res = call(w, "GET", f"/api/accounts/{w.account_id}/users/", actor, status)
     if status == 200:
-        _assert_lists_users(w, res, actor, w.ours)
+        _assert_lists_users(w, res, actor, w.account_id)
     return res
 
 
 def _post_user(w, url, actor, status, expected_account):
     email = f"new-by-{actor}@example.com"
     body = {"element": "shoji:entity", "body": {"email": email, "send_invite": False}}
-    res = w.call("POST", url, actor, status, body)
+    res = call(w, "POST", url, actor, status, body)
     if status == 201:
         assert res.location.startswith("http://localhost/api/users/")
-        assert w.account_id_of_email(email) == expected_account
+        assert account_id_of_email(w, email) == expected_account
     else:
-        assert w.account_id_of_email(email) is None
+        assert account_id_of_email(w, email) is None
     return res
 
 
 @check("POST /api/account/users/")
 def _post_my_account_users(w, actor, status):
-    return _post_user(w, "/api/account/users/", actor, status, w.account_of(actor))
+    return _post_user(w, "/api/account/users/", actor, status, account_of(w, actor))
 
 
 @check("POST /api/accounts/{ours}/users/")
 def _post_our_account_users(w, actor, status):
-    return _post_user(w, f"/api/accounts/{w.ours}/users/", actor, status, w.ours)
+    return _post_user(w, f"/api/accounts/{w.account_id}/users/", actor, status, w.account_id)
 
 
 def _patch_target_roles(w, url, actor, status):
     body = {"element": "shoji:catalog", "index": {w.url("target"): {"roles": ["editor"]}}}
-    res = w.call("PATCH", url, actor, status, body)
-    assert w.user("target")["roles"] == (("editor",) if status == 204 else ("standard",))
+    res = call(w, "PATCH", url, actor, status, body)
+    assert stored(w, "target")["roles"] == (("editor",) if status == 204 else ("standard",))
     return res
 
 
@@ -245,7 +230,7 @@ def _patch_my_account_users(w, actor, status):
 
 @check("PATCH /api/accounts/{ours}/users/")
 def _patch_our_account_users(w, actor, status):
-    return _patch_target_roles(w, f"/api/accounts/{w.ours}/users/", actor, status)
+    return _patch_target_roles(w, f"/api/accounts/{w.account_id}/users/", actor, status)
 
 
 @check("POST /api/accounts/")
@@ -255,11 +240,11 @@ def _post_accounts(w, actor, status):
         "element": "shoji:entity",
         "body": {"name": "Fresh", "send_invite": False, "owner": {"email": email, "name": "F"}},
     }
-    res = w.call("POST", "/api/accounts/", actor, status, body)
-    created_in = w.account_id_of_email(email)
+    res = call(w, "POST", "/api/accounts/", actor, status, body)
+    created_in = account_id_of_email(w, email)
     if status == 201:
         assert res.location == f"http://localhost/api/accounts/{created_in}/"
-        assert w.account_name(created_in) == "Fresh"
+        assert account_name(w, created_in) == "Fresh"
     else:
         assert created_in is None
     return res
@@ -270,42 +255,42 @@ def _post_accounts(w, actor, status):
 
 @check("GET /api/users/{target}/")
 def _get_target(w, actor, status):
-    res = w.call("GET", w.url("target"), actor, status)
+    res = call(w, "GET", w.url("target"), actor, status)
     if status == 200:
-        assert res.json["body"]["id"] == w.ids["target"]
-        assert res.json["body"]["email"] == w.factory.email_of(w.ids["target"])
+        assert res.json["body"]["id"] == w.target
+        assert res.json["body"]["email"] == w.email("target")
     return res
 
 
 @check("PATCH /api/users/{target}/")
 def _patch_target(w, actor, status):
     body = {"element": "shoji:entity", "body": {"title": NEW_TITLE}}
-    res = w.call("PATCH", w.url("target"), actor, status, body)
-    assert w.user("target")["title"] == (NEW_TITLE if status == 204 else "")
+    res = call(w, "PATCH", w.url("target"), actor, status, body)
+    assert stored(w, "target")["title"] == (NEW_TITLE if status == 204 else "")
     return res
 
 
 @check("PUT /api/users/{target}/")
 def _put_target(w, actor, status):
-    res = w.call("PUT", w.url("target"), actor, status, {"title": NEW_TITLE})
-    assert w.user("target")["title"] == (NEW_TITLE if status == 204 else "")
+    res = call(w, "PUT", w.url("target"), actor, status, {"title": NEW_TITLE})
+    assert stored(w, "target")["title"] == (NEW_TITLE if status == 204 else "")
     return res
 
 
 @check("DELETE /api/users/{target}/")
 def _delete_target(w, actor, status):
-    res = w.call("DELETE", w.url("target"), actor, status)
+    res = call(w, "DELETE", w.url("target"), actor, status)
     if status == 200:
-        assert res.json == {"id": w.ids["target"]}
-    assert w.user("target")["status"] == ("deleted" if status == 200 else "active")
+        assert res.json == {"id": w.target}
+    assert stored(w, "target")["status"] == ("deleted" if status == 200 else "active")
     return res
 
 
 @check("POST /api/users/{pending}/invite/")
 def _invite_pending(w, actor, status):
     w.inbox.messages.clear()
-    res = w.call("POST", w.url("pending") + "invite/", actor, status, {})
-    address = w.factory.email_of(w.ids["pending"])
+    res = call(w, "POST", w.url("pending") + "invite/", actor, status, {})
+    address = w.email("pending")
     if status == 204:
         w.inbox.wait_for(1)
     assert len(w.inbox.to(address)) == (1 if status == 204 else 0)
@@ -314,8 +299,8 @@ def _invite_pending(w, actor, status):
 
 @check("GET /api/users/?email={target}")
 def _find_target_by_email(w, actor, status):
-    email = w.factory.email_of(w.ids["target"])
-    res = w.call("GET", f"/api/users/?email={email}", actor, status)
+    email = w.email("target")
+    res = call(w, "GET", f"/api/users/?email={email}", actor, status)
     if status == 200:
         visible = actor in ("owner", "admin", "member", "superuser")
         assert list(res.json["index"]) == ([w.url("target")] if visible else [])
@@ -324,7 +309,7 @@ def _find_target_by_email(w, actor, status):
 
 @check("GET /api/roles/")
 def _get_roles(w, actor, status):
-    res = w.call("GET", "/api/roles/", actor, status)
+    res = call(w, "GET", "/api/roles/", actor, status)
     if status == 200:
         ids = {role["id"] for role in res.json["index"].values()}
         assert {"administrator", "editor", "standard"} <= ids
@@ -336,54 +321,54 @@ def _get_roles(w, actor, status):
 
 @check("GET /api/users/{self}/")
 def _get_self(w, actor, status):
-    res = w.call("GET", w.url(actor), actor, status)
-    assert res.json["body"]["id"] == w.ids[actor]
+    res = call(w, "GET", w.url(actor), actor, status)
+    assert res.json["body"]["id"] == w.id(actor)
     return res
 
 
 @check("PATCH /api/users/{self}/ title")
 def _patch_own_title(w, actor, status):
-    res = w.call("PATCH", w.url(actor), actor, status, {"title": NEW_TITLE})
-    assert w.user(actor)["title"] == (NEW_TITLE if status == 204 else "")
+    res = call(w, "PATCH", w.url(actor), actor, status, {"title": NEW_TITLE})
+    assert stored(w, actor)["title"] == (NEW_TITLE if status == 204 else "")
     return res
 
 
 @check("PATCH /api/users/{self}/ roles")
 def _patch_own_roles(w, actor, status):
-    before = w.user(actor)["roles"]
+    before = stored(w, actor)["roles"]
     wanted = ["standard"] if before == ("administrator",) else ["administrator"]
-    res = w.call("PATCH", w.url(actor), actor, status, {"roles": wanted})
-    assert w.user(actor)["roles"] == before
+    res = call(w, "PATCH", w.url(actor), actor, status, {"roles": wanted})
+    assert stored(w, actor)["roles"] == before
     return res
 
 
 @check("PATCH /api/users/{self}/ status")
 def _patch_own_status(w, actor, status):
-    res = w.call("PATCH", w.url(actor), actor, status, {"status": "inactive"})
-    assert w.user(actor)["status"] == "active"
+    res = call(w, "PATCH", w.url(actor), actor, status, {"status": "inactive"})
+    assert stored(w, actor)["status"] == "active"
     return res
 
 
 @check("DELETE /api/users/{self}/")
 def _delete_self(w, actor, status):
-    res = w.call("DELETE", w.url(actor), actor, status)
-    assert w.user(actor)["status"] == "active"
-    w.call("GET", "/api/", actor, 200)  # still logged in
+    res = call(w, "DELETE", w.url(actor), actor, status)
+    assert stored(w, actor)["status"] == "active"
+    call(w, "GET", "/api/", actor, 200)  # still logged in
     return res
 
 
 @check("POST /api/users/{self}/invite/")
 def _invite_self(w, actor, status):
     w.inbox.messages.clear()
-    res = w.call("POST", w.url(actor) + "invite/", actor, status, {})
+    res = call(w, "POST", w.url(actor) + "invite/", actor, status, {})
     assert w.inbox.messages == []
     return res
 
 
 @check("PATCH /api/account/users/ self null")
 def _remove_self(w, actor, status):
-    res = w.call("PATCH", "/api/account/users/", actor, status, {w.url(actor): None})
-    assert w.user(actor)["status"] == "active"
+    res = call(w, "PATCH", "/api/account/users/", actor, status, {w.url(actor): None})
+    assert stored(w, actor)["status"] == "active"
     return res
 
 
@@ -392,11 +377,6 @@ def rows(table, actors):
         assert len(statuses) == len(actors), endpoint
         for actor, status in zip(actors, statuses, strict=True):
             yield pytest.param(endpoint, actor, status, id=f"{endpoint} as {actor} -> {status}")
-
-
-@pytest.fixture
-def world(testapp, factory, inbox):
-    return World(testapp, factory, inbox)
 
 
 def test_every_row_has_a_check():

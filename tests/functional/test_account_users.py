@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.dates import format_datetime
 
-from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
-from tests.factories import PASSWORD, Cast
+from tests.factories import PASSWORD, SUPERUSER_EMAIL, SUPERUSER_PASSWORD, Scene
 
 USERS = "/api/account/users/"
 URL_BASE = "https://app.example.com/password/change/${token}/"
@@ -25,30 +24,13 @@ START = datetime(2026, 1, 1, tzinfo=UTC)  # FrozenClock's default start
 NEW_PASSWORD = "a brand new secret"
 
 
-class Acme(Cast):
-    """An account with an owner, an admin and a standard member.
-
-    Users are named by their ids here (``acme.h(acme.admin)``), so any user a
-    test adds with ``acme.user()`` can act too; ``acme.id`` is the account's
-    id (it stands in for ``Cast.id``, which would only echo a user id)."""
-
-    def __init__(self, factory, name="Acme"):
-        account_id, owner = factory.account(name=name)
-        admin = factory.user(account_id, roles=("administrator",), name="Ada Admin")
-        member = factory.user(account_id, name="Mel Member")
-        super().__init__(factory, {"owner": owner, "admin": admin, "member": member})
-        self.id, self.owner, self.admin, self.member = account_id, owner, admin, member
-
-    def user_id(self, user_id):
-        return user_id
-
-    def user(self, **kw):
-        return self.factory.user(self.id, **kw)
-
-
 @pytest.fixture
 def acme(factory):
-    return Acme(factory)
+    """Account ``Acme`` with its ``owner``, an ``admin`` and a standard ``member``."""
+    scene = Scene(factory)
+    scene.add("admin", roles=("administrator",), name="Ada Admin")
+    scene.add("member", name="Mel Member")
+    return scene
 
 
 def stored(factory, user_id):
@@ -212,14 +194,14 @@ def test_account_owner_email_already_used_is_400_and_creates_nothing(
 
 @pytest.mark.parametrize("email", ["not-an-email", "@example.com", "x y@example.com", ""])
 def test_post_with_an_invalid_email_is_400_naming_the_field(testapp, acme, factory, inbox, email):
-    res = post_user(testapp, acme.h(acme.owner), {"email": email}, status=400)
+    res = post_user(testapp, acme.headers("owner"), {"email": email}, status=400)
     assert field_of(res) == "email"
-    assert account_user_count(factory, acme.id) == 3
+    assert account_user_count(factory, acme.account_id) == 3
     assert inbox.messages == []
 
 
 def test_post_without_an_email_is_400(testapp, acme):
-    res = post_user(testapp, acme.h(acme.owner), {"name": "No Mail"}, status=400)
+    res = post_user(testapp, acme.headers("owner"), {"name": "No Mail"}, status=400)
     assert field_of(res) == "email"
 
 
@@ -229,14 +211,14 @@ def test_duplicate_email_is_400_and_does_not_say_where_it_is_used(testapp, facto
     here = factory.email_of(acme.member)
     answers = []
     for email in (here, elsewhere, here.upper(), elsewhere.upper()):
-        res = post_user(testapp, acme.h(acme.admin), {"email": email}, status=400)
+        res = post_user(testapp, acme.headers("admin"), {"email": email}, status=400)
         assert field_of(res) == "email"
         answers.append(res.json)
     assert all(answer == answers[0] for answer in answers), answers
     message = answers[0]["message"]
-    for secret in ("Secret Corp", secret_id, secret_owner, "Acme", acme.id, "account"):
+    for secret in ("Secret Corp", secret_id, secret_owner, "Acme", acme.account_id, "account"):
         assert secret not in message
-    assert account_user_count(factory, acme.id) == 3
+    assert account_user_count(factory, acme.account_id) == 3
     assert inbox.messages == []
 
 
@@ -259,7 +241,7 @@ def test_duplicate_email_is_400_and_does_not_say_where_it_is_used(testapp, facto
 )
 def test_post_with_wrong_json_types_is_400(testapp, acme, factory, body, field):
     res = post_user(
-        testapp, acme.h(acme.owner), {"email": "typed@example.com", **body}, status=400
+        testapp, acme.headers("owner"), {"email": "typed@example.com", **body}, status=400
     )
     assert field_of(res) == field
     assert factory.read(lambda root: root.users.find_by_email("typed@example.com")) is None
@@ -267,46 +249,49 @@ def test_post_with_wrong_json_types_is_400(testapp, acme, factory, body, field):
 
 @pytest.mark.parametrize("body", [["a@example.com"], "a@example.com", 42])
 def test_post_body_that_is_not_an_object_is_400(testapp, acme, body):
-    testapp.post_json(USERS, body, headers=acme.h(acme.owner), status=400)
+    testapp.post_json(USERS, body, headers=acme.headers("owner"), status=400)
     testapp.post_json(
-        USERS, {"element": "shoji:entity", "body": body}, headers=acme.h(acme.owner), status=400
+        USERS, {"element": "shoji:entity", "body": body}, headers=acme.headers("owner"), status=400
     )
 
 
 def test_post_with_an_unknown_field_is_400_naming_it(testapp, acme, factory):
     res = post_user(
         testapp,
-        acme.h(acme.owner),
+        acme.headers("owner"),
         {"email": "typo@example.com", "favourite_colour": "blue"},
         status=400,
     )
     assert "favourite_colour" in res.json["message"]
-    assert account_user_count(factory, acme.id) == 3
+    assert account_user_count(factory, acme.account_id) == 3
 
 
 def test_post_with_a_password_makes_an_active_user_who_can_log_in(testapp, acme):
     res = post_user(
         testapp,
-        acme.h(acme.owner),
+        acme.headers("owner"),
         {"email": "ready@example.com", "password": NEW_PASSWORD, "send_invite": False},
     )
-    body = testapp.get(res.location, headers=acme.h(acme.owner), status=200).json["body"]
+    body = testapp.get(res.location, headers=acme.headers("owner"), status=200).json["body"]
     assert body["status"] == "active"
     assert can_log_in(testapp, "ready@example.com", NEW_PASSWORD)
 
 
 def test_post_with_a_weak_password_is_400(testapp, acme, factory):
     res = post_user(
-        testapp, acme.h(acme.owner), {"email": "weak@example.com", "password": "abc"}, status=400
+        testapp,
+        acme.headers("owner"),
+        {"email": "weak@example.com", "password": "abc"},
+        status=400,
     )
     assert field_of(res) == "password"
-    assert account_user_count(factory, acme.id) == 3
+    assert account_user_count(factory, acme.account_id) == 3
 
 
 def test_username_is_unique_and_works_as_a_login(testapp, factory, acme):
     post_user(
         testapp,
-        acme.h(acme.owner),
+        acme.headers("owner"),
         {
             "email": "jane@example.com",
             "username": "jdoe",
@@ -326,7 +311,7 @@ def test_username_is_unique_and_works_as_a_login(testapp, factory, acme):
     # a username may not shadow somebody's email either
     res = post_user(
         testapp,
-        acme.h(acme.owner),
+        acme.headers("owner"),
         {"email": "third@example.com", "username": factory.email_of(acme.member)},
         status=400,
     )
@@ -344,10 +329,10 @@ def test_username_is_unique_and_works_as_a_login(testapp, factory, acme):
 
 
 def test_username_taken_by_patch_is_400(testapp, acme, factory):
-    patch_entity(testapp, acme.url(acme.admin), acme.h(acme.admin), {"username": "ada"})
+    patch_entity(testapp, acme.url("admin"), acme.headers("admin"), {"username": "ada"})
     for taken in ("ADA", factory.email_of(acme.owner)):
         res = patch_entity(
-            testapp, acme.url(acme.member), acme.h(acme.member), {"username": taken}, status=400
+            testapp, acme.url("member"), acme.headers("member"), {"username": taken}, status=400
         )
         assert field_of(res) == "username"
     assert can_log_in(testapp, "ada")
@@ -356,7 +341,7 @@ def test_username_taken_by_patch_is_400(testapp, acme, factory):
 def test_username_with_surrounding_spaces_is_refused_or_trimmed(testapp, acme):
     res = post_user(
         testapp,
-        acme.h(acme.owner),
+        acme.headers("owner"),
         {
             "email": "spacey@example.com",
             "username": "  jd  ",
@@ -369,7 +354,7 @@ def test_username_with_surrounding_spaces_is_refused_or_trimmed(testapp, acme):
         assert can_log_in(testapp, "jd", NEW_PASSWORD)
         post_user(
             testapp,
-            acme.h(acme.owner),
+            acme.headers("owner"),
             {"email": "other@example.com", "username": "jd"},
             status=400,
         )
@@ -378,7 +363,7 @@ def test_username_with_surrounding_spaces_is_refused_or_trimmed(testapp, acme):
 def test_a_login_name_never_names_two_users(testapp, acme):
     first = post_user(
         testapp,
-        acme.h(acme.owner),
+        acme.headers("owner"),
         {
             "email": "first@example.com",
             "username": "boss@example.com",
@@ -389,7 +374,7 @@ def test_a_login_name_never_names_two_users(testapp, acme):
     )
     second = post_user(
         testapp,
-        acme.h(acme.owner),
+        acme.headers("owner"),
         {"email": "boss@example.com", "password": "another good secret", "send_invite": False},
         status=(201, 400),
     )
@@ -399,7 +384,7 @@ def test_a_login_name_never_names_two_users(testapp, acme):
 def test_post_with_a_url_base_without_token_changes_nothing(testapp, acme, factory, inbox):
     res = post_user(
         testapp,
-        acme.h(acme.owner),
+        acme.headers("owner"),
         {"email": "nolink@example.com", "url_base": "https://app.example.com/x/"},
         status=400,
     )
@@ -413,9 +398,9 @@ def test_post_with_a_url_base_without_token_changes_nothing(testapp, acme, facto
 
 def test_tuples_carry_the_user_columns(testapp, acme, clock):
     clock.advance(hours=2)
-    acme.h(acme.member)  # logs in, so last_login is set
-    res = testapp.get(USERS, headers=acme.h(acme.admin), status=200)
-    row = res.json["index"][acme.url(acme.member)]
+    acme.headers("member")  # logs in, so last_login is set
+    res = testapp.get(USERS, headers=acme.headers("admin"), status=200)
+    row = res.json["index"][acme.url("member")]
     assert row["name"] == "Mel Member"
     assert row["status"] == "active"
     assert row["username"] is None
@@ -430,18 +415,18 @@ def test_tuples_carry_the_user_columns(testapp, acme, clock):
         "create_datasets": False,
     }
     assert row["id_method"] == "pwhash"
-    admin_row = res.json["index"][acme.url(acme.admin)]
+    admin_row = res.json["index"][acme.url("admin")]
     assert admin_row["roles_csv"] == "administrator"
     assert admin_row["account_permissions"]["admin_account"] is True
 
 
 def test_editable_says_whom_the_caller_may_edit(testapp, acme):
-    as_member = testapp.get(USERS, headers=acme.h(acme.member), status=200).json["index"]
-    assert as_member[acme.url(acme.member)]["editable"] is True
-    assert as_member[acme.url(acme.admin)]["editable"] is False
-    assert as_member[acme.url(acme.owner)]["editable"] is False
-    as_admin = testapp.get(USERS, headers=acme.h(acme.admin), status=200).json["index"]
-    assert as_admin.pop(acme.url(acme.owner))["editable"] is False  # the owner's alone
+    as_member = testapp.get(USERS, headers=acme.headers("member"), status=200).json["index"]
+    assert as_member[acme.url("member")]["editable"] is True
+    assert as_member[acme.url("admin")]["editable"] is False
+    assert as_member[acme.url("owner")]["editable"] is False
+    as_admin = testapp.get(USERS, headers=acme.headers("admin"), status=200).json["index"]
+    assert as_admin.pop(acme.url("owner"))["editable"] is False  # the owner's alone
     assert all(row["editable"] for row in as_admin.values())
 
 
@@ -451,8 +436,8 @@ def query_of(url):
 
 def test_paging_with_absolute_next_and_previous_links(testapp, acme):
     for n in range(3):
-        acme.user(name=f"Paged {n}")
-    headers = acme.h(acme.admin)
+        acme.add(f"paged{n}", name=f"Paged {n}")
+    headers = acme.headers("admin")
     first = testapp.get(USERS + "?page_size=4&page_index=1", headers=headers, status=200).json
     assert first["total"] == 6 and len(first["index"]) == 4
     assert "previous" not in first.get("urls", {})
@@ -481,11 +466,11 @@ def test_paging_with_absolute_next_and_previous_links(testapp, acme):
 
 def test_paging_links_keep_search_and_filters(testapp, acme):
     for n in range(3):
-        acme.user(name=f"Searched {n}")
+        acme.add(f"searched{n}", name=f"Searched {n}")
     res = testapp.get(
         USERS,
         params={"search": "searched", "filters[status]": "active", "page_size": "2"},
-        headers=acme.h(acme.admin),
+        headers=acme.headers("admin"),
         status=200,
     ).json
     assert res["total"] == 3 and len(res["index"]) == 2
@@ -495,7 +480,7 @@ def test_paging_links_keep_search_and_filters(testapp, acme):
         "page_size": "2",
         "page_index": "2",
     }
-    rest = testapp.get(res["urls"]["next"], headers=acme.h(acme.admin), status=200).json
+    rest = testapp.get(res["urls"]["next"], headers=acme.headers("admin"), status=200).json
     assert len(rest["index"]) == 1
 
 
@@ -511,38 +496,38 @@ def test_paging_links_keep_search_and_filters(testapp, acme):
     ],
 )
 def test_bad_paging_parameters_are_400(testapp, acme, query):
-    res = testapp.get(f"{USERS}?{query}", headers=acme.h(acme.member), status=400)
+    res = testapp.get(f"{USERS}?{query}", headers=acme.headers("member"), status=400)
     assert res.json["message"]
 
 
 def test_search_matches_name_or_email_substring_case_insensitively(testapp, acme):
-    zed = acme.user(name="Zed Zebra", email="zed@example.com")
-    quinn = acme.user(name="Quinn", email="q.zoo@example.com")
-    headers = acme.h(acme.member)
+    acme.add("zed", name="Zed Zebra", email="zed@example.com")
+    acme.add("quinn", name="Quinn", email="q.zoo@example.com")
+    headers = acme.headers("member")
 
     def found(term):
         res = testapp.get(USERS, params={"search": term}, headers=headers, status=200)
         return set(res.json["index"])
 
-    assert found("ZEBRA") == {acme.url(zed)}
-    assert found("zoo@") == {acme.url(quinn)}
-    assert found("Z") >= {acme.url(zed), acme.url(quinn)}
+    assert found("ZEBRA") == {acme.url("zed")}
+    assert found("zoo@") == {acme.url("quinn")}
+    assert found("Z") >= {acme.url("zed"), acme.url("quinn")}
     assert found("nothing-like-this") == set()
 
 
 def test_filter_by_status(testapp, acme):
-    pending = acme.user(status="pending", password=None)
-    locked = acme.user(status="locked")
-    headers = acme.h(acme.admin)
+    acme.add("pending", status="pending", password=None)
+    acme.add("locked", status="locked")
+    headers = acme.headers("admin")
 
     def with_status(status):
         res = testapp.get(USERS, params={"filters[status]": status}, headers=headers, status=200)
         assert all(row["status"] == status for row in res.json["index"].values())
         return set(res.json["index"])
 
-    assert with_status("pending") == {acme.url(pending)}
-    assert with_status("locked") == {acme.url(locked)}
-    assert with_status("active") == {acme.url(u) for u in (acme.owner, acme.admin, acme.member)}
+    assert with_status("pending") == {acme.url("pending")}
+    assert with_status("locked") == {acme.url("locked")}
+    assert with_status("active") == {acme.url(u) for u in ("owner", "admin", "member")}
     assert with_status("deleted") == set()
     res = testapp.get(USERS, params={"filters[status]": "bogus"}, headers=headers, status=400)
     assert "status" in res.json["message"]
@@ -550,7 +535,7 @@ def test_filter_by_status(testapp, acme):
 
 def test_other_accounts_users_are_not_listed(testapp, factory, acme):
     other_id, other_owner = factory.account()
-    res = testapp.get(USERS, headers=acme.h(acme.owner), status=200)
+    res = testapp.get(USERS, headers=acme.headers("owner"), status=200)
     assert factory.user_url(other_owner) not in res.json["index"]
     assert len(res.json["index"]) == 3
 
@@ -575,8 +560,8 @@ STANDARD_PERMS = {"alter_users": False, "admin_account": False, "create_datasets
     ],
 )
 def test_roles_and_permissions_stay_consistent(testapp, acme, door, change, roles, permissions):
-    headers = acme.h(acme.admin)
-    target = acme.url(acme.member)
+    headers = acme.headers("admin")
+    target = acme.url("member")
     if door == "catalog":
         patch_users(testapp, headers, {target: change})
     else:
@@ -592,46 +577,46 @@ def test_roles_and_permissions_stay_consistent(testapp, acme, door, change, role
 def test_catalog_patch_accepts_bare_index_keyed_by_email(testapp, acme, factory):
     email = factory.email_of(acme.member)
     testapp.patch_json(
-        USERS, {email.upper(): {"roles": ["editor"]}}, headers=acme.h(acme.admin), status=204
+        USERS, {email.upper(): {"roles": ["editor"]}}, headers=acme.headers("admin"), status=204
     )
     assert stored(factory, acme.member)["roles"] == ("editor",)
 
 
 def test_demoting_an_admin_through_permissions(testapp, acme):
-    other_admin = acme.user(roles=("administrator",))
+    acme.add("other_admin", roles=("administrator",))
     patch_users(
         testapp,
-        acme.h(acme.admin),
+        acme.headers("admin"),
         {
-            acme.url(other_admin): {
+            acme.url("other_admin"): {
                 "account_permissions": {"alter_users": False, "create_datasets": False}
             }
         },
     )
-    body = testapp.get(acme.url(other_admin), headers=acme.h(acme.admin), status=200).json
+    body = testapp.get(acme.url("other_admin"), headers=acme.headers("admin"), status=200).json
     assert body["body"]["roles"] == ["standard"]
     assert body["body"]["account_permissions"] == STANDARD_PERMS
     # the demoted admin lost admin powers at once
-    post_user(testapp, acme.h(other_admin), {"email": "x@example.com"}, status=403)
+    post_user(testapp, acme.headers("other_admin"), {"email": "x@example.com"}, status=403)
 
 
 def test_unknown_role_is_400(testapp, acme, factory):
     res = patch_users(
-        testapp, acme.h(acme.admin), {acme.url(acme.member): {"roles": ["boss"]}}, status=400
+        testapp, acme.headers("admin"), {acme.url("member"): {"roles": ["boss"]}}, status=400
     )
     assert field_of(res) == "roles"
     assert stored(factory, acme.member)["roles"] == ("standard",)
 
 
 def test_roles_catalog_lists_the_built_in_roles(testapp, acme):
-    res = testapp.get("/api/roles/", headers=acme.h(acme.member), status=200).json
+    res = testapp.get("/api/roles/", headers=acme.headers("member"), status=200).json
     roles = {row["id"]: row for row in res["index"].values()}
     assert roles["administrator"]["account_permissions"] == ADMIN_PERMS
     assert roles["editor"]["account_permissions"] == EDITOR_PERMS
     assert roles["standard"]["account_permissions"] == STANDARD_PERMS
     assert all(row["title"] and row["description"] for row in roles.values())
     for url in res["index"]:
-        assert testapp.get(url, headers=acme.h(acme.member), status=200).json["body"]["id"]
+        assert testapp.get(url, headers=acme.headers("member"), status=200).json["body"]["id"]
 
 
 # -- nobody changes their own status or roles -----------------------------------------------
@@ -652,12 +637,12 @@ def test_roles_catalog_lists_the_built_in_roles(testapp, acme):
 def test_nobody_changes_their_own_status_or_roles(
     testapp, acme, factory, inbox, who, change, door
 ):
-    user_id = getattr(acme, who)
+    user_id = acme.id(who)
     before = stored(factory, user_id)
     if door == "catalog":
-        res = patch_users(testapp, acme.h(user_id), {acme.url(user_id): change}, status=403)
+        res = patch_users(testapp, acme.headers(who), {acme.url(who): change}, status=403)
     else:
-        res = patch_entity(testapp, acme.url(user_id), acme.h(user_id), change, status=403)
+        res = patch_entity(testapp, acme.url(who), acme.headers(who), change, status=403)
     assert res.json["message"]
     assert stored(factory, user_id) == before
     assert inbox.messages == []
@@ -668,14 +653,14 @@ def test_nobody_changes_their_own_status_or_roles(
 
 @pytest.mark.parametrize("door", ["catalog", "entity"])
 def test_status_and_role_changes_are_mailed_to_the_user(testapp, acme, factory, inbox, door):
-    target = acme.url(acme.member)
+    target = acme.url("member")
     address = factory.email_of(acme.member)
 
     def change(body):
         if door == "catalog":
-            patch_users(testapp, acme.h(acme.admin), {target: body})
+            patch_users(testapp, acme.headers("admin"), {target: body})
         else:
-            patch_entity(testapp, target, acme.h(acme.admin), body)
+            patch_entity(testapp, target, acme.headers("admin"), body)
 
     change({"status": "locked"})
     change({"status": "active"})
@@ -696,20 +681,20 @@ def test_status_and_role_changes_are_mailed_to_the_user(testapp, acme, factory, 
 
 @pytest.mark.parametrize("status", ["locked", "inactive"])
 def test_non_active_users_cannot_log_in_and_their_tokens_stop(testapp, acme, status):
-    member = acme.h(acme.member)
+    member = acme.headers("member")
     testapp.get("/api/", headers=member, status=200)
-    patch_entity(testapp, acme.url(acme.member), acme.h(acme.admin), {"status": status})
+    patch_entity(testapp, acme.url("member"), acme.headers("admin"), {"status": status})
     testapp.get("/api/", headers=member, status=401)
-    assert not can_log_in(testapp, acme.factory.email_of(acme.member))
+    assert not can_log_in(testapp, acme.email("member"))
     # back to active: a fresh login works, the old token stays dead
-    patch_entity(testapp, acme.url(acme.member), acme.h(acme.admin), {"status": "active"})
-    assert can_log_in(testapp, acme.factory.email_of(acme.member))
+    patch_entity(testapp, acme.url("member"), acme.headers("admin"), {"status": "active"})
+    assert can_log_in(testapp, acme.email("member"))
     testapp.get("/api/", headers=member, status=401)
 
 
 def test_status_deleted_is_not_a_way_to_remove(testapp, acme, factory):
     res = patch_entity(
-        testapp, acme.url(acme.member), acme.h(acme.admin), {"status": "deleted"}, status=400
+        testapp, acme.url("member"), acme.headers("admin"), {"status": "deleted"}, status=400
     )
     assert field_of(res) == "status"
     assert stored(factory, acme.member)["status"] == "active"
@@ -717,7 +702,7 @@ def test_status_deleted_is_not_a_way_to_remove(testapp, acme, factory):
 
 def test_unknown_status_is_400(testapp, acme, factory):
     res = patch_entity(
-        testapp, acme.url(acme.member), acme.h(acme.admin), {"status": "asleep"}, status=400
+        testapp, acme.url("member"), acme.headers("admin"), {"status": "asleep"}, status=400
     )
     assert field_of(res) == "status"
 
@@ -743,21 +728,24 @@ def test_owner_cannot_be_removed_or_lose_admin(testapp, acme, factory, actor, at
     headers = (
         factory.login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
         if actor == "superuser"
-        else acme.h(acme.admin)
+        else acme.headers("admin")
     )
     door, change = attempt
-    owner_url = acme.url(acme.owner)
+    owner_url = acme.url("owner")
     before = stored(factory, acme.owner)
     if door == "catalog":
         testapp.patch_json(
-            f"/api/accounts/{acme.id}/users/", {owner_url: change}, headers=headers, status=403
+            f"/api/accounts/{acme.account_id}/users/",
+            {owner_url: change},
+            headers=headers,
+            status=403,
         )
     elif door == "entity":
         patch_entity(testapp, owner_url, headers, change, status=403)
     else:
         testapp.delete(owner_url, headers=headers, status=403)
     assert stored(factory, acme.owner) == before
-    testapp.get("/api/account/", headers=acme.h(acme.owner), status=200)
+    testapp.get("/api/account/", headers=acme.headers("owner"), status=200)
 
 
 def account_body(testapp, headers):
@@ -766,39 +754,39 @@ def account_body(testapp, headers):
 
 @pytest.mark.parametrize("form", ["bare", "entity", "email"])
 def test_owner_hands_ownership_to_an_active_admin(testapp, acme, factory, inbox, form):
-    new_owner = acme.url(acme.admin)
+    new_owner = acme.url("admin")
     if form == "bare":
         testapp.patch_json(
-            "/api/account/", {"owner": new_owner}, headers=acme.h(acme.owner), status=204
+            "/api/account/", {"owner": new_owner}, headers=acme.headers("owner"), status=204
         )
     elif form == "entity":
-        patch_entity(testapp, "/api/account/", acme.h(acme.owner), {"owner": new_owner})
+        patch_entity(testapp, "/api/account/", acme.headers("owner"), {"owner": new_owner})
     else:
         testapp.patch_json(
             "/api/account/",
             {"owner": factory.email_of(acme.admin)},
-            headers=acme.h(acme.owner),
+            headers=acme.headers("owner"),
             status=204,
         )
-    assert account_body(testapp, acme.h(acme.member))["owner"] == new_owner
+    assert account_body(testapp, acme.headers("member"))["owner"] == new_owner
     mail = inbox.wait_for(1)[0]
     assert mail["To"] == factory.email_of(acme.admin)
     assert mail["Subject"] == "You are now an owner"
     # the former owner is no longer untouchable: the new owner may demote them ...
-    patch_users(testapp, acme.h(acme.admin), {acme.url(acme.owner): {"roles": ["editor"]}})
+    patch_users(testapp, acme.headers("admin"), {acme.url("owner"): {"roles": ["editor"]}})
     # ... and they can no longer hand the account over
     testapp.patch_json(
-        "/api/account/", {"owner": acme.url(acme.owner)}, headers=acme.h(acme.owner), status=403
+        "/api/account/", {"owner": acme.url("owner")}, headers=acme.headers("owner"), status=403
     )
-    assert account_body(testapp, acme.h(acme.member))["owner"] == new_owner
+    assert account_body(testapp, acme.headers("member"))["owner"] == new_owner
 
 
 def test_only_the_owner_hands_over_ownership(testapp, acme, inbox):
-    for user_id in (acme.admin, acme.member):
+    for who in ("admin", "member"):
         testapp.patch_json(
-            "/api/account/", {"owner": acme.url(acme.admin)}, headers=acme.h(user_id), status=403
+            "/api/account/", {"owner": acme.url("admin")}, headers=acme.headers(who), status=403
         )
-    assert account_body(testapp, acme.h(acme.member))["owner"] == acme.url(acme.owner)
+    assert account_body(testapp, acme.headers("member"))["owner"] == acme.url("owner")
     assert inbox.messages == []
 
 
@@ -818,33 +806,35 @@ def test_new_owner_must_be_an_active_admin_of_the_account(
     testapp, acme, factory, inbox, candidate
 ):
     if candidate == "member":
-        ref = acme.url(acme.member)
+        ref = acme.url("member")
     elif candidate == "pending_admin":
-        ref = acme.url(acme.user(roles=("administrator",), status="pending", password=None))
+        acme.add(candidate, roles=("administrator",), status="pending", password=None)
+        ref = acme.url(candidate)
     elif candidate == "locked_admin":
-        ref = acme.url(acme.user(roles=("administrator",), status="locked"))
+        acme.add(candidate, roles=("administrator",), status="locked")
+        ref = acme.url(candidate)
     elif candidate == "foreign_admin":
         ref = factory.user_url(factory.account()[1])
     elif candidate == "deleted_admin":
-        doomed = acme.user(roles=("administrator",))
-        testapp.delete(acme.url(doomed), headers=acme.h(acme.owner), status=200)
-        ref = acme.url(doomed)
+        acme.add("doomed", roles=("administrator",))
+        testapp.delete(acme.url("doomed"), headers=acme.headers("owner"), status=200)
+        ref = acme.url("doomed")
     elif candidate == "unknown":
         ref = factory.user_url("f" * 32)
     else:
         ref = candidate
     res = testapp.patch_json(
-        "/api/account/", {"owner": ref}, headers=acme.h(acme.owner), status=400
+        "/api/account/", {"owner": ref}, headers=acme.headers("owner"), status=400
     )
     assert field_of(res) == "owner"
-    assert account_body(testapp, acme.h(acme.member))["owner"] == acme.url(acme.owner)
+    assert account_body(testapp, acme.headers("member"))["owner"] == acme.url("owner")
     assert [m["Subject"] for m in inbox.messages if "owner" in m["Subject"]] == []
 
 
 def test_account_patch_refuses_unknown_fields_and_wrong_types(testapp, acme):
     for body in ({"colour": "red"}, {"name": 5}, {"name": ""}, {"owner": 5}):
-        testapp.patch_json("/api/account/", body, headers=acme.h(acme.owner), status=400)
-    assert account_body(testapp, acme.h(acme.owner))["name"] == "Acme"
+        testapp.patch_json("/api/account/", body, headers=acme.headers("owner"), status=400)
+    assert account_body(testapp, acme.headers("owner"))["name"] == "Acme"
 
 
 # -- pending users: name and email editable by admins until activation ---------------------------
@@ -854,14 +844,16 @@ def invite(testapp, acme, inbox, email="pat@example.com"):
     """The admin adds a pending user; returns ``(user_url, token)`` from the mail."""
     before = len(inbox.messages)
     res = post_user(
-        testapp, acme.h(acme.admin), {"email": email, "name": "Pat Pending", "url_base": URL_BASE}
+        testapp,
+        acme.headers("admin"),
+        {"email": email, "name": "Pat Pending", "url_base": URL_BASE},
     )
     return res.location, token_in(inbox.wait_for(before + 1)[before])
 
 
 def test_admin_edits_name_and_email_of_a_pending_user_until_activation(testapp, acme, inbox):
     user_url, _ = invite(testapp, acme, inbox, "pat@exmaple.com")
-    admin = acme.h(acme.admin)
+    admin = acme.headers("admin")
     patch_entity(testapp, user_url, admin, {"name": "Pat Proper", "email": "pat@example.com"})
     body = testapp.get(user_url, headers=admin, status=200).json["body"]
     assert (body["name"], body["email"]) == ("Pat Proper", "pat@example.com")
@@ -894,13 +886,13 @@ def test_admin_edits_name_and_email_of_a_pending_user_until_activation(testapp, 
 
 def test_correcting_a_pending_email_kills_the_link_sent_to_the_old_one(testapp, acme, inbox):
     user_url, old_token = invite(testapp, acme, inbox, "pat@exmaple.com")
-    patch_entity(testapp, user_url, acme.h(acme.admin), {"email": "pat@example.com"})
+    patch_entity(testapp, user_url, acme.headers("admin"), {"email": "pat@example.com"})
     res = set_password(testapp, old_token, status=400)
     assert res.json["message"] == "This link is invalid or has expired."
 
 
 def test_activation_cannot_be_undone_to_reopen_name_and_email(testapp, acme, factory):
-    admin, url = acme.h(acme.admin), acme.url(acme.member)
+    admin, url = acme.headers("admin"), acme.url("member")
     email = factory.email_of(acme.member)
     back = patch_entity(testapp, url, admin, {"status": "pending"}, status=(204, 400, 403))
     change = patch_entity(
@@ -913,10 +905,14 @@ def test_activation_cannot_be_undone_to_reopen_name_and_email(testapp, acme, fac
 def test_admin_cannot_give_a_pending_user_a_taken_email(testapp, acme, inbox, factory):
     user_url, _ = invite(testapp, acme, inbox)
     res = patch_entity(
-        testapp, user_url, acme.h(acme.admin), {"email": factory.email_of(acme.member)}, status=400
+        testapp,
+        user_url,
+        acme.headers("admin"),
+        {"email": factory.email_of(acme.member)},
+        status=400,
     )
     assert field_of(res) == "email"
-    body = testapp.get(user_url, headers=acme.h(acme.admin), status=200).json["body"]
+    body = testapp.get(user_url, headers=acme.headers("admin"), status=200).json["body"]
     assert body["email"] == "pat@example.com"
 
 
@@ -924,7 +920,7 @@ def test_admin_cannot_give_a_pending_user_a_taken_email(testapp, acme, inbox, fa
 
 
 def test_user_edits_their_profile(testapp, acme):
-    url, me = acme.url(acme.member), acme.h(acme.member)
+    url, me = acme.url("member"), acme.headers("member")
     profile = {
         "first_name": "Mel",
         "last_name": "Member",
@@ -943,16 +939,16 @@ def test_user_edits_their_profile(testapp, acme):
 
 
 def test_admin_edits_another_users_profile(testapp, acme):
-    url = acme.url(acme.member)
-    patch_entity(testapp, url, acme.h(acme.admin), {"title": "Team lead"})
+    url = acme.url("member")
+    patch_entity(testapp, url, acme.headers("admin"), {"title": "Team lead"})
     assert (
-        testapp.get(url, headers=acme.h(acme.member), status=200).json["body"]["title"]
+        testapp.get(url, headers=acme.headers("member"), status=200).json["body"]["title"]
         == "Team lead"
     )
 
 
 def test_address_members_merge(testapp, acme):
-    url, me = acme.url(acme.member), acme.h(acme.member)
+    url, me = acme.url("member"), acme.headers("member")
     patch_entity(
         testapp,
         url,
@@ -974,23 +970,23 @@ def test_address_members_merge(testapp, acme):
 
 
 def test_manager_is_a_user_of_the_same_account(testapp, factory, acme):
-    url, me = acme.url(acme.member), acme.h(acme.member)
-    patch_entity(testapp, url, me, {"manager": acme.url(acme.admin)})
-    assert testapp.get(url, headers=me, status=200).json["body"]["manager"] == acme.url(acme.admin)
+    url, me = acme.url("member"), acme.headers("member")
+    patch_entity(testapp, url, me, {"manager": acme.url("admin")})
+    assert testapp.get(url, headers=me, status=200).json["body"]["manager"] == acme.url("admin")
     patch_entity(testapp, url, me, {"manager": f"/api/users/{acme.owner}/"})  # relative is fine
-    assert testapp.get(url, headers=me, status=200).json["body"]["manager"] == acme.url(acme.owner)
+    assert testapp.get(url, headers=me, status=200).json["body"]["manager"] == acme.url("owner")
 
     foreign = factory.user_url(factory.account()[1])
     for bad in (foreign, factory.user_url("0" * 32), "https://elsewhere.example.com/x/"):
         res = patch_entity(testapp, url, me, {"manager": bad}, status=400)
         assert field_of(res) == "manager"
-    assert testapp.get(url, headers=me, status=200).json["body"]["manager"] == acme.url(acme.owner)
+    assert testapp.get(url, headers=me, status=200).json["body"]["manager"] == acme.url("owner")
     patch_entity(testapp, url, me, {"manager": None})
     assert testapp.get(url, headers=me, status=200).json["body"]["manager"] is None
 
 
 def test_preferences_have_defaults_and_merge(testapp, acme):
-    url, me = acme.url(acme.member), acme.h(acme.member)
+    url, me = acme.url("member"), acme.headers("member")
     body = testapp.get(url, headers=me, status=200).json["body"]
     assert body["preferences"] == {"currency": "USD", "timezone": "UTC", "locale": "en_US"}
     patch_entity(testapp, url, me, {"preferences": {"timezone": "America/New_York"}})
@@ -1019,8 +1015,8 @@ def test_preferences_have_defaults_and_merge(testapp, acme):
 def test_invalid_preferences_are_400_naming_the_field(testapp, acme, factory, prefs, field):
     res = patch_entity(
         testapp,
-        acme.url(acme.member),
-        acme.h(acme.member),
+        acme.url("member"),
+        acme.headers("member"),
         {"title": "Changed", "preferences": {"currency": "EUR", **prefs}},
         status=400,
     )
@@ -1048,7 +1044,7 @@ def test_user_patch_refuses_unknown_read_only_and_mistyped_fields(
     testapp, acme, factory, body, field
 ):
     before = stored(factory, acme.member)
-    res = patch_entity(testapp, acme.url(acme.member), acme.h(acme.member), body, status=400)
+    res = patch_entity(testapp, acme.url("member"), acme.headers("member"), body, status=400)
     if field:
         assert field_of(res) == field
     else:
@@ -1057,18 +1053,20 @@ def test_user_patch_refuses_unknown_read_only_and_mistyped_fields(
 
 
 def test_put_with_changed_fields_works_like_patch(testapp, acme):
-    url = acme.url(acme.member)
+    url = acme.url("member")
     testapp.put_json(
         url,
         {"element": "shoji:entity", "body": {"title": "Put"}},
-        headers=acme.h(acme.member),
+        headers=acme.headers("member"),
         status=204,
     )
-    assert testapp.get(url, headers=acme.h(acme.member), status=200).json["body"]["title"] == "Put"
+    assert (
+        testapp.get(url, headers=acme.headers("member"), status=200).json["body"]["title"] == "Put"
+    )
 
 
 def test_put_of_the_whole_entity_as_read_is_accepted_for_oneself(testapp, acme):
-    url, me = acme.url(acme.member), acme.h(acme.member)
+    url, me = acme.url("member"), acme.headers("member")
     body = testapp.get(url, headers=me, status=200).json["body"]
     body["title"] = "Round trip"
     testapp.put_json(url, {"element": "shoji:entity", "body": body}, headers=me, status=204)
@@ -1076,7 +1074,7 @@ def test_put_of_the_whole_entity_as_read_is_accepted_for_oneself(testapp, acme):
 
 
 def test_put_of_the_whole_entity_as_read_is_accepted_for_an_admin(testapp, acme):
-    url, admin = acme.url(acme.member), acme.h(acme.admin)
+    url, admin = acme.url("member"), acme.headers("admin")
     body = testapp.get(url, headers=admin, status=200).json["body"]
     body["title"] = "Round trip"
     testapp.put_json(url, {"element": "shoji:entity", "body": body}, headers=admin, status=204)
@@ -1108,26 +1106,26 @@ ENTITY_MEMBERS = {
 
 
 def test_user_entity_shape(testapp, acme):
-    url = acme.url(acme.member)
-    doc = testapp.get(url, headers=acme.h(acme.member), status=200).json
+    url = acme.url("member")
+    doc = testapp.get(url, headers=acme.headers("member"), status=200).json
     assert doc["element"] == "shoji:entity" and doc["self"] == url
     assert ENTITY_MEMBERS <= set(doc["body"])
     assert doc["body"]["id"] == acme.member and doc["body"]["id_method"] == "pwhash"
     assert doc["urls"]["account_url"].startswith("http://localhost/api/")
     assert doc["fragments"] == {"password": f"{url}password/"}  # what the user may use
-    as_admin = testapp.get(url, headers=acme.h(acme.admin), status=200).json
+    as_admin = testapp.get(url, headers=acme.headers("admin"), status=200).json
     for name in ("invite", "reassign", "expropriate"):
         assert as_admin["fragments"][name] == f"{url}{name}/"
     assert "password" not in as_admin["fragments"]
-    account = testapp.get(doc["urls"]["account_url"], headers=acme.h(acme.member), status=200)
-    assert account.json["body"]["id"] == acme.id
+    account = testapp.get(doc["urls"]["account_url"], headers=acme.headers("member"), status=200)
+    assert account.json["body"]["id"] == acme.account_id
 
 
 def test_account_url_of_a_user_leads_to_that_users_account(testapp, acme, factory):
     superuser = factory.login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
-    doc = testapp.get(acme.url(acme.member), headers=superuser, status=200).json
+    doc = testapp.get(acme.url("member"), headers=superuser, status=200).json
     account = testapp.get(doc["urls"]["account_url"], headers=superuser, status=200)
-    assert account.json["body"]["id"] == acme.id
+    assert account.json["body"]["id"] == acme.account_id
 
 
 # -- display times follow the caller's timezone and locale -------------------------------------
@@ -1139,19 +1137,19 @@ def expected_display(moment, timezone, locale):
 
 def test_display_times_follow_the_callers_preferences(testapp, acme, clock):
     clock.advance(hours=5, minutes=30)
-    acme.h(acme.member)  # member logs in at 05:30 UTC
-    owner = acme.h(acme.owner)
+    acme.headers("member")  # member logs in at 05:30 UTC
+    owner = acme.headers("owner")
     patch_entity(
         testapp,
-        acme.url(acme.owner),
+        acme.url("owner"),
         owner,
         {"preferences": {"timezone": "Asia/Tokyo", "locale": "de_DE"}},
     )
     login = datetime(2026, 1, 1, 5, 30, tzinfo=UTC)
 
     for seen in (
-        testapp.get(acme.url(acme.member), headers=owner, status=200).json["body"],
-        testapp.get(USERS, headers=owner, status=200).json["index"][acme.url(acme.member)],
+        testapp.get(acme.url("member"), headers=owner, status=200).json["body"],
+        testapp.get(USERS, headers=owner, status=200).json["index"][acme.url("member")],
     ):
         assert seen["created"] == "2026-01-01T00:00:00+00:00"  # ISO stays UTC
         assert seen["last_login"] == "2026-01-01T05:30:00+00:00"
@@ -1161,7 +1159,7 @@ def test_display_times_follow_the_callers_preferences(testapp, acme, clock):
         assert "14:30" in seen["display"]["last_login"]
 
     # another caller with the default preferences sees the same moment in UTC, en_US
-    as_admin = testapp.get(acme.url(acme.member), headers=acme.h(acme.admin), status=200)
+    as_admin = testapp.get(acme.url("member"), headers=acme.headers("admin"), status=200)
     display = as_admin.json["body"]["display"]
     assert display["created"] == expected_display(START, "UTC", "en_US")
     assert display["created"].startswith("Jan 1, 2026")
@@ -1169,8 +1167,8 @@ def test_display_times_follow_the_callers_preferences(testapp, acme, clock):
 
 
 def test_display_of_a_user_who_never_logged_in_is_null(testapp, acme):
-    pending = acme.user(status="pending", password=None)
-    body = testapp.get(acme.url(pending), headers=acme.h(acme.admin), status=200).json["body"]
+    acme.add("pending", status="pending", password=None)
+    body = testapp.get(acme.url("pending"), headers=acme.headers("admin"), status=200).json["body"]
     assert body["last_login"] is None and body["display"]["last_login"] is None
 
 
@@ -1179,11 +1177,11 @@ def test_display_of_a_user_who_never_logged_in_is_null(testapp, acme):
 
 def test_users_catalog_narrows_by_email_case_insensitively(testapp, acme, factory):
     email = factory.email_of(acme.member)
-    headers = acme.h(acme.admin)
+    headers = acme.headers("admin")
     for variant in (email, email.upper(), f" {email} "):
         res = testapp.get("/api/users/", params={"email": variant}, headers=headers, status=200)
-        assert list(res.json["index"]) == [acme.url(acme.member)]
-        row = res.json["index"][acme.url(acme.member)]
+        assert list(res.json["index"]) == [acme.url("member")]
+        row = res.json["index"][acme.url("member")]
         assert row["email"] == email and row["name"] == "Mel Member"
     res = testapp.get(
         "/api/users/", params={"email": "nobody@example.com"}, headers=headers, status=200
@@ -1193,21 +1191,21 @@ def test_users_catalog_narrows_by_email_case_insensitively(testapp, acme, factor
 
 def test_users_catalog_narrows_by_id(testapp, acme):
     res = testapp.get(
-        "/api/users/", params={"id": acme.member}, headers=acme.h(acme.admin), status=200
+        "/api/users/", params={"id": acme.member}, headers=acme.headers("admin"), status=200
     )
-    assert list(res.json["index"]) == [acme.url(acme.member)]
+    assert list(res.json["index"]) == [acme.url("member")]
 
 
 def test_users_catalog_email_and_id_must_name_the_same_user(testapp, acme, factory):
     params = {"email": factory.email_of(acme.member), "id": acme.admin}
-    res = testapp.get("/api/users/", params=params, headers=acme.h(acme.admin), status=200)
+    res = testapp.get("/api/users/", params=params, headers=acme.headers("admin"), status=200)
     assert res.json["index"] == {}
 
 
 def test_users_catalog_hides_other_accounts(testapp, factory, acme):
     other_account, other_owner = factory.account()
     stranger = factory.user(other_account)
-    headers = acme.h(acme.member)
+    headers = acme.headers("member")
     for params in (
         {"email": factory.email_of(stranger)},
         {"id": stranger},
@@ -1216,12 +1214,12 @@ def test_users_catalog_hides_other_accounts(testapp, factory, acme):
         res = testapp.get("/api/users/", params=params, headers=headers, status=200)
         assert res.json["index"] == {}
     listed = testapp.get("/api/users/", headers=headers, status=200).json["index"]
-    assert set(listed) == {acme.url(u) for u in (acme.owner, acme.admin, acme.member)}
+    assert set(listed) == {acme.url(u) for u in ("owner", "admin", "member")}
 
 
 def test_users_catalog_is_get_only(testapp, acme):
     testapp.post_json(
-        "/api/users/", {"email": "x@example.com"}, headers=acme.h(acme.owner), status=405
+        "/api/users/", {"email": "x@example.com"}, headers=acme.headers("owner"), status=405
     )
 
 
@@ -1229,7 +1227,7 @@ def test_users_catalog_is_get_only(testapp, acme):
 
 
 def test_delete_returns_the_id_and_leaves_a_tombstone(testapp, acme, factory):
-    url, me = acme.url(acme.member), acme.h(acme.member)
+    url, me = acme.url("member"), acme.headers("member")
     email = factory.email_of(acme.member)
     patch_entity(
         testapp,
@@ -1240,15 +1238,15 @@ def test_delete_returns_the_id_and_leaves_a_tombstone(testapp, acme, factory):
             "mobile": "123",
             "username": "mel",
             "address": {"city": "Paris"},
-            "manager": acme.url(acme.admin),
+            "manager": acme.url("admin"),
             "preferences": {"timezone": "Europe/Paris"},
         },
     )
-    res = testapp.delete(url, headers=acme.h(acme.admin), status=200)
+    res = testapp.delete(url, headers=acme.headers("admin"), status=200)
     assert res.json == {"id": acme.member}
 
     # the tombstone keeps what attribution needs, and only admins see it
-    tomb = testapp.get(url, headers=acme.h(acme.admin), status=200).json["body"]
+    tomb = testapp.get(url, headers=acme.headers("admin"), status=200).json["body"]
     assert tomb == {"id": acme.member, "name": tomb["name"], "status": "deleted"}
     assert "@" not in tomb["name"]
     stored_user = factory.read(
@@ -1267,25 +1265,25 @@ def test_delete_returns_the_id_and_leaves_a_tombstone(testapp, acme, factory):
     testapp.get("/api/", headers=me, status=401)  # sessions are gone
     assert not can_log_in(testapp, email) and not can_log_in(testapp, "mel")
     deleted = testapp.get(
-        USERS, params={"filters[status]": "deleted"}, headers=acme.h(acme.admin), status=200
+        USERS, params={"filters[status]": "deleted"}, headers=acme.headers("admin"), status=200
     ).json["index"]
     assert deleted[url] == tomb
 
     # the tombstone cannot be edited or removed again; the email and username are free
-    patch_entity(testapp, url, acme.h(acme.admin), {"title": "Zombie"}, status=403)
-    testapp.delete(url, headers=acme.h(acme.admin), status=400)
+    patch_entity(testapp, url, acme.headers("admin"), {"title": "Zombie"}, status=403)
+    testapp.delete(url, headers=acme.headers("admin"), status=400)
     again = post_user(
-        testapp, acme.h(acme.admin), {"email": email, "username": "mel", "send_invite": False}
+        testapp, acme.headers("admin"), {"email": email, "username": "mel", "send_invite": False}
     )
     assert again.location != url
 
 
 def test_removal_through_the_catalog_answers_the_removed_ids(testapp, acme, factory):
-    extra = acme.user()
+    extra = acme.add("extra")
     res = patch_users(
         testapp,
-        acme.h(acme.admin),
-        {acme.url(acme.member): None, acme.url(extra): None},
+        acme.headers("admin"),
+        {acme.url("member"): None, acme.url("extra"): None},
         status=200,
     )
     assert sorted(res.json["removed"]) == sorted([acme.member, extra])
@@ -1294,8 +1292,8 @@ def test_removal_through_the_catalog_answers_the_removed_ids(testapp, acme, fact
 
 
 def test_admin_cannot_remove_themselves(testapp, acme, factory):
-    testapp.delete(acme.url(acme.admin), headers=acme.h(acme.admin), status=403)
-    patch_users(testapp, acme.h(acme.admin), {acme.url(acme.admin): None}, status=403)
+    testapp.delete(acme.url("admin"), headers=acme.headers("admin"), status=403)
+    patch_users(testapp, acme.headers("admin"), {acme.url("admin"): None}, status=403)
     assert stored(factory, acme.admin)["status"] == "active"
 
 
@@ -1313,21 +1311,21 @@ def test_admin_cannot_remove_themselves(testapp, acme, factory):
     ],
 )
 def test_a_refused_catalog_patch_changes_nothing(testapp, acme, factory, inbox, second):
-    other = acme.user()
+    other = acme.add("other")
     before = {u: stored(factory, u) for u in (acme.member, other)}
     index = {
-        acme.url(acme.member): {"roles": ["editor"], "status": "locked"},
-        acme.url(other): second,
+        acme.url("member"): {"roles": ["editor"], "status": "locked"},
+        acme.url("other"): second,
     }
-    patch_users(testapp, acme.h(acme.admin), index, status=400)
+    patch_users(testapp, acme.headers("admin"), index, status=400)
     assert {u: stored(factory, u) for u in (acme.member, other)} == before
     assert inbox.messages == []
-    testapp.get("/api/", headers=acme.h(acme.member), status=200)  # not logged out
+    testapp.get("/api/", headers=acme.headers("member"), status=200)  # not logged out
 
 
 def test_a_refused_catalog_patch_removes_nobody(testapp, acme, factory, inbox):
-    index = {acme.url(acme.member): None, acme.url(acme.owner): {"roles": ["standard"]}}
-    patch_users(testapp, acme.h(acme.admin), index, status=403)
+    index = {acme.url("member"): None, acme.url("owner"): {"roles": ["standard"]}}
+    patch_users(testapp, acme.headers("admin"), index, status=403)
     assert stored(factory, acme.member)["status"] == "active"
     assert can_log_in(testapp, factory.email_of(acme.member))
 
@@ -1335,9 +1333,9 @@ def test_a_refused_catalog_patch_removes_nobody(testapp, acme, factory, inbox):
 def test_a_catalog_patch_naming_a_foreign_user_changes_nothing(testapp, factory, acme):
     stranger = factory.user(factory.account()[0])
     index = {
-        acme.url(acme.member): {"roles": ["editor"]},
+        acme.url("member"): {"roles": ["editor"]},
         factory.user_url(stranger): {"roles": ["editor"]},
     }
-    patch_users(testapp, acme.h(acme.admin), index, status=400)
+    patch_users(testapp, acme.headers("admin"), index, status=400)
     assert stored(factory, acme.member)["roles"] == ("standard",)
     assert stored(factory, stranger)["roles"] == ("standard",)

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
+from tests.factories import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 
 
 def test_create_use_list_and_revoke_a_key(testapp, factory, clock):

@@ -29,8 +29,6 @@ non-current editor's PATCH is 409.  Each row also checks the effect, so a
 view that answers the right status but changes the wrong thing fails too.
 """
 
-import itertools
-
 import pytest
 
 from crunchusers.collaboration import (
@@ -41,13 +39,21 @@ from crunchusers.collaboration import (
     set_team_member,
     share_dataset,
 )
-from crunchusers.operations import create_account, new_user
-from crunchusers.passwords import hash_password
-from tests.factories import PASSWORD
+from tests.factories import Scene
 from tests.matrix import assert_error_shape, call, check_registry
 
 BASE = "http://localhost"
-ACTORS = ("owner", "admin", "editor", "viewer", "team", "project", "collab", "stranger", "anon")
+ACTORS = (
+    "owner",
+    "admin",
+    "editor",
+    "viewer",
+    "team",
+    "project",
+    "collab",
+    "stranger",
+    "anonymous",
+)
 
 # fmt: off
 #                                        owner admin editr viewr team  proj  colab strgr anon
@@ -72,103 +78,44 @@ TABLE = {
 # fmt: on
 
 
-@pytest.fixture(scope="module")
-def password_hash(configured_app):
-    """Hashed once: every scenario user logs in with ``PASSWORD``."""
-    return hash_password(configured_app.registry, PASSWORD)
-
-
-_scenarios = itertools.count(1)  # the app is shared: keep emails unique
-
-
-class World:
-    """The scenario of the module docstring, written in one transaction."""
-
-    def __init__(self, testapp, factory, password_hash):
-        self.testapp = testapp
-        self.factory = factory
-        n = next(_scenarios)
-        now = factory.now()
-
-        def build(root):
-            acme, acme_owner = create_account(
-                root, name="Acme", owner_email=f"acme-owner-{n}@m.test", now=now
-            )
-            other, _ = create_account(
-                root, name="Other", owner_email=f"other-owner-{n}@m.test", now=now
-            )
-
-            def user(name, account, roles=("standard",)):
-                return new_user(
-                    root,
-                    account,
-                    email=f"{name}-{n}@m.test",
-                    now=now,
-                    roles=roles,
-                    password_hash=password_hash,
-                )
-
-            users = {
-                "owner": user("owner", acme, ("editor",)),
-                "admin": user("admin", acme, ("administrator",)),
-                "editor": user("editor", acme, ("editor",)),
-                "viewer": user("viewer", acme),
-                "team": user("team", acme),
-                "project": user("project", acme),
-                "idle": user("idle", acme),
-                "collab": user("collab", other),
-                "stranger": user("stranger", other),
-            }
-            owner = users["owner"]
-            team = create_team(root, owner, "T", now)
-            set_team_member(team, users["team"], team_admin=False)
-            project = create_project(root, owner, "P", now)
-            set_project_member(project, users["project"], "user", edit=False)
-            dataset = create_dataset(
-                root, owner, "D", now, project=project, current_editor_id=owner.__name__
-            )
-            share_dataset(dataset, users["editor"], "user", {"view": True, "edit": True})
-            share_dataset(dataset, users["viewer"], "user", {"view": True})
-            share_dataset(dataset, users["collab"], "user", {"view": True})
-            share_dataset(dataset, team, "team", {"view": True})
-            return {
-                "account": acme.__name__,
-                "acme_owner": acme_owner.__name__,
-                "users": {k: u.__name__ for k, u in users.items()},
-                "emails": {k: u.email for k, u in users.items()},
-                "team": team.__name__,
-                "project": project.__name__,
-                "dataset": dataset.__name__,
-            }
-
-        self.ids = factory.write(build)
-        self.team = f"{BASE}/api/teams/{self.ids['team']}/"
-        self.project = f"{BASE}/api/projects/{self.ids['project']}/"
-        self.dataset = f"{BASE}/api/datasets/{self.ids['dataset']}/"
-        self.account = f"{BASE}/api/accounts/{self.ids['account']}/"
-
-    def user_id(self, name):
-        return self.ids["users"][name]
-
-    def user_url(self, name):
-        return f"{BASE}/api/users/{self.user_id(name)}/"
-
-    def headers(self, actor):
-        if actor == "anon":
-            return {}
-        return self.factory.login(self.ids["emails"][actor])
-
-    def call(self, method, url, actor, status, body=None):
-        return call(self.testapp, method, url, self.headers(actor), status, body)
-
-    def read(self, getter):
-        """``getter(root, ids)`` in a fresh read transaction."""
-        return self.factory.read(lambda root: getter(root, self.ids))
-
-
 @pytest.fixture
-def world(testapp, factory, password_hash):
-    return World(testapp, factory, password_hash)
+def world(factory):
+    """The scenario of the module docstring; ``team_id``/``team_url``,
+    ``project_id``/``project_url`` and ``dataset_id``/``dataset_url`` are
+    ``T``, ``P`` and ``D`` (the users ``team`` and ``project`` are users)."""
+    scene = Scene(factory, owner="acme_owner")
+    other = scene.add_account("Other", owner="other_owner")
+    scene.add("owner", roles=("editor",))
+    scene.add("admin", roles=("administrator",))
+    scene.add("editor", roles=("editor",))
+    for name in ("viewer", "team", "project", "idle"):
+        scene.add(name)
+    scene.add("collab", other)
+    scene.add("stranger", other)
+    now = factory.now()
+
+    def build(root):
+        users = {name: root.users[user_id] for name, user_id in scene.users.items()}
+        owner = users["owner"]
+        team = create_team(root, owner, "T", now)
+        set_team_member(team, users["team"], team_admin=False)
+        project = create_project(root, owner, "P", now)
+        set_project_member(project, users["project"], "user", edit=False)
+        dataset = create_dataset(
+            root, owner, "D", now, project=project, current_editor_id=owner.__name__
+        )
+        share_dataset(dataset, users["editor"], "user", {"view": True, "edit": True})
+        share_dataset(dataset, users["viewer"], "user", {"view": True})
+        share_dataset(dataset, users["collab"], "user", {"view": True})
+        share_dataset(dataset, team, "team", {"view": True})
+        return team.__name__, project.__name__, dataset.__name__
+
+    scene.team_id, scene.project_id, scene.dataset_id = factory.write(build)
+    scene.team_url = f"{BASE}/api/teams/{scene.team_id}/"
+    scene.project_url = f"{BASE}/api/projects/{scene.project_id}/"
+    scene.dataset_url = f"{BASE}/api/datasets/{scene.dataset_id}/"
+    scene.account_url = f"{BASE}/api/accounts/{scene.account_id}/"
+    return scene
 
 
 CHECKS, check = check_registry()
@@ -185,25 +132,25 @@ def assert_document(res, status, self_url, element):
 
 @check("GET team")
 def _get_team(w, actor, status):
-    res = w.call("GET", w.team, actor, status)
-    assert_document(res, status, w.team, "shoji:entity")
+    res = call(w, "GET", w.team_url, actor, status)
+    assert_document(res, status, w.team_url, "shoji:entity")
     return res
 
 
 @check("PATCH team")
 def _patch_team(w, actor, status):
-    res = w.call("PATCH", w.team, actor, status, {"name": "Renamed"})
-    name = w.read(lambda root, ids: root.teams[ids["team"]].name)
+    res = call(w, "PATCH", w.team_url, actor, status, {"name": "Renamed"})
+    name = w.factory.read(lambda root: root.teams[w.team_id].name)
     assert name == ("Renamed" if status == 204 else "T")
     return res
 
 
 @check("PATCH team members")
 def _patch_team_members(w, actor, status):
-    body = {"element": "shoji:catalog", "index": {w.user_url("idle"): {}}}
-    res = w.call("PATCH", w.team + "members/", actor, status, body)
-    members = w.read(lambda root, ids: set(root.teams[ids["team"]].members))
-    assert (w.user_id("idle") in members) == (status == 204)
+    body = {"element": "shoji:catalog", "index": {w.url("idle"): {}}}
+    res = call(w, "PATCH", w.team_url + "members/", actor, status, body)
+    members = w.factory.read(lambda root: set(root.teams[w.team_id].members))
+    assert (w.id("idle") in members) == (status == 204)
     return res
 
 
@@ -212,35 +159,35 @@ def _patch_team_members(w, actor, status):
 
 @check("GET project")
 def _get_project(w, actor, status):
-    res = w.call("GET", w.project, actor, status)
-    assert_document(res, status, w.project, "shoji:entity")
+    res = call(w, "GET", w.project_url, actor, status)
+    assert_document(res, status, w.project_url, "shoji:entity")
     if status == 200:
-        assert w.dataset in res.json["index"]
+        assert w.dataset_url in res.json["index"]
     return res
 
 
 @check("PATCH project")
 def _patch_project(w, actor, status):
-    res = w.call("PATCH", w.project, actor, status, {"name": "Renamed"})
-    name = w.read(lambda root, ids: root.projects[ids["project"]].name)
+    res = call(w, "PATCH", w.project_url, actor, status, {"name": "Renamed"})
+    name = w.factory.read(lambda root: root.projects[w.project_id].name)
     assert name == ("Renamed" if status == 204 else "P")
     return res
 
 
 @check("DELETE project (not empty)")
 def _delete_project(w, actor, status):
-    res = w.call("DELETE", w.project, actor, status)
-    assert w.read(lambda root, ids: ids["project"] in root.projects)
-    assert w.read(lambda root, ids: root.datasets[ids["dataset"]].project_id) == w.ids["project"]
+    res = call(w, "DELETE", w.project_url, actor, status)
+    assert w.factory.read(lambda root: w.project_id in root.projects)
+    assert w.factory.read(lambda root: root.datasets[w.dataset_id].project_id) == w.project_id
     return res
 
 
 @check("PATCH project members")
 def _patch_project_members(w, actor, status):
-    body = {w.user_url("idle"): {"permissions": {"edit": False}}}
-    res = w.call("PATCH", w.project + "members/", actor, status, body)
-    members = w.read(lambda root, ids: set(root.projects[ids["project"]].members.keys()))
-    assert (f"user:{w.user_id('idle')}" in members) == (status == 204)
+    body = {w.url("idle"): {"permissions": {"edit": False}}}
+    res = call(w, "PATCH", w.project_url + "members/", actor, status, body)
+    members = w.factory.read(lambda root: set(root.projects[w.project_id].members.keys()))
+    assert (f"user:{w.idle}" in members) == (status == 204)
     return res
 
 
@@ -249,16 +196,16 @@ def _patch_project_members(w, actor, status):
 
 @check("GET dataset")
 def _get_dataset(w, actor, status):
-    res = w.call("GET", w.dataset, actor, status)
-    assert_document(res, status, w.dataset, "shoji:entity")
+    res = call(w, "GET", w.dataset_url, actor, status)
+    assert_document(res, status, w.dataset_url, "shoji:entity")
     return res
 
 
 @check("PATCH dataset")
 def _patch_dataset(w, actor, status):
     body = {"element": "shoji:entity", "body": {"description": "Changed"}}
-    res = w.call("PATCH", w.dataset, actor, status, body)
-    description = w.read(lambda root, ids: root.datasets[ids["dataset"]].description)
+    res = call(w, "PATCH", w.dataset_url, actor, status, body)
+    description = w.factory.read(lambda root: root.datasets[w.dataset_id].description)
     assert description == ("Changed" if status == 204 else "")
     if status == 409:
         assert "current editor" in res.json["message"]
@@ -267,39 +214,39 @@ def _patch_dataset(w, actor, status):
 
 @check("DELETE dataset")
 def _delete_dataset(w, actor, status):
-    res = w.call("DELETE", w.dataset, actor, status)
-    assert w.read(lambda root, ids: ids["dataset"] in root.datasets) == (status != 204)
+    res = call(w, "DELETE", w.dataset_url, actor, status)
+    assert w.factory.read(lambda root: w.dataset_id in root.datasets) == (status != 204)
     return res
 
 
 @check("GET dataset permissions")
 def _get_permissions(w, actor, status):
-    res = w.call("GET", w.dataset + "permissions/", actor, status)
-    assert_document(res, status, w.dataset + "permissions/", "shoji:catalog")
+    res = call(w, "GET", w.dataset_url + "permissions/", actor, status)
+    assert_document(res, status, w.dataset_url + "permissions/", "shoji:catalog")
     if status == 200:
-        assert w.team in res.json["index"]
-        assert res.json["index"][w.user_url("owner")]["is_owner"] is True
+        assert w.team_url in res.json["index"]
+        assert res.json["index"][w.url("owner")]["is_owner"] is True
     return res
 
 
 @check("PATCH dataset permissions")
 def _patch_permissions(w, actor, status):
-    body = {w.user_url("idle"): {"dataset_permissions": {"view": True}}}
-    res = w.call("PATCH", w.dataset + "permissions/", actor, status, body)
-    shares = w.read(lambda root, ids: set(root.datasets[ids["dataset"]].shares.keys()))
-    assert (f"user:{w.user_id('idle')}" in shares) == (status == 204)
+    body = {w.url("idle"): {"dataset_permissions": {"view": True}}}
+    res = call(w, "PATCH", w.dataset_url + "permissions/", actor, status, body)
+    shares = w.factory.read(lambda root: set(root.datasets[w.dataset_id].shares.keys()))
+    assert (f"user:{w.idle}" in shares) == (status == 204)
     return res
 
 
 @check("GET dataset users")
 def _get_dataset_users(w, actor, status):
-    res = w.call("GET", w.dataset + "users/", actor, status)
-    assert_document(res, status, w.dataset + "users/", "shoji:catalog")
+    res = call(w, "GET", w.dataset_url + "users/", actor, status)
+    assert_document(res, status, w.dataset_url + "users/", "shoji:catalog")
     if status == 200:
         index = res.json["index"]
         for name in ("owner", "editor", "viewer", "team", "project", "collab"):
-            assert w.user_url(name) in index, name
-        assert w.user_url("stranger") not in index
+            assert w.url(name) in index, name
+        assert w.url("stranger") not in index
     return res
 
 
@@ -308,40 +255,40 @@ def _get_dataset_users(w, actor, status):
 
 @check("GET account datasets")
 def _get_account_datasets(w, actor, status):
-    res = w.call("GET", w.account + "datasets/", actor, status)
-    assert_document(res, status, w.account + "datasets/", "shoji:catalog")
+    res = call(w, "GET", w.account_url + "datasets/", actor, status)
+    assert_document(res, status, w.account_url + "datasets/", "shoji:catalog")
     if status == 200:
-        assert set(res.json["index"]) == {w.dataset}
+        assert set(res.json["index"]) == {w.dataset_url}
     return res
 
 
 @check("GET visible_datasets")
 def _get_visible_datasets(w, actor, status):
-    url = w.user_url("owner") + "visible_datasets/"
-    res = w.call("GET", url, actor, status)
+    url = w.url("owner") + "visible_datasets/"
+    res = call(w, "GET", url, actor, status)
     assert_document(res, status, url, "shoji:catalog")
     if status == 200:
-        assert set(res.json["index"]) == {w.dataset}
+        assert set(res.json["index"]) == {w.dataset_url}
     return res
 
 
 @check("POST reassign dry_run")
 def _post_reassign_dry_run(w, actor, status):
-    url = w.user_url("owner") + "reassign/?dry_run=true"
-    res = w.call("POST", url, actor, status, {"owner": w.user_url("editor")})
+    url = w.url("owner") + "reassign/?dry_run=true"
+    res = call(w, "POST", url, actor, status, {"owner": w.url("editor")})
     if status == 200:
-        assert res.json["value"]["datasets"] == [w.dataset]
-        assert res.json["value"]["teams"] == [w.team]
-        assert res.json["value"]["projects"] == [w.project]
+        assert res.json["value"]["datasets"] == [w.dataset_url]
+        assert res.json["value"]["teams"] == [w.team_url]
+        assert res.json["value"]["projects"] == [w.project_url]
 
-    def owners(root, ids):
+    def owners(root):
         return {
-            root.teams[ids["team"]].owner_id,
-            root.projects[ids["project"]].owner_id,
-            root.datasets[ids["dataset"]].owner_id,
+            root.teams[w.team_id].owner_id,
+            root.projects[w.project_id].owner_id,
+            root.datasets[w.dataset_id].owner_id,
         }
 
-    assert w.read(owners) == {w.user_id("owner")}
+    assert w.factory.read(owners) == {w.id("owner")}
     return res
 
 

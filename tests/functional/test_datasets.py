@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from tests.factories import Cast, acme_and_other
+from tests.factories import acme_and_other
 from tests.functional.helpers import id_of, read
 
 BASE = "http://localhost"
@@ -46,7 +46,7 @@ def share(testapp, dataset_url, grants, headers):
 def take_lock(testapp, dataset_url, acme, name):
     """``name`` becomes the current editor (rcrunch's bare form)."""
     body = {"current_editor": acme.url(name)}
-    testapp.patch_json(dataset_url, body, headers=acme.h(name), status=204)
+    testapp.patch_json(dataset_url, body, headers=acme.headers(name), status=204)
 
 
 def stored(factory, dataset_url, *attrs):
@@ -67,8 +67,7 @@ def acme(factory):
     """Account ``Acme``: its owner (admin), dataset creators alice and dave,
     standard users bob and carol; in ``Other``: outsider (an editor) and its
     owner."""
-    ids, account, _ = acme_and_other(factory, outsider_roles=("editor",))
-    return Cast(factory, ids, account_id=account)
+    return acme_and_other(factory, outsider_roles=("editor",))
 
 
 # -- creation ------------------------------------------------------------------
@@ -77,9 +76,9 @@ def acme(factory):
 @pytest.mark.parametrize("bare", [False, True], ids=["wrapped", "bare"])
 def test_post_creates_an_owned_locked_dataset(testapp, acme, factory, bare):
     url = create_dataset(
-        testapp, acme.h("alice"), " Wave 1 ", bare=bare, description="First", archived=True
+        testapp, acme.headers("alice"), " Wave 1 ", bare=bare, description="First", archived=True
     )
-    body = read(testapp, url, acme.h("alice"))["body"]
+    body = read(testapp, url, acme.headers("alice"))["body"]
     assert body["id"] == id_of(url)
     assert body["name"] == "Wave 1"
     assert body["description"] == "First"
@@ -88,19 +87,19 @@ def test_post_creates_an_owned_locked_dataset(testapp, acme, factory, bare):
     assert body["current_editor"] == acme.url("alice")
     assert body["permissions"] == FULL
     assert body["account"] == f"{BASE}/api/accounts/{acme.account_id}/"
-    assert stored(factory, url, "account_id", "owner_id") == (acme.account_id, acme.id("alice"))
+    assert stored(factory, url, "account_id", "owner_id") == (acme.account_id, acme.alice)
 
 
 def test_post_needs_create_datasets(testapp, acme, factory):
     body = {"element": "shoji:entity", "body": {"name": "Not allowed"}}
-    res = testapp.post_json("/api/datasets/", body, headers=acme.h("bob"), status=403)
+    res = testapp.post_json("/api/datasets/", body, headers=acme.headers("bob"), status=403)
     assert res.json["message"]
-    owned = factory.read(lambda root: set(root.users[acme.id("bob")].ids("owned_dataset_ids")))
+    owned = factory.read(lambda root: set(root.users[acme.bob].ids("owned_dataset_ids")))
     assert owned == set()
     assert factory.read(lambda root: len(root.accounts[acme.account_id].ids("dataset_ids"))) == 0
     testapp.post_json("/api/datasets/", body, status=401)
     # An admin has create_datasets.
-    create_dataset(testapp, acme.h("owner"), "By the owner")
+    create_dataset(testapp, acme.headers("owner"), "By the owner")
 
 
 @pytest.mark.parametrize(
@@ -127,9 +126,9 @@ def test_post_needs_create_datasets(testapp, acme, factory):
     ],
 )
 def test_bad_post_is_400_and_creates_nothing(testapp, acme, factory, body):
-    res = testapp.post_json("/api/datasets/", body, headers=acme.h("alice"), status=400)
+    res = testapp.post_json("/api/datasets/", body, headers=acme.headers("alice"), status=400)
     assert res.json["message"]
-    owned = factory.read(lambda root: set(root.users[acme.id("alice")].ids("owned_dataset_ids")))
+    owned = factory.read(lambda root: set(root.users[acme.alice].ids("owned_dataset_ids")))
     assert owned == set()
 
 
@@ -137,15 +136,15 @@ def test_bad_post_is_400_and_creates_nothing(testapp, acme, factory, body):
 
 
 def test_catalog_lists_only_visible_datasets_with_the_callers_permissions(testapp, acme):
-    mine = create_dataset(testapp, acme.h("alice"), "Mine")
-    viewed = create_dataset(testapp, acme.h("dave"), "Viewed")
-    edited = create_dataset(testapp, acme.h("dave"), "Edited")
-    hidden = create_dataset(testapp, acme.h("dave"), "Hidden")
-    foreign = create_dataset(testapp, acme.h("outsider"), "Foreign")
-    share(testapp, viewed, {acme.url("alice"): {"view": True}}, acme.h("dave"))
-    share(testapp, edited, {acme.url("alice"): {"edit": True}}, acme.h("dave"))
+    mine = create_dataset(testapp, acme.headers("alice"), "Mine")
+    viewed = create_dataset(testapp, acme.headers("dave"), "Viewed")
+    edited = create_dataset(testapp, acme.headers("dave"), "Edited")
+    hidden = create_dataset(testapp, acme.headers("dave"), "Hidden")
+    foreign = create_dataset(testapp, acme.headers("outsider"), "Foreign")
+    share(testapp, viewed, {acme.url("alice"): {"view": True}}, acme.headers("dave"))
+    share(testapp, edited, {acme.url("alice"): {"edit": True}}, acme.headers("dave"))
 
-    doc = read(testapp, "/api/datasets/", acme.h("alice"))
+    doc = read(testapp, "/api/datasets/", acme.headers("alice"))
     assert doc["element"] == "shoji:catalog"
     assert doc["self"] == f"{BASE}/api/datasets/"
     assert doc["catalogs"]["by_name"] == f"{BASE}/api/datasets/by_name/{{name}}/"
@@ -165,56 +164,59 @@ def test_catalog_lists_only_visible_datasets_with_the_callers_permissions(testap
 
     # The account admin sees every account dataset (implicit edit), but not
     # another account's.
-    admin_index = read(testapp, "/api/datasets/", acme.h("owner"))["index"]
+    admin_index = read(testapp, "/api/datasets/", acme.headers("owner"))["index"]
     assert set(admin_index) == {mine, viewed, edited, hidden}
     assert admin_index[hidden]["permissions"] == FULL
-    assert read(testapp, "/api/datasets/", acme.h("bob"))["index"] == {}
+    assert read(testapp, "/api/datasets/", acme.headers("bob"))["index"] == {}
     testapp.get("/api/datasets/", status=401)
 
 
 def test_by_name_is_exact_and_case_sensitive(testapp, acme):
-    exact = create_dataset(testapp, acme.h("alice"), "Brand Tracker")
-    twin = create_dataset(testapp, acme.h("alice"), "Brand Tracker")
-    create_dataset(testapp, acme.h("alice"), "brand tracker")
-    create_dataset(testapp, acme.h("alice"), "Brand Tracker 2")
-    hidden = create_dataset(testapp, acme.h("dave"), "Brand Tracker")
+    exact = create_dataset(testapp, acme.headers("alice"), "Brand Tracker")
+    twin = create_dataset(testapp, acme.headers("alice"), "Brand Tracker")
+    create_dataset(testapp, acme.headers("alice"), "brand tracker")
+    create_dataset(testapp, acme.headers("alice"), "Brand Tracker 2")
+    hidden = create_dataset(testapp, acme.headers("dave"), "Brand Tracker")
 
-    doc = read(testapp, "/api/datasets/by_name/Brand%20Tracker/", acme.h("alice"))
+    doc = read(testapp, "/api/datasets/by_name/Brand%20Tracker/", acme.headers("alice"))
     assert doc["element"] == "shoji:catalog"
     assert set(doc["index"]) == {exact, twin}
     assert hidden not in doc["index"]
-    assert read(testapp, "/api/datasets/by_name/BRAND%20TRACKER/", acme.h("alice"))["index"] == {}
-    assert read(testapp, "/api/datasets/by_name/Brand/", acme.h("alice"))["index"] == {}
+    assert (
+        read(testapp, "/api/datasets/by_name/BRAND%20TRACKER/", acme.headers("alice"))["index"]
+        == {}
+    )
+    assert read(testapp, "/api/datasets/by_name/Brand/", acme.headers("alice"))["index"] == {}
     testapp.post_json(
-        "/api/datasets/by_name/Brand%20Tracker/", {}, headers=acme.h("alice"), status=405
+        "/api/datasets/by_name/Brand%20Tracker/", {}, headers=acme.headers("alice"), status=405
     )
 
 
 @pytest.mark.parametrize("form", ["wrapped", "bare"])
 def test_catalog_patch_of_archived_and_description(testapp, acme, factory, form):
-    one = create_dataset(testapp, acme.h("alice"), "One")
-    two = create_dataset(testapp, acme.h("alice"), "Two")
+    one = create_dataset(testapp, acme.headers("alice"), "One")
+    two = create_dataset(testapp, acme.headers("alice"), "Two")
     index = {one: {"archived": True}, two: {"description": "New text", "name": "Deux"}}
     body = {"element": "shoji:catalog", "index": index} if form == "wrapped" else index
-    testapp.patch_json("/api/datasets/", body, headers=acme.h("alice"), status=204)
+    testapp.patch_json("/api/datasets/", body, headers=acme.headers("alice"), status=204)
     assert stored(factory, one, "archived", "description") == (True, "")
     assert stored(factory, two, "description", "name", "archived") == ("New text", "Deux", False)
-    catalog = read(testapp, "/api/datasets/", acme.h("alice"))["index"]
+    catalog = read(testapp, "/api/datasets/", acme.headers("alice"))["index"]
     assert catalog[one]["archived"] is True
     assert catalog[two]["description"] == "New text"
 
 
 def test_catalog_patch_without_edit_is_403_and_changes_nothing(testapp, acme, factory):
-    editable = create_dataset(testapp, acme.h("dave"), "Editable")
-    readonly = create_dataset(testapp, acme.h("dave"), "Read only")
-    share(testapp, editable, {acme.url("bob"): {"edit": True}}, acme.h("dave"))
-    share(testapp, readonly, {acme.url("bob"): {"view": True}}, acme.h("dave"))
+    editable = create_dataset(testapp, acme.headers("dave"), "Editable")
+    readonly = create_dataset(testapp, acme.headers("dave"), "Read only")
+    share(testapp, editable, {acme.url("bob"): {"edit": True}}, acme.headers("dave"))
+    share(testapp, readonly, {acme.url("bob"): {"view": True}}, acme.headers("dave"))
 
     body = {
         "element": "shoji:catalog",
         "index": {editable: {"archived": True}, readonly: {"archived": True}},
     }
-    res = testapp.patch_json("/api/datasets/", body, headers=acme.h("bob"), status=403)
+    res = testapp.patch_json("/api/datasets/", body, headers=acme.headers("bob"), status=403)
     assert res.json["message"]
     assert stored(factory, editable, "archived") is False
     assert stored(factory, readonly, "archived") is False
@@ -242,16 +244,18 @@ def test_catalog_patch_without_edit_is_403_and_changes_nothing(testapp, acme, fa
     ],
 )
 def test_bad_catalog_patch_is_400_and_changes_nothing(testapp, acme, factory, make_index):
-    url = create_dataset(testapp, acme.h("alice"), "Unchanged")
-    testapp.patch_json("/api/datasets/", make_index(url), headers=acme.h("alice"), status=400)
+    url = create_dataset(testapp, acme.headers("alice"), "Unchanged")
+    testapp.patch_json(
+        "/api/datasets/", make_index(url), headers=acme.headers("alice"), status=400
+    )
     assert stored(factory, url, "archived", "name") == (False, "Unchanged")
     assert exists(factory, url)
 
 
 def test_catalog_patch_of_an_invisible_dataset_reveals_nothing(testapp, acme, factory):
-    hidden = create_dataset(testapp, acme.h("dave"), "Hidden")
+    hidden = create_dataset(testapp, acme.headers("dave"), "Hidden")
     res = testapp.patch_json(
-        "/api/datasets/", {hidden: {"archived": True}}, headers=acme.h("alice"), status=400
+        "/api/datasets/", {hidden: {"archived": True}}, headers=acme.headers("alice"), status=400
     )
     assert "Hidden" not in res.json["message"]
     assert stored(factory, hidden, "archived") is False
@@ -261,8 +265,8 @@ def test_catalog_patch_of_an_invisible_dataset_reveals_nothing(testapp, acme, fa
 
 
 def test_entity_get_and_404_without_access(testapp, acme):
-    url = create_dataset(testapp, acme.h("alice"), "Entity")
-    doc = read(testapp, url, acme.h("alice"))
+    url = create_dataset(testapp, acme.headers("alice"), "Entity")
+    doc = read(testapp, url, acme.headers("alice"))
     assert doc["element"] == "shoji:entity"
     assert doc["self"] == url
     for name in ("permissions", "users", "variables", "folders"):
@@ -275,62 +279,68 @@ def test_entity_get_and_404_without_access(testapp, acme):
     assert doc["body"]["type"] == "dataset"
 
     for name in ("bob", "outsider", "other_owner"):
-        res = testapp.get(url, headers=acme.h(name), status=404)
+        res = testapp.get(url, headers=acme.headers(name), status=404)
         assert "Entity" not in res.text
-        testapp.get(url + "permissions/", headers=acme.h(name), status=404)
-        testapp.patch_json(url, {"name": "x"}, headers=acme.h(name), status=404)
-        testapp.delete(url, headers=acme.h(name), status=404)
+        testapp.get(url + "permissions/", headers=acme.headers(name), status=404)
+        testapp.patch_json(url, {"name": "x"}, headers=acme.headers(name), status=404)
+        testapp.delete(url, headers=acme.headers(name), status=404)
     testapp.get(url, status=401)
-    testapp.get(f"{BASE}/api/datasets/0000/", headers=acme.h("alice"), status=404)
+    testapp.get(f"{BASE}/api/datasets/0000/", headers=acme.headers("alice"), status=404)
 
 
 def test_viewer_cannot_patch_the_entity(testapp, acme, factory):
-    url = create_dataset(testapp, acme.h("alice"), "Viewed")
-    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.h("alice"))
-    testapp.patch_json(url, {"name": "Nope"}, headers=acme.h("bob"), status=403)
-    testapp.patch_json(url, {"current_editor": acme.url("bob")}, headers=acme.h("bob"), status=403)
-    assert stored(factory, url, "name", "current_editor_id") == ("Viewed", acme.id("alice"))
+    url = create_dataset(testapp, acme.headers("alice"), "Viewed")
+    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.headers("alice"))
+    testapp.patch_json(url, {"name": "Nope"}, headers=acme.headers("bob"), status=403)
+    testapp.patch_json(
+        url, {"current_editor": acme.url("bob")}, headers=acme.headers("bob"), status=403
+    )
+    assert stored(factory, url, "name", "current_editor_id") == ("Viewed", acme.alice)
 
 
 def test_current_editor_lock(testapp, acme, factory):
-    url = create_dataset(testapp, acme.h("alice"), "Locked")
-    share(testapp, url, {acme.url("dave"): {"edit": True}}, acme.h("alice"))
+    url = create_dataset(testapp, acme.headers("alice"), "Locked")
+    share(testapp, url, {acme.url("dave"): {"edit": True}}, acme.headers("alice"))
 
     # Dave may edit but is not the current editor: 409 naming the lock.
-    res = testapp.patch_json(url, {"description": "Dave"}, headers=acme.h("dave"), status=409)
+    res = testapp.patch_json(
+        url, {"description": "Dave"}, headers=acme.headers("dave"), status=409
+    )
     assert "current editor" in res.json["message"]
     assert res.json["status"] == "409 Conflict"
     wrapped = {"element": "shoji:entity", "body": {"notes": "n", "current_editor": None}}
-    testapp.patch_json(url, wrapped, headers=acme.h("dave"), status=409)
+    testapp.patch_json(url, wrapped, headers=acme.headers("dave"), status=409)
     assert stored(factory, url, "description", "notes") == ("", "")
 
     # He takes the lock (scrunch's wrapped form), then edits.
     wrapped = {"element": "shoji:entity", "body": {"current_editor": acme.url("dave")}}
-    testapp.patch_json(url, wrapped, headers=acme.h("dave"), status=204)
-    assert read(testapp, url, acme.h("alice"))["body"]["current_editor"] == acme.url("dave")
-    testapp.patch_json(url, {"description": "Dave"}, headers=acme.h("dave"), status=204)
+    testapp.patch_json(url, wrapped, headers=acme.headers("dave"), status=204)
+    assert read(testapp, url, acme.headers("alice"))["body"]["current_editor"] == acme.url("dave")
+    testapp.patch_json(url, {"description": "Dave"}, headers=acme.headers("dave"), status=204)
     assert stored(factory, url, "description") == "Dave"
 
     # Now Alice is locked out until she takes it back (rcrunch's bare form).
-    res = testapp.patch_json(url, {"description": "Alice"}, headers=acme.h("alice"), status=409)
+    res = testapp.patch_json(
+        url, {"description": "Alice"}, headers=acme.headers("alice"), status=409
+    )
     assert "current editor" in res.json["message"]
     take_lock(testapp, url, acme, "alice")
-    testapp.patch_json(url, {"description": "Alice"}, headers=acme.h("alice"), status=204)
+    testapp.patch_json(url, {"description": "Alice"}, headers=acme.headers("alice"), status=204)
 
     # Releasing the lock lets any editor write.
-    testapp.patch_json(url, {"current_editor": None}, headers=acme.h("alice"), status=204)
+    testapp.patch_json(url, {"current_editor": None}, headers=acme.headers("alice"), status=204)
     assert stored(factory, url, "current_editor_id") is None
-    testapp.patch_json(url, {"notes": "free"}, headers=acme.h("dave"), status=204)
+    testapp.patch_json(url, {"notes": "free"}, headers=acme.headers("dave"), status=204)
     assert stored(factory, url, "notes") == "free"
 
 
 @pytest.mark.parametrize("who", ["viewer", "stranger", "garbage"])
 def test_current_editor_must_be_an_editor(testapp, acme, factory, who):
-    url = create_dataset(testapp, acme.h("alice"), "Locked")
-    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.h("alice"))
+    url = create_dataset(testapp, acme.headers("alice"), "Locked")
+    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.headers("alice"))
     ref = {"viewer": acme.url("bob"), "stranger": acme.url("carol"), "garbage": 42}[who]
-    testapp.patch_json(url, {"current_editor": ref}, headers=acme.h("alice"), status=400)
-    assert stored(factory, url, "current_editor_id") == acme.id("alice")
+    testapp.patch_json(url, {"current_editor": ref}, headers=acme.headers("alice"), status=400)
+    assert stored(factory, url, "current_editor_id") == acme.alice
 
 
 @pytest.mark.parametrize(
@@ -345,13 +355,13 @@ def test_current_editor_must_be_an_editor(testapp, acme, factory, who):
     ],
 )
 def test_bad_entity_patch_is_400(testapp, acme, factory, body):
-    url = create_dataset(testapp, acme.h("alice"), "Kept")
-    testapp.patch_json(url, body, headers=acme.h("alice"), status=400)
+    url = create_dataset(testapp, acme.headers("alice"), "Kept")
+    testapp.patch_json(url, body, headers=acme.headers("alice"), status=400)
     assert stored(factory, url, "name", "archived", "streaming") == ("Kept", False, "no")
 
 
 def test_entity_patch_of_editable_attributes(testapp, acme):
-    url = create_dataset(testapp, acme.h("alice"), "Before")
+    url = create_dataset(testapp, acme.headers("alice"), "Before")
     body = {
         "element": "shoji:entity",
         "body": {
@@ -365,8 +375,8 @@ def test_entity_patch_of_editable_attributes(testapp, acme):
             "streaming": "finished",
         },
     }
-    testapp.patch_json(url, body, headers=acme.h("alice"), status=204)
-    got = read(testapp, url, acme.h("alice"))["body"]
+    testapp.patch_json(url, body, headers=acme.headers("alice"), status=204)
+    got = read(testapp, url, acme.headers("alice"))["body"]
     for key, value in body["body"].items():
         assert got[key] == value, key
 
@@ -376,16 +386,16 @@ def test_entity_patch_of_editable_attributes(testapp, acme):
 
 @pytest.mark.parametrize("ref", ["url", "email"])
 def test_owner_hands_the_dataset_to_a_user(testapp, acme, factory, inbox, ref):
-    url = create_dataset(testapp, acme.h("alice"), "Handed over")
+    url = create_dataset(testapp, acme.headers("alice"), "Handed over")
     target = acme.url("dave") if ref == "url" else acme.email("dave")
-    testapp.patch_json(url, {"owner": target}, headers=acme.h("alice"), status=204)
-    assert stored(factory, url, "owner_id") == acme.id("dave")
-    body = read(testapp, url, acme.h("dave"))["body"]
+    testapp.patch_json(url, {"owner": target}, headers=acme.headers("alice"), status=204)
+    assert stored(factory, url, "owner_id") == acme.dave
+    body = read(testapp, url, acme.headers("dave"))["body"]
     assert body["owner"] == acme.url("dave")
     assert body["permissions"] == FULL
-    owned = factory.read(lambda root: set(root.users[acme.id("dave")].ids("owned_dataset_ids")))
+    owned = factory.read(lambda root: set(root.users[acme.dave].ids("owned_dataset_ids")))
     assert id_of(url) in owned
-    was = factory.read(lambda root: set(root.users[acme.id("alice")].ids("owned_dataset_ids")))
+    was = factory.read(lambda root: set(root.users[acme.alice].ids("owned_dataset_ids")))
     assert id_of(url) not in was
     mails = inbox.wait_for(1)
     assert [m["To"] for m in mails] == [acme.email("dave")]
@@ -393,21 +403,25 @@ def test_owner_hands_the_dataset_to_a_user(testapp, acme, factory, inbox, ref):
 
 
 def test_only_the_owner_hands_a_dataset_to_a_user(testapp, acme, factory):
-    url = create_dataset(testapp, acme.h("alice"), "Owned")
+    url = create_dataset(testapp, acme.headers("alice"), "Owned")
     share(
         testapp,
         url,
         {acme.url("dave"): {"edit": True, "change_permissions": True}},
-        acme.h("alice"),
+        acme.headers("alice"),
     )
     take_lock(testapp, url, acme, "dave")
-    res = testapp.patch_json(url, {"owner": acme.url("dave")}, headers=acme.h("dave"), status=403)
+    res = testapp.patch_json(
+        url, {"owner": acme.url("dave")}, headers=acme.headers("dave"), status=403
+    )
     assert res.json["message"]
-    assert stored(factory, url, "owner_id") == acme.id("alice")
+    assert stored(factory, url, "owner_id") == acme.alice
     # The owner too must hold the edit lock to hand it over.
-    res = testapp.patch_json(url, {"owner": acme.url("dave")}, headers=acme.h("alice"), status=409)
+    res = testapp.patch_json(
+        url, {"owner": acme.url("dave")}, headers=acme.headers("alice"), status=409
+    )
     assert "current editor" in res.json["message"]
-    assert stored(factory, url, "owner_id") == acme.id("alice")
+    assert stored(factory, url, "owner_id") == acme.alice
 
 
 @pytest.mark.parametrize(
@@ -415,7 +429,7 @@ def test_only_the_owner_hands_a_dataset_to_a_user(testapp, acme, factory):
     ["standard", "pending", "unknown-email", "unknown-url", "team", "number"],
 )
 def test_new_owner_must_be_an_active_user_with_create_datasets(testapp, acme, factory, target):
-    url = create_dataset(testapp, acme.h("alice"), "Owned")
+    url = create_dataset(testapp, acme.headers("alice"), "Owned")
     if target == "standard":
         ref = acme.url("bob")
     elif target == "pending":
@@ -427,65 +441,65 @@ def test_new_owner_must_be_an_active_user_with_create_datasets(testapp, acme, fa
         ref = f"{BASE}/api/users/0000/"
     elif target == "team":
         ref = testapp.post_json(
-            "/api/teams/", {"name": "T"}, headers=acme.h("alice"), status=201
+            "/api/teams/", {"name": "T"}, headers=acme.headers("alice"), status=201
         ).location
     else:
         ref = 7
-    res = testapp.patch_json(url, {"owner": ref}, headers=acme.h("alice"), status=400)
+    res = testapp.patch_json(url, {"owner": ref}, headers=acme.headers("alice"), status=400)
     assert res.json["message"]
-    assert stored(factory, url, "owner_id") == acme.id("alice")
+    assert stored(factory, url, "owner_id") == acme.alice
 
 
 def test_owner_moves_the_dataset_into_a_project(testapp, acme, factory):
-    url = create_dataset(testapp, acme.h("alice"), "Into project")
+    url = create_dataset(testapp, acme.headers("alice"), "Into project")
     project = testapp.post_json(
-        "/api/projects/", {"name": "P"}, headers=acme.h("alice"), status=201
+        "/api/projects/", {"name": "P"}, headers=acme.headers("alice"), status=201
     ).location
     wrapped = {"element": "shoji:entity", "body": {"owner": project}}
-    testapp.patch_json(url, wrapped, headers=acme.h("alice"), status=204)
+    testapp.patch_json(url, wrapped, headers=acme.headers("alice"), status=204)
     assert stored(factory, url, "project_id") == id_of(project)
-    assert read(testapp, url, acme.h("alice"))["body"]["project"] == project
-    assert set(read(testapp, project + "datasets/", acme.h("alice"))["index"]) == {url}
+    assert read(testapp, url, acme.headers("alice"))["body"]["project"] == project
+    assert set(read(testapp, project + "datasets/", acme.headers("alice"))["index"]) == {url}
 
 
 def test_moving_into_a_project_needs_edit_on_it(testapp, acme, factory):
-    url = create_dataset(testapp, acme.h("alice"), "Stays")
+    url = create_dataset(testapp, acme.headers("alice"), "Stays")
     project = testapp.post_json(
-        "/api/projects/", {"name": "Dave's"}, headers=acme.h("dave"), status=201
+        "/api/projects/", {"name": "Dave's"}, headers=acme.headers("dave"), status=201
     ).location
-    testapp.patch_json(url, {"owner": project}, headers=acme.h("alice"), status=403)
+    testapp.patch_json(url, {"owner": project}, headers=acme.headers("alice"), status=403)
     testapp.patch_json(
         project + "members/",
         {acme.url("alice"): {"permissions": {"edit": False}}},
-        headers=acme.h("dave"),
+        headers=acme.headers("dave"),
         status=204,
     )
-    testapp.patch_json(url, {"owner": project}, headers=acme.h("alice"), status=403)
+    testapp.patch_json(url, {"owner": project}, headers=acme.headers("alice"), status=403)
     assert stored(factory, url, "project_id") is None
 
     # Another editor of the dataset may move it into a project that both
     # they and the owner edit.
-    share(testapp, url, {acme.url("dave"): {"edit": True}}, acme.h("alice"))
+    share(testapp, url, {acme.url("dave"): {"edit": True}}, acme.headers("alice"))
     testapp.patch_json(
         project + "members/",
         {acme.url("alice"): {"permissions": {"edit": True}}},
-        headers=acme.h("dave"),
+        headers=acme.headers("dave"),
         status=204,
     )
     take_lock(testapp, url, acme, "dave")
-    testapp.patch_json(url, {"owner": project}, headers=acme.h("dave"), status=204)
+    testapp.patch_json(url, {"owner": project}, headers=acme.headers("dave"), status=204)
     assert stored(factory, url, "project_id") == id_of(project)
-    assert stored(factory, url, "owner_id") == acme.id("alice")
+    assert stored(factory, url, "owner_id") == acme.alice
 
 
 def test_other_editor_cannot_move_into_a_project_the_owner_does_not_edit(testapp, acme, factory):
-    url = create_dataset(testapp, acme.h("alice"), "Stays")
-    share(testapp, url, {acme.url("dave"): {"edit": True}}, acme.h("alice"))
+    url = create_dataset(testapp, acme.headers("alice"), "Stays")
+    share(testapp, url, {acme.url("dave"): {"edit": True}}, acme.headers("alice"))
     project = testapp.post_json(
-        "/api/projects/", {"name": "Dave's"}, headers=acme.h("dave"), status=201
+        "/api/projects/", {"name": "Dave's"}, headers=acme.headers("dave"), status=201
     ).location
     take_lock(testapp, url, acme, "dave")
-    testapp.patch_json(url, {"owner": project}, headers=acme.h("dave"), status=[400, 403])
+    testapp.patch_json(url, {"owner": project}, headers=acme.headers("dave"), status=[400, 403])
     assert stored(factory, url, "project_id") is None
 
 
@@ -494,17 +508,17 @@ def test_other_editor_cannot_move_into_a_project_the_owner_does_not_edit(testapp
 
 @pytest.mark.parametrize("who", ["alice", "editor", "owner"])
 def test_delete_by_owner_editor_or_account_owner(testapp, acme, factory, who):
-    url = create_dataset(testapp, acme.h("alice"), "Doomed")
+    url = create_dataset(testapp, acme.headers("alice"), "Doomed")
     share(
         testapp,
         url,
         {acme.url("dave"): {"edit": True}, acme.url("bob"): {"view": True}},
-        acme.h("alice"),
+        acme.headers("alice"),
     )
     actor = {"alice": "alice", "editor": "dave", "owner": "owner"}[who]
-    testapp.delete(url, headers=acme.h(actor), status=204)
+    testapp.delete(url, headers=acme.headers(actor), status=204)
     assert not exists(factory, url)
-    testapp.get(url, headers=acme.h("alice"), status=404)
+    testapp.get(url, headers=acme.headers("alice"), status=404)
     # Reverse links are cleaned up.
     for name in ("alice", "dave", "bob"):
         ids = factory.read(
@@ -514,31 +528,31 @@ def test_delete_by_owner_editor_or_account_owner(testapp, acme, factory, who):
             )
         )
         assert id_of(url) not in ids
-    assert read(testapp, "/api/datasets/", acme.h("bob"))["index"] == {}
+    assert read(testapp, "/api/datasets/", acme.headers("bob"))["index"] == {}
 
 
 def test_delete_by_a_viewer_is_403(testapp, acme, factory):
-    url = create_dataset(testapp, acme.h("alice"), "Kept")
-    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.h("alice"))
-    res = testapp.delete(url, headers=acme.h("bob"), status=403)
+    url = create_dataset(testapp, acme.headers("alice"), "Kept")
+    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.headers("alice"))
+    res = testapp.delete(url, headers=acme.headers("bob"), status=403)
     assert res.json["message"]
-    testapp.delete(url, headers=acme.h("carol"), status=404)
+    testapp.delete(url, headers=acme.headers("carol"), status=404)
     testapp.delete(url, status=401)
     assert exists(factory, url)
 
 
 def test_account_owner_deletes_a_dataset_whose_creator_was_removed(testapp, acme, factory):
     """Seed 000: what a removed user created stays, and the owner may delete it."""
-    url = create_dataset(testapp, acme.h("dave"), "Orphan")
+    url = create_dataset(testapp, acme.headers("dave"), "Orphan")
     testapp.patch_json(
         "/api/account/users/",
         {"element": "shoji:catalog", "index": {acme.url("dave"): None}},
-        headers=acme.h("owner"),
+        headers=acme.headers("owner"),
         status=200,
     )
     assert exists(factory, url)
-    assert url in read(testapp, "/api/datasets/", acme.h("owner"))["index"]
-    testapp.delete(url, headers=acme.h("owner"), status=204)
+    assert url in read(testapp, "/api/datasets/", acme.headers("owner"))["index"]
+    testapp.delete(url, headers=acme.headers("owner"), status=204)
     assert not exists(factory, url)
 
 
@@ -546,9 +560,9 @@ def test_account_owner_deletes_a_dataset_whose_creator_was_removed(testapp, acme
 
 
 def test_settings(testapp, acme, factory):
-    url = create_dataset(testapp, acme.h("alice"))
-    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.h("alice"))
-    doc = read(testapp, url + "settings/", acme.h("bob"))
+    url = create_dataset(testapp, acme.headers("alice"))
+    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.headers("alice"))
+    doc = read(testapp, url + "settings/", acme.headers("bob"))
     assert doc["element"] == "shoji:entity"
     assert doc["self"] == url + "settings/"
     assert doc["body"]["viewers_can_share"] is True
@@ -556,54 +570,61 @@ def test_settings(testapp, acme, factory):
     assert doc["body"]["weight"] is None
 
     body = {"element": "shoji:entity", "body": {"viewers_can_export": True}}
-    testapp.patch_json(url + "settings/", body, headers=acme.h("alice"), status=204)
-    assert read(testapp, url + "settings/", acme.h("bob"))["body"]["viewers_can_export"] is True
+    testapp.patch_json(url + "settings/", body, headers=acme.headers("alice"), status=204)
+    assert (
+        read(testapp, url + "settings/", acme.headers("bob"))["body"]["viewers_can_export"] is True
+    )
     res = testapp.patch_json(
-        url + "settings/", {"colour": "red"}, headers=acme.h("alice"), status=400
+        url + "settings/", {"colour": "red"}, headers=acme.headers("alice"), status=400
     )
     assert "colour" in res.json["message"]
     testapp.patch_json(
-        url + "settings/", {"viewers_can_share": "no"}, headers=acme.h("alice"), status=400
+        url + "settings/", {"viewers_can_share": "no"}, headers=acme.headers("alice"), status=400
     )
     testapp.patch_json(
-        url + "settings/", {"viewers_can_export": False}, headers=acme.h("bob"), status=403
+        url + "settings/", {"viewers_can_export": False}, headers=acme.headers("bob"), status=403
     )
-    testapp.get(url + "settings/", headers=acme.h("carol"), status=404)
-    assert read(testapp, url + "settings/", acme.h("bob"))["body"]["viewers_can_export"] is True
+    testapp.get(url + "settings/", headers=acme.headers("carol"), status=404)
+    assert (
+        read(testapp, url + "settings/", acme.headers("bob"))["body"]["viewers_can_export"] is True
+    )
 
 
 def test_preferences_are_per_user(testapp, acme):
-    url = create_dataset(testapp, acme.h("alice"))
-    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.h("alice"))
-    assert read(testapp, url + "preferences/", acme.h("bob"))["body"] == {}
+    url = create_dataset(testapp, acme.headers("alice"))
+    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.headers("alice"))
+    assert read(testapp, url + "preferences/", acme.headers("bob"))["body"] == {}
     testapp.patch_json(
-        url + "preferences/", {"weight": "w", "theme": "dark"}, headers=acme.h("bob"), status=204
+        url + "preferences/",
+        {"weight": "w", "theme": "dark"},
+        headers=acme.headers("bob"),
+        status=204,
     )
-    assert read(testapp, url + "preferences/", acme.h("bob"))["body"] == {
+    assert read(testapp, url + "preferences/", acme.headers("bob"))["body"] == {
         "weight": "w",
         "theme": "dark",
     }
-    assert read(testapp, url + "preferences/", acme.h("alice"))["body"] == {}
+    assert read(testapp, url + "preferences/", acme.headers("alice"))["body"] == {}
     wrapped = {"element": "shoji:entity", "body": {"theme": None}}
-    testapp.patch_json(url + "preferences/", wrapped, headers=acme.h("bob"), status=204)
-    assert read(testapp, url + "preferences/", acme.h("bob"))["body"] == {"weight": "w"}
-    testapp.get(url + "preferences/", headers=acme.h("carol"), status=404)
+    testapp.patch_json(url + "preferences/", wrapped, headers=acme.headers("bob"), status=204)
+    assert read(testapp, url + "preferences/", acme.headers("bob"))["body"] == {"weight": "w"}
+    testapp.get(url + "preferences/", headers=acme.headers("carol"), status=404)
 
 
 def test_variables_and_folders_stubs_answer(testapp, acme):
-    url = create_dataset(testapp, acme.h("alice"))
-    variables = read(testapp, url + "variables/", acme.h("alice"))
+    url = create_dataset(testapp, acme.headers("alice"))
+    variables = read(testapp, url + "variables/", acme.headers("alice"))
     assert variables["element"] == "shoji:catalog"
     assert variables["index"] == {}
     assert variables["self"] == url + "variables/"
-    folders = read(testapp, url + "folders/", acme.h("alice"))
+    folders = read(testapp, url + "folders/", acme.headers("alice"))
     assert folders["element"] == "shoji:catalog"
     assert folders["index"] == {}
     assert set(folders["catalogs"]) >= {"public", "personal", "hidden"}
-    testapp.get(url + "variables/", headers=acme.h("bob"), status=404)
-    testapp.get(url + "folders/", headers=acme.h("bob"), status=404)
+    testapp.get(url + "variables/", headers=acme.headers("bob"), status=404)
+    testapp.get(url + "folders/", headers=acme.headers("bob"), status=404)
 
 
 def test_folders_stub_has_an_empty_graph(testapp, acme):
-    url = create_dataset(testapp, acme.h("alice"))
-    assert read(testapp, url + "folders/", acme.h("alice"))["graph"] == []
+    url = create_dataset(testapp, acme.headers("alice"))
+    assert read(testapp, url + "folders/", acme.headers("alice"))["graph"] == []

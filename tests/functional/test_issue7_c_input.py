@@ -4,8 +4,7 @@ wrapper and one wording for unknown fields, and only existing links."""
 
 import pytest
 
-from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
-from tests.factories import Cast, acme_and_other
+from tests.factories import acme_and_other
 from tests.functional.helpers import create_dataset, create_team
 
 USERS = "/api/account/users/"
@@ -14,11 +13,9 @@ NAME_MAX, TEXT_MAX = 255, 4096
 
 @pytest.fixture
 def cast(factory):
-    ids, account, other = acme_and_other(factory)
-    ids["pending"] = factory.user(account, status="pending", password=None, name="Pat")
-    cast = Cast(factory, ids, account_id=account, other_id=other)
-    cast.superuser = factory.login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
-    return cast
+    scene = acme_and_other(factory)
+    scene.add("pending", status="pending", password=None, name="Pat")
+    return scene
 
 
 def wrapped(body):
@@ -53,30 +50,33 @@ class Doors:
         else:
             body = {**new_account(), field: value}
         return self.testapp.post_json(
-            "/api/accounts/", wrapped(body), headers=self.cast.superuser, status=status
+            "/api/accounts/", wrapped(body), headers=self.cast.headers("superuser"), status=status
         )
 
     def patch_account(self, field, value, status):
         return self.testapp.patch_json(
-            "/api/account/", wrapped({field: value}), headers=self.cast.h("owner"), status=status
+            "/api/account/",
+            wrapped({field: value}),
+            headers=self.cast.headers("owner"),
+            status=status,
         )
 
     def create_user(self, field, value, status):
         body = {"email": "new@acme.test", "send_invite": False, field: value}
         return self.testapp.post_json(
-            USERS, wrapped(body), headers=self.cast.h("owner"), status=status
+            USERS, wrapped(body), headers=self.cast.headers("owner"), status=status
         )
 
     def patch_self(self, field, value, status):
         return self.testapp.patch_json(
-            self.cast.url("bob"), {field: value}, headers=self.cast.h("bob"), status=status
+            self.cast.url("bob"), {field: value}, headers=self.cast.headers("bob"), status=status
         )
 
     def put_self(self, field, value, status):
         url = self.cast.url("bob")
-        body = self.testapp.get(url, headers=self.cast.h("bob")).json["body"]
+        body = self.testapp.get(url, headers=self.cast.headers("bob")).json["body"]
         return self.testapp.put_json(
-            url, wrapped({**body, field: value}), headers=self.cast.h("bob"), status=status
+            url, wrapped({**body, field: value}), headers=self.cast.headers("bob"), status=status
         )
 
     def catalog_patch(self, field, value, status):
@@ -85,7 +85,7 @@ class Doors:
         return self.testapp.patch_json(
             USERS,
             {"element": "shoji:catalog", "index": index},
-            headers=self.cast.h("owner"),
+            headers=self.cast.headers("owner"),
             status=status,
         )
 
@@ -150,7 +150,7 @@ def test_item07_08_preferences_are_a_closed_bounded_object(testapp, cast, doors)
     expect_400(res, "preferences.blob")
     res = doors.patch_self("preferences", {"timezone": "x" * (TEXT_MAX + 1)}, 400)
     expect_400(res, "preferences.timezone")
-    body = testapp.get(cast.url("bob"), headers=cast.h("bob")).json["body"]
+    body = testapp.get(cast.url("bob"), headers=cast.headers("bob")).json["body"]
     assert set(body["preferences"]) == {"currency", "timezone", "locale"}
 
 
@@ -203,7 +203,7 @@ def created_user(testapp, cast, **body):
     res = testapp.post_json(
         USERS,
         wrapped({"email": "new@acme.test", "send_invite": False, **body}),
-        headers=cast.h("owner"),
+        headers=cast.headers("owner"),
         status=201,
     )
     return res.location
@@ -211,10 +211,10 @@ def created_user(testapp, cast, **body):
 
 def test_item07_15_role_url_on_user_creation_assigns_the_role(testapp, cast):
     url = created_user(testapp, cast, role_url="http://localhost/api/roles/editor/")
-    assert testapp.get(url, headers=cast.h("owner")).json["body"]["roles"] == ["editor"]
+    assert testapp.get(url, headers=cast.headers("owner")).json["body"]["roles"] == ["editor"]
     for bad in ("http://localhost/api/roles/emperor/", "http://localhost/api/teams/editor/", 3):
         body = wrapped({"email": "x@acme.test", "role_url": bad})
-        res = testapp.post_json(USERS, body, headers=cast.h("owner"), status=400)
+        res = testapp.post_json(USERS, body, headers=cast.headers("owner"), status=400)
         assert res.json["errors"][0]["name"] == "role_url"
     both = wrapped(
         {
@@ -223,27 +223,27 @@ def test_item07_15_role_url_on_user_creation_assigns_the_role(testapp, cast):
             "account_permissions": {"alter_users": True},
         }
     )
-    testapp.post_json(USERS, both, headers=cast.h("owner"), status=400)
+    testapp.post_json(USERS, both, headers=cast.headers("owner"), status=400)
 
 
 def test_item07_15_teams_and_projects_on_user_creation_add_the_user(testapp, cast):
-    team = create_team(testapp, cast.h("alice"), "Alice's team")
+    team = create_team(testapp, cast.headers("alice"), "Alice's team")
     project = testapp.post_json(
-        "/api/projects/", {"name": "P"}, headers=cast.h("alice"), status=201
+        "/api/projects/", {"name": "P"}, headers=cast.headers("alice"), status=201
     ).location
     url = created_user(testapp, cast, teams=[team], projects=[project])
-    members = testapp.get(team + "members/", headers=cast.h("alice")).json["index"]
+    members = testapp.get(team + "members/", headers=cast.headers("alice")).json["index"]
     assert members[url]["permissions"] == {"team_admin": False}
-    members = testapp.get(project + "members/", headers=cast.h("alice")).json["index"]
+    members = testapp.get(project + "members/", headers=cast.headers("alice")).json["index"]
     assert members[url]["permissions"] == {"edit": False, "view": True}
 
 
 def test_item07_15_teams_and_projects_the_caller_may_not_add_to(testapp, factory, cast):
     """The owner of Acme may not add members to Other's team or project, and
     a URL naming nothing is a 400; the user is not created either way."""
-    foreign_team = create_team(testapp, cast.h("outsider"), "Theirs")
+    foreign_team = create_team(testapp, cast.headers("outsider"), "Theirs")
     foreign_project = testapp.post_json(
-        "/api/projects/", {"name": "Theirs"}, headers=cast.h("outsider"), status=201
+        "/api/projects/", {"name": "Theirs"}, headers=cast.headers("outsider"), status=201
     ).location
     before = user_count(factory, cast.account_id)
     for field, value, status in (
@@ -254,24 +254,24 @@ def test_item07_15_teams_and_projects_the_caller_may_not_add_to(testapp, factory
         ("teams", "not a list", 400),
     ):
         body = wrapped({"email": "x@acme.test", field: value})
-        res = testapp.post_json(USERS, body, headers=cast.h("owner"), status=status)
+        res = testapp.post_json(USERS, body, headers=cast.headers("owner"), status=status)
         assert res.json["errors"][0]["name"] == field
     # visible but not manageable: bob, an Acme admin, is a plain member of
     # a team of Other
     testapp.patch_json(
-        USERS, {cast.url("bob"): {"roles": ["administrator"]}}, headers=cast.h("owner")
+        USERS, {cast.url("bob"): {"roles": ["administrator"]}}, headers=cast.headers("owner")
     )
-    outsiders_team = create_team(testapp, cast.h("outsider"), "Mixed")
+    outsiders_team = create_team(testapp, cast.headers("outsider"), "Mixed")
     testapp.patch_json(
-        outsiders_team + "members/", {cast.url("bob"): {}}, headers=cast.h("outsider")
+        outsiders_team + "members/", {cast.url("bob"): {}}, headers=cast.headers("outsider")
     )
     body = wrapped({"email": "x@acme.test", "teams": [outsiders_team]})
-    testapp.post_json(USERS, body, headers=cast.h("bob"), status=403)
+    testapp.post_json(USERS, body, headers=cast.headers("bob"), status=403)
     assert user_count(factory, cast.account_id) == before
 
 
 def test_item07_15_icon_url_and_weight_are_typed(testapp, cast):
-    h = cast.h("alice")
+    h = cast.headers("alice")
     for icon in (5, {"url": "x"}, ["x"], True):
         testapp.post_json("/api/projects/", {"name": "P", "icon_url": icon}, headers=h, status=400)
     project = testapp.post_json(
@@ -291,20 +291,20 @@ def test_item07_15_emails_need_a_dotted_domain(testapp, cast, doors, email):
     expect_400(doors.create_user("email", email, status=400), "email")
     expect_400(doors.create_account("owner.email", email, status=400), "owner.email")
     res = testapp.patch_json(
-        cast.url("pending"), {"email": email}, headers=cast.h("owner"), status=400
+        cast.url("pending"), {"email": email}, headers=cast.headers("owner"), status=400
     )
     expect_400(res, "email")
     expect_400(doors.catalog_patch("email", email, status=400), "email")
 
 
 def test_item07_15_unknown_fields_on_user_actions_are_400(testapp, cast):
-    owner, url = cast.h("owner"), cast.url("pending")
+    owner, url = cast.headers("owner"), cast.url("pending")
     res = testapp.post_json(url + "invite/", {"url_bas": "x"}, headers=owner, status=400)
     assert res.json["errors"][0]["name"] == "url_bas"
     res = testapp.post_json(
         cast.url("bob") + "password/",
         {"old_pw": "x", "new_pw": "y", "confirm": "y"},
-        headers=cast.h("bob"),
+        headers=cast.headers("bob"),
         status=400,
     )
     assert res.json["errors"][0]["name"] == "confirm"
@@ -323,23 +323,32 @@ def test_item07_15_unknown_fields_on_user_actions_are_400(testapp, cast):
 def test_item07_19_body_wrapper_without_element_is_accepted(testapp, factory, cast):
     before = account_count(factory)
     res = testapp.post_json(
-        "/api/accounts/", {"body": new_account("Readme Inc")}, headers=cast.superuser, status=201
+        "/api/accounts/",
+        {"body": new_account("Readme Inc")},
+        headers=cast.headers("superuser"),
+        status=201,
     )
     assert account_count(factory) == before + 1
     testapp.patch_json(
-        res.location, {"body": {"name": "Readme Ltd"}}, headers=cast.superuser, status=204
+        res.location,
+        {"body": {"name": "Readme Ltd"}},
+        headers=cast.headers("superuser"),
+        status=204,
     )
-    assert testapp.get(res.location, headers=cast.superuser).json["body"]["name"] == "Readme Ltd"
+    assert (
+        testapp.get(res.location, headers=cast.headers("superuser")).json["body"]["name"]
+        == "Readme Ltd"
+    )
     created_user_url = testapp.post_json(
         USERS,
         {"body": {"email": "wrapped@acme.test", "send_invite": False}},
-        headers=cast.h("owner"),
+        headers=cast.headers("owner"),
         status=201,
     ).location
     testapp.patch_json(
         created_user_url,
         {"self": created_user_url, "body": {"name": "W"}},
-        headers=cast.h("owner"),
+        headers=cast.headers("owner"),
         status=204,
     )
 
@@ -348,7 +357,7 @@ def test_item07_19_unknown_fields_are_listed_with_the_allowed_ones(testapp, cast
     res = testapp.post_json(
         "/api/accounts/",
         {"body": {**new_account(), "colour": "red", "size": 3}},
-        headers=cast.superuser,
+        headers=cast.headers("superuser"),
         status=400,
     )
     message = res.json["message"]
@@ -357,18 +366,20 @@ def test_item07_19_unknown_fields_are_listed_with_the_allowed_ones(testapp, cast
     )
     assert res.json["errors"][0]["name"] == "colour"
     nested = {**new_account(), "owner": {"email": "b@acme2.test", "phone": "1"}}
-    res = testapp.post_json("/api/accounts/", {"body": nested}, headers=cast.superuser, status=400)
+    res = testapp.post_json(
+        "/api/accounts/", {"body": nested}, headers=cast.headers("superuser"), status=400
+    )
     assert res.json["message"] == (
         "owner: unknown field(s) phone; allowed fields: email, name, password"
     )
     assert res.json["errors"][0]["name"] == "owner.phone"
     # the same wording where bodies are checked without colander
     res = testapp.post_json(
-        "/api/teams/", {"name": "T", "colour": "red"}, headers=cast.h("alice"), status=400
+        "/api/teams/", {"name": "T", "colour": "red"}, headers=cast.headers("alice"), status=400
     )
     assert res.json["message"] == "unknown field(s) colour; allowed fields: name"
     for body in ({"body": {"name": "x", "bogus": {"a": 1}}}, {"name": "x", "bogus": {"a": 1}}):
-        res = testapp.patch_json("/api/account/", body, headers=cast.h("owner"), status=400)
+        res = testapp.patch_json("/api/account/", body, headers=cast.headers("owner"), status=400)
         assert "{" not in res.json["message"] and "'" not in res.json["message"]
 
 
@@ -384,7 +395,7 @@ def links_of(doc):
 
 @pytest.mark.parametrize("who", ["superuser", "owner", "bob"])
 def test_item07_20_root_advertises_only_what_exists(testapp, cast, who):
-    headers = cast.superuser if who == "superuser" else cast.h(who)
+    headers = cast.headers(who)
     root = testapp.get("/api/", headers=headers, status=200).json
     if who == "superuser":
         assert "account" not in root["views"] and "account_url" not in root["urls"]

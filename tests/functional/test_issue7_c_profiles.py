@@ -10,9 +10,7 @@ admins of an account the user collaborates with.
 
 import pytest
 
-from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
-from tests.factories import Cast
-from tests.functional.helpers import create_dataset, create_team
+from tests.factories import Scene
 
 USERS = "/api/account/users/"
 #: What the public tier may show, whatever the representation.
@@ -39,54 +37,31 @@ def world(factory, testapp):
     owned by bob), ``olga`` (a dataset of Acme's owner is shared with her)
     and ``pia`` (a member of a project of Acme's owner): both collaborate
     with Acme."""
-    account, owner = factory.account(name="Acme")
-    other, oscar = factory.account(name="Other")
-    ids = {
-        "owner": owner,
-        "admin": factory.user(account, roles=("administrator",), name="Ada Admin"),
-        "bob": factory.user(account, name="Bob Member"),
-        "carol": factory.user(account, name="Carol Member"),
-        "oscar": oscar,
-        "otto": factory.user(other, name="Otto Other"),
-        "olga": factory.user(other, name="Olga Other"),
-        "pia": factory.user(other, name="Pia Other"),
-    }
-    cast = Cast(factory, ids, account_id=account)
-    team = create_team(testapp, cast.h("bob"), "Mixed")
-    testapp.patch_json(
-        team + "members/", {cast.url("otto"): {}}, headers=cast.h("bob"), status=204
-    )
-    dataset = create_dataset(testapp, cast.h("owner"), "Shared")
-    testapp.patch_json(
-        dataset + "permissions/",
-        {cast.url("olga"): {"dataset_permissions": {"view": True}}},
-        headers=cast.h("owner"),
-        status=204,
-    )
-    project = testapp.post_json(
-        "/api/projects/", {"name": "Joint"}, headers=cast.h("owner"), status=201
-    ).location
-    testapp.patch_json(
-        project + "members/", {cast.url("pia"): {}}, headers=cast.h("owner"), status=204
-    )
+    scene = Scene(factory)
+    other = scene.add_account("Other", owner="oscar")
+    scene.add("admin", roles=("administrator",), name="Ada Admin")
+    scene.add("bob", name="Bob Member")
+    scene.add("carol", name="Carol Member")
+    scene.add("otto", other, name="Otto Other")
+    scene.add("olga", other, name="Olga Other")
+    scene.add("pia", other, name="Pia Other")
+    scene.create_team("bob", "Mixed", members=("otto",))
+    dataset = scene.create_dataset("owner", "Shared")
+    scene.share(dataset, "owner", {"olga": {"view": True}})
+    scene.create_project("owner", "Joint", members={"pia": {}})
     for name in ("bob", "otto", "olga", "pia"):
         testapp.patch_json(
-            cast.url(name),
+            scene.url(name),
             {
                 "mobile": "+33 6 12 34 56 78",
                 "title": "Analyst",
                 "address": {"city": "Paris"},
                 "preferences": {"timezone": "Europe/Paris"},
             },
-            headers=cast.h(name),
+            headers=scene.headers(name),
             status=204,
         )
-    cast.superuser = factory.login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
-    return cast
-
-
-def headers_of(world, viewer):
-    return world.superuser if viewer == "superuser" else world.h(viewer)
+    return scene
 
 
 # (viewer, target, tier, way of becoming visible)
@@ -110,7 +85,7 @@ WAYS = [
 def test_item07_04_private_profile_fields_by_way_of_visibility(
     testapp, world, viewer, target, tier, way
 ):
-    headers = headers_of(world, viewer)
+    headers = world.headers(viewer)
     body = testapp.get(world.url(target), headers=headers, status=200).json["body"]
     email = world.email(target)
     listed = testapp.get("/api/users/", params={"email": email}, headers=headers, status=200)
@@ -129,7 +104,7 @@ def test_item07_04_private_profile_fields_by_way_of_visibility(
 def test_item07_04_account_users_catalog_tiers(testapp, world, viewer, tier):
     """A plain member of the account sees co-members' public profiles only
     (and what pycrunch's sharing recipe reads: ``dataset_permissions``)."""
-    index = testapp.get(USERS, headers=world.h(viewer), status=200).json["index"]
+    index = testapp.get(USERS, headers=world.headers(viewer), status=200).json["index"]
     bob = index[world.url("bob")]
     if tier == "public":
         assert set(bob) <= PUBLIC and "dataset_permissions" in bob
@@ -139,10 +114,10 @@ def test_item07_04_account_users_catalog_tiers(testapp, world, viewer, tier):
 
 
 def test_item07_04_user_entity_links_only_what_the_viewer_may_use(testapp, world):
-    as_coworker = testapp.get(world.url("bob"), headers=world.h("otto"), status=200).json
+    as_coworker = testapp.get(world.url("bob"), headers=world.headers("otto"), status=200).json
     assert "fragments" not in as_coworker and "catalogs" not in as_coworker
     assert "urls" not in as_coworker  # Acme's account is not otto's to read
-    as_admin = testapp.get(world.url("bob"), headers=world.h("admin"), status=200).json
+    as_admin = testapp.get(world.url("bob"), headers=world.headers("admin"), status=200).json
     assert set(as_admin["fragments"]) == {"invite", "reassign", "expropriate"}
     assert as_admin["catalogs"]["visible_datasets"].endswith("/visible_datasets/")
 
@@ -162,7 +137,7 @@ OWNER_PROFILE_CHANGES = [
 
 def owner_profile(factory, world):
     def read(root):
-        owner = root.users[world.id("owner")]
+        owner = root.users[world.owner]
         fields = ("username", "title", "mobile", "first_name", "avatar", "address")
         return {f: getattr(owner, f) for f in fields} | {"prefs": dict(owner.preferences)}
 
@@ -172,20 +147,24 @@ def owner_profile(factory, world):
 @pytest.mark.parametrize("change", OWNER_PROFILE_CHANGES, ids=lambda c: next(iter(c)))
 def test_item07_13_admin_cannot_change_the_owners_profile(testapp, world, factory, change):
     before = owner_profile(factory, world)
-    res = testapp.patch_json(world.url("owner"), change, headers=world.h("admin"), status=403)
+    res = testapp.patch_json(
+        world.url("owner"), change, headers=world.headers("admin"), status=403
+    )
     assert "owner" in res.json["message"]
-    testapp.patch_json(USERS, {world.url("owner"): change}, headers=world.h("admin"), status=403)
-    testapp.patch_json(world.url("owner"), change, headers=world.superuser, status=403)
+    testapp.patch_json(
+        USERS, {world.url("owner"): change}, headers=world.headers("admin"), status=403
+    )
+    testapp.patch_json(world.url("owner"), change, headers=world.headers("superuser"), status=403)
     assert owner_profile(factory, world) == before
     # the owner changes it, and an admin still edits other users' profiles
-    testapp.patch_json(world.url("owner"), change, headers=world.h("owner"), status=204)
+    testapp.patch_json(world.url("owner"), change, headers=world.headers("owner"), status=204)
     if "username" in change:
         change = {"username": "bobs-new-name"}
-    testapp.patch_json(world.url("bob"), change, headers=world.h("admin"), status=204)
+    testapp.patch_json(world.url("bob"), change, headers=world.headers("admin"), status=204)
 
 
 def test_item07_13_owner_row_is_not_editable_for_admins(testapp, world):
-    index = testapp.get(USERS, headers=world.h("admin"), status=200).json["index"]
+    index = testapp.get(USERS, headers=world.headers("admin"), status=200).json["index"]
     assert index[world.url("owner")]["editable"] is False
     assert index[world.url("bob")]["editable"] is True
 
@@ -194,7 +173,9 @@ def test_item07_13_owner_row_is_not_editable_for_admins(testapp, world):
 
 
 def remove(testapp, world, name):
-    res = testapp.patch_json(USERS, {world.url(name): None}, headers=world.h("owner"), status=200)
+    res = testapp.patch_json(
+        USERS, {world.url(name): None}, headers=world.headers("owner"), status=200
+    )
     assert res.json == {"removed": [world.id(name)]}
 
 
@@ -203,12 +184,12 @@ def test_item07_17_removed_user_leaves_listings_and_lookups(testapp, world):
     url = world.url("bob")
     remove(testapp, world, "bob")
     for viewer in ("owner", "admin", "carol"):
-        headers = world.h(viewer)
+        headers = world.headers(viewer)
         assert url not in testapp.get(USERS, headers=headers, status=200).json["index"]
         assert url not in testapp.get("/api/users/", headers=headers, status=200).json["index"]
         by_email = testapp.get("/api/users/", params={"email": email}, headers=headers)
         assert by_email.json["index"] == {}
-        by_id = testapp.get("/api/users/", params={"id": world.id("bob")}, headers=headers)
+        by_id = testapp.get("/api/users/", params={"id": world.bob}, headers=headers)
         assert by_id.json["index"] == {}
         found = testapp.get(USERS, params={"search": email}, headers=headers, status=200)
         assert found.json["index"] == {}
@@ -217,22 +198,24 @@ def test_item07_17_removed_user_leaves_listings_and_lookups(testapp, world):
 def test_item07_17_tombstone_keeps_id_and_name_for_admins_only(testapp, world, factory):
     url = world.url("bob")
     remove(testapp, world, "bob")
-    tomb = {"id": world.id("bob"), "name": "Bob Member", "status": "deleted"}
-    assert testapp.get(url, headers=world.h("admin"), status=200).json["body"] == tomb
+    tomb = {"id": world.bob, "name": "Bob Member", "status": "deleted"}
+    assert testapp.get(url, headers=world.headers("admin"), status=200).json["body"] == tomb
     deleted = testapp.get(
-        USERS, params={"filters[status]": "deleted"}, headers=world.h("admin"), status=200
+        USERS, params={"filters[status]": "deleted"}, headers=world.headers("admin"), status=200
     )
     assert deleted.json["index"] == {url: tomb}
-    testapp.get(url, headers=world.h("carol"), status=404)
-    testapp.get(USERS, params={"filters[status]": "deleted"}, headers=world.h("carol"), status=403)
-    assert factory.read(lambda root: root.users[world.id("bob")].email) is None
+    testapp.get(url, headers=world.headers("carol"), status=404)
+    testapp.get(
+        USERS, params={"filters[status]": "deleted"}, headers=world.headers("carol"), status=403
+    )
+    assert factory.read(lambda root: root.users[world.bob].email) is None
 
 
 def test_item07_17_tombstone_of_a_nameless_user_does_not_keep_the_email(testapp, world, factory):
     nameless = factory.user(world.account_id, email="nameless@example.com")
     res = testapp.patch_json(
-        USERS, {factory.user_url(nameless): None}, headers=world.h("owner"), status=200
+        USERS, {factory.user_url(nameless): None}, headers=world.headers("owner"), status=200
     )
     assert res.json == {"removed": [nameless]}
-    tomb = testapp.get(factory.user_url(nameless), headers=world.h("owner"), status=200)
+    tomb = testapp.get(factory.user_url(nameless), headers=world.headers("owner"), status=200)
     assert "nameless" not in tomb.text

@@ -5,7 +5,7 @@ import pycrunch
 import pytest
 from pycrunch import users as pycrunch_users
 
-from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
+from tests.factories import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Connecting to Crunch API services with a username:DeprecationWarning"

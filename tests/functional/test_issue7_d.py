@@ -12,8 +12,7 @@ from webtest import TestApp
 from crunchusers import main
 from crunchusers.clock import FrozenClock
 from crunchusers.db import get_db
-from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
-from tests.factories import PASSWORD, Cast, Factory, acme_and_other
+from tests.factories import PASSWORD, SUPERUSER_EMAIL, SUPERUSER_PASSWORD, Factory, acme_and_other
 from tests.functional.helpers import create_dataset, create_team, read
 
 USERS = "/api/account/users/"
@@ -35,8 +34,7 @@ def assert_error(res, status, field=None):
 
 @pytest.fixture
 def acme(factory):
-    ids, account, _other = acme_and_other(factory)
-    return Cast(factory, ids, account_id=account)
+    return acme_and_other(factory)
 
 
 def cookie_login(testapp, email, password=PASSWORD, **kw):
@@ -65,7 +63,7 @@ def test_item07_05_cross_site_text_plain_post_is_415_and_creates_nobody(testapp,
     # Bearer requests need a JSON body too.
     res = post_raw(testapp, "/api/teams/", {"name": "T"}, "text/plain", 415)
     testapp.reset()
-    res = testapp.post("/api/teams/", '{"name": "T"}', headers=acme.h("alice"), status=415)
+    res = testapp.post("/api/teams/", '{"name": "T"}', headers=acme.headers("alice"), status=415)
     assert_error(res, 415)
     assert user_count(factory, acme.account_id) == before
 
@@ -95,7 +93,7 @@ def test_item07_05_cookie_requests_from_a_foreign_origin_are_403(testapp, acme, 
 
 
 def test_item07_05_bearer_requests_are_not_checked(testapp, acme):
-    headers = {**acme.h("alice"), "Origin": EVIL}
+    headers = {**acme.headers("alice"), "Origin": EVIL}
     testapp.post_json("/api/teams/", {"name": "Scripted"}, headers=headers, status=201)
 
 
@@ -131,7 +129,7 @@ def test_item07_05_public_url_and_link_origins_are_trusted(settings, clock):
 
 
 def test_item07_05_json_media_types_and_bodiless_requests(testapp, acme):
-    headers = acme.h("alice")
+    headers = acme.headers("alice")
     for content_type in (
         "application/json",
         "application/json; charset=utf-8",
@@ -150,7 +148,7 @@ def test_item07_05_json_media_types_and_bodiless_requests(testapp, acme):
 
 
 def test_item07_08_team_and_api_key_names_are_bounded(testapp, acme):
-    headers = acme.h("alice")
+    headers = acme.headers("alice")
     assert_error(
         testapp.post_json("/api/teams/", {"name": "x" * 256}, headers=headers, status=400),
         400,
@@ -173,7 +171,7 @@ def test_item07_08_login_bodies_are_bounded(testapp, acme):
 
 
 def test_item07_08_member_patch_keys_and_options_are_bounded(testapp, acme):
-    headers = acme.h("alice")
+    headers = acme.headers("alice")
     team = create_team(testapp, headers)
     dataset = create_dataset(testapp, headers)
     long_ref = "http://localhost/api/users/" + "a" * 5000 + "/"
@@ -210,7 +208,7 @@ def test_item07_09_hostile_json_is_400(testapp, acme, value):
     login = f'{{"email": "a@b.c", "password": "some password", "token": {value}}}'
     assert_error(testapp.post(LOGIN, login, headers=headers, status=400), 400)
     body = f'{{"name": "T", "x": {value}}}'
-    auth = {**headers, **acme.h("alice")}
+    auth = {**headers, **acme.headers("alice")}
     for method, url in (("post", "/api/teams/"), ("patch", acme.url("alice"))):
         res = getattr(testapp, method)(url, body, headers=auth, status=400)
         assert_error(res, 400)
@@ -218,7 +216,7 @@ def test_item07_09_hostile_json_is_400(testapp, acme, value):
 
 def test_item07_09_body_that_is_not_utf8_is_400(testapp, acme):
     body = '{"name": "Caf\u00e9"}'.encode("latin-1")
-    headers = {"Content-Type": "application/json; charset=latin-1", **acme.h("alice")}
+    headers = {"Content-Type": "application/json; charset=latin-1", **acme.headers("alice")}
     res = testapp.post("/api/teams/", body, headers=headers, status=400)
     assert "UTF-8" in res.json["message"]
     assert_error(testapp.post(LOGIN, b'{"email": "\xff"}', headers=headers, status=400), 400)
@@ -241,19 +239,19 @@ def test_item07_09_body_that_is_not_utf8_is_400(testapp, acme):
     ],
 )
 def test_item07_09_bad_page_parameters_are_400(testapp, acme, query):
-    res = testapp.get(f"{USERS}?{query}", headers=acme.h("owner"), status=400)
+    res = testapp.get(f"{USERS}?{query}", headers=acme.headers("owner"), status=400)
     assert_error(res, 400)
     assert res.json["errors"][0]["name"] in ("page_size", "page_index")
 
 
 def test_item07_09_url_that_is_not_utf8_is_400(testapp, acme):
     for url in ("/api/%FF/", f"{USERS}?page_size=%B2", "/api/users/%C0%AF/"):
-        assert_error(testapp.get(url, headers=acme.h("owner"), status=400), 400)
+        assert_error(testapp.get(url, headers=acme.headers("owner"), status=400), 400)
     assert_error(testapp.get("/api/%FF/", status=400), 400)
 
 
 def test_item07_09_good_page_parameters_still_page(testapp, acme):
-    doc = read(testapp, f"{USERS}?page_size=2&page_index=2", acme.h("owner"))
+    doc = read(testapp, f"{USERS}?page_size=2&page_index=2", acme.headers("owner"))
     assert len(doc["index"]) == 2 and doc["total"] == 5
 
 
@@ -320,7 +318,9 @@ def test_item07_16_answers_with_credentials_are_no_store(testapp, acme):
     )
     assert res.headers["Cache-Control"] == "no-store"
     assert res.content_type == "application/json" and res.json["token_type"] == "Bearer"
-    res = testapp.post_json("/api/apikeys/", {"name": "k"}, headers=acme.h("alice"), status=201)
+    res = testapp.post_json(
+        "/api/apikeys/", {"name": "k"}, headers=acme.headers("alice"), status=201
+    )
     assert res.headers["Cache-Control"] == "no-store"
 
 
@@ -337,7 +337,7 @@ def team_members(testapp, team, headers):
     ids=["flat", "perms", "unknown-flag"],
 )
 def test_item07_18_team_member_patch_with_unknown_keys_is_400(testapp, acme, tuple_):
-    headers = acme.h("alice")
+    headers = acme.headers("alice")
     team = create_team(testapp, headers)
     bob = acme.url("bob")
     res = testapp.patch_json(team + "members/", {bob: tuple_}, headers=headers, status=400)
@@ -357,7 +357,7 @@ def test_item07_18_team_member_patch_with_unknown_keys_is_400(testapp, acme, tup
     ],
 )
 def test_item07_18_project_member_patch_that_would_do_nothing_is_400(testapp, acme, tuple_):
-    headers = acme.h("alice")
+    headers = acme.headers("alice")
     project = testapp.post_json(
         "/api/projects/", {"name": "P"}, headers=headers, status=201
     ).location
@@ -381,7 +381,7 @@ def test_item07_18_project_member_patch_that_would_do_nothing_is_400(testapp, ac
     ids=["flat", "perms", "permissions"],
 )
 def test_item07_18_dataset_permissions_patch_with_unknown_keys_is_400(testapp, acme, tuple_):
-    headers = acme.h("alice")
+    headers = acme.headers("alice")
     dataset = create_dataset(testapp, headers)
     bob = acme.url("bob")
     for body in (
@@ -392,16 +392,16 @@ def test_item07_18_dataset_permissions_patch_with_unknown_keys_is_400(testapp, a
         assert_error(res, 400, bob)
         assert "dataset_permissions" in res.json["message"]
     assert bob not in read(testapp, dataset + "permissions/", headers)["index"]
-    testapp.get(dataset, headers=acme.h("bob"), status=404)
+    testapp.get(dataset, headers=acme.headers("bob"), status=404)
     grant = {bob: {"dataset_permissions": {"view": True}, "profile": {"weight": None}}}
     testapp.patch_json(dataset + "permissions/", grant, headers=headers, status=204)
-    testapp.get(dataset, headers=acme.h("bob"), status=200)
+    testapp.get(dataset, headers=acme.headers("bob"), status=200)
 
 
 def test_item07_18_read_only_tuple_members_alone_are_400(testapp, acme):
     """What a catalog GET shows may be sent back beside the permissions
     member (ignored), but not alone: that would change nothing."""
-    headers = acme.h("alice")
+    headers = acme.headers("alice")
     team = create_team(testapp, headers)
     bob = acme.url("bob")
     body = {bob: {"name": "Bob", "email": "x@example.com"}}

@@ -17,7 +17,7 @@ from pycrunch import shoji
 from pycrunch import users as pycrunch_users
 from pycrunch.elements import UnsafeElementSession
 
-from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
+from tests.factories import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 
 #: pycrunch.connect() itself warns about the user/password form; nothing else
 #: (in particular nothing about content types or parsing) may warn.

@@ -22,8 +22,8 @@ import re
 
 import pytest
 
-from tests.factories import Cast, acme_and_other
-from tests.functional.helpers import create_dataset, create_team, id_of, read
+from tests.factories import acme_and_other
+from tests.functional.helpers import id_of, read
 
 BASE = "http://localhost"
 URL_BASE = "https://app.example.com/password/change/${token}/"
@@ -41,44 +41,49 @@ def body_text(message):
 
 
 @pytest.fixture
-def acme(factory, testapp):
+def acme(factory):
     """Account ``Acme``: its owner (admin), alice (editor role) who owns the
-    dataset ``ds``, dave (editor role), bob and carol (standard); ``outsider``
-    is a user of account ``Other``.  ``team`` is alice's team."""
-    ids, account, other_account = acme_and_other(factory)
+    dataset ``dataset_url``, dave (editor role), bob and carol (standard);
+    ``outsider`` is a user of account ``Other``.  ``team_url`` is alice's team."""
+    scene = acme_and_other(factory)
+    scene.dataset_url = scene.create_dataset("alice", "Shared survey")
+    scene.team_url = scene.create_team("alice", "Alice's team")
+    return scene
 
-    class Acme(Cast):
-        def shares(self):
-            """The stored shares of ``ds``: ``{"user:<id>"|"team:<id>": flags}``."""
-            return factory.read(
-                lambda root: {k: dict(v) for k, v in root.datasets[id_of(self.ds)].shares.items()}
-            )
 
-        def perms(self, name, url=None):
-            """``name``'s coalesced permissions on ``url`` (default ``ds``) as
-            the catalog shows them (all False when not listed)."""
-            index = read(testapp, "/api/datasets/", self.h(name))["index"]
-            entry = index.get(url or self.ds)
-            return entry["permissions"] if entry else NONE
+def shares(acme):
+    """The stored shares of the dataset: ``{"user:<id>"|"team:<id>": flags}``."""
+    dataset_id = id_of(acme.dataset_url)
+    return acme.factory.read(
+        lambda root: {k: dict(v) for k, v in root.datasets[dataset_id].shares.items()}
+    )
 
-        def cap(self, name, ceiling=VIEW_CEILING):
-            """Set ``name``'s account ceiling for dataset permissions."""
-            uid = self.ids[name]
-            factory.write(lambda root: setattr(root.users[uid], "dataset_ceiling", dict(ceiling)))
 
-    cast = Acme(factory, ids, account_id=account, other_account_id=other_account)
-    cast.ds = create_dataset(testapp, cast.h("alice"), "Shared survey")
-    cast.team = create_team(testapp, cast.h("alice"), "Alice's team")
-    return cast
+def perms(acme, name, url=None):
+    """``name``'s coalesced permissions on ``url`` (default the dataset) as
+    the catalog shows them (all False when not listed)."""
+    index = read(acme.testapp, "/api/datasets/", acme.headers(name))["index"]
+    entry = index.get(url or acme.dataset_url)
+    return entry["permissions"] if entry else NONE
+
+
+def cap(acme, name, ceiling=VIEW_CEILING):
+    """Set ``name``'s account ceiling for dataset permissions."""
+    user_id = acme.id(name)
+    acme.factory.write(lambda root: setattr(root.users[user_id], "dataset_ceiling", dict(ceiling)))
 
 
 def patch_permissions(testapp, acme, body, who="alice", status=204):
-    return testapp.patch_json(acme.ds + "permissions/", body, headers=acme.h(who), status=status)
+    return testapp.patch_json(
+        acme.dataset_url + "permissions/", body, headers=acme.headers(who), status=status
+    )
 
 
 def add_to_team(testapp, acme, *names):
     index = {acme.url(n): {} for n in names}
-    testapp.patch_json(acme.team + "members/", index, headers=acme.h("alice"), status=204)
+    testapp.patch_json(
+        acme.team_url + "members/", index, headers=acme.headers("alice"), status=204
+    )
 
 
 def grant(flags):
@@ -91,15 +96,15 @@ def grant(flags):
 def test_wrapped_catalog_with_index(testapp, acme, inbox):
     body = {
         "element": "shoji:catalog",
-        "self": acme.ds + "permissions/",
+        "self": acme.dataset_url + "permissions/",
         "index": {acme.url("bob"): grant({"view": True, "edit": True})},
     }
     patch_permissions(testapp, acme, body)
 
-    doc = read(testapp, acme.ds + "permissions/", acme.h("bob"))
+    doc = read(testapp, acme.dataset_url + "permissions/", acme.headers("bob"))
     assert doc["element"] == "shoji:catalog"
-    assert doc["self"] == acme.ds + "permissions/"
-    assert doc["views"]["explain"] == acme.ds + "permissions/explain/"
+    assert doc["self"] == acme.dataset_url + "permissions/"
+    assert doc["views"]["explain"] == acme.dataset_url + "permissions/explain/"
     bob = doc["index"][acme.url("bob")]
     assert bob["dataset_permissions"] == EDIT
     assert bob["coalesced_permissions"] == EDIT
@@ -108,7 +113,7 @@ def test_wrapped_catalog_with_index(testapp, acme, inbox):
     alice = doc["index"][acme.url("alice")]
     assert alice["is_owner"] is True
     assert alice["coalesced_permissions"] == FULL
-    assert acme.perms("bob") == EDIT
+    assert perms(acme, "bob") == EDIT
     assert inbox.messages == []  # no send_notification, no mail
 
 
@@ -121,7 +126,7 @@ def test_bare_index_with_notification_options(testapp, acme, inbox):
         "message": "Have a look",
     }
     patch_permissions(testapp, acme, body)
-    assert acme.perms("bob") == VIEW
+    assert perms(acme, "bob") == VIEW
     mails = inbox.wait_for(1)
     assert [m["To"] for m in mails] == [acme.email("bob")]
     text = body_text(mails[0])
@@ -134,7 +139,7 @@ def test_bare_index_with_notification_options(testapp, acme, inbox):
     patch_permissions(
         testapp, acme, {acme.url("bob"): grant({"edit": True}), "send_notification": True}
     )
-    assert acme.perms("bob") == EDIT
+    assert perms(acme, "bob") == EDIT
     assert inbox.messages == []  # mail is sent at commit, before the response
 
 
@@ -144,15 +149,15 @@ def test_options_inside_the_index_as_pycrunch_add_sends_them(testapp, acme, inbo
         "index": {acme.url("bob"): grant({"view": True}), "send_notification": True},
     }
     patch_permissions(testapp, acme, body)
-    assert acme.perms("bob") == VIEW
+    assert perms(acme, "bob") == VIEW
     assert [m["To"] for m in inbox.wait_for(1)] == [acme.email("bob")]
 
 
 @pytest.mark.parametrize("who", ["bob", "outsider"])
 def test_email_of_an_existing_user(testapp, acme, factory, who):
     patch_permissions(testapp, acme, {acme.email(who).upper(): grant({"view": True})})
-    assert acme.perms(who) == VIEW
-    assert f"user:{acme.id(who)}" in acme.shares()
+    assert perms(acme, who) == VIEW
+    assert f"user:{acme.id(who)}" in shares(acme)
     # An existing user of another account is shared with, never moved.
     expected = acme.account_id if who == "bob" else acme.other_account_id
     assert factory.read(lambda root: root.users[acme.id(who)].account_id) == expected
@@ -177,7 +182,7 @@ def test_email_of_a_new_user_creates_and_invites_them(testapp, acme, factory, in
     user_id, status, account_id = factory.read(found)
     assert status == "pending"
     assert account_id == acme.account_id  # the sharer's account
-    assert acme.shares()[f"user:{user_id}"] == VIEW
+    assert shares(acme)[f"user:{user_id}"] == VIEW
     mails = inbox.wait_for(2)
     assert {m["To"] for m in mails} == {email}
     invitation = next(m for m in mails if LINK.search(body_text(m)))
@@ -191,18 +196,20 @@ def test_email_of_a_new_user_creates_and_invites_them(testapp, acme, factory, in
     )
     headers = factory.login(email, "newcomer password 1")
     index = read(testapp, "/api/datasets/", headers)["index"]
-    assert index[acme.ds]["permissions"] == VIEW
+    assert index[acme.dataset_url]["permissions"] == VIEW
 
 
 def test_team_url_shares_with_every_member(testapp, acme):
     add_to_team(testapp, acme, "bob", "carol")
-    patch_permissions(testapp, acme, {acme.team: grant({"view": True, "edit": True})})
-    assert acme.perms("bob") == EDIT
-    assert acme.perms("carol") == EDIT
-    team = read(testapp, acme.ds + "permissions/", acme.h("bob"))["index"][acme.team]
+    patch_permissions(testapp, acme, {acme.team_url: grant({"view": True, "edit": True})})
+    assert perms(acme, "bob") == EDIT
+    assert perms(acme, "carol") == EDIT
+    team = read(testapp, acme.dataset_url + "permissions/", acme.headers("bob"))["index"][
+        acme.team_url
+    ]
     assert team["name"] == "Alice's team"
     assert team["dataset_permissions"] == EDIT
-    assert acme.shares()[f"team:{id_of(acme.team)}"] == EDIT
+    assert shares(acme)[f"team:{id_of(acme.team_url)}"] == EDIT
 
 
 def test_several_grants_and_revokes_in_one_request(testapp, acme):
@@ -210,38 +217,41 @@ def test_several_grants_and_revokes_in_one_request(testapp, acme):
     patch_permissions(
         testapp,
         acme,
-        {acme.url("bob"): grant({"view": True}), acme.team: grant({"view": True})},
+        {acme.url("bob"): grant({"view": True}), acme.team_url: grant({"view": True})},
     )
     patch_permissions(
         testapp,
         acme,
-        {acme.url("bob"): None, acme.team: None, acme.url("dave"): grant({"edit": True})},
+        {acme.url("bob"): None, acme.team_url: None, acme.url("dave"): grant({"edit": True})},
     )
-    assert acme.perms("bob") == NONE
-    assert acme.perms("carol") == NONE
-    assert acme.perms("dave") == EDIT
-    testapp.get(acme.ds, headers=acme.h("bob"), status=404)
-    assert set(acme.shares()) == {f"user:{acme.id('dave')}"}
+    assert perms(acme, "bob") == NONE
+    assert perms(acme, "carol") == NONE
+    assert perms(acme, "dave") == EDIT
+    testapp.get(acme.dataset_url, headers=acme.headers("bob"), status=404)
+    assert set(shares(acme)) == {f"user:{acme.dave}"}
     # Reverse links follow.
-    assert acme.ds not in read(testapp, acme.team + "datasets/", acme.h("alice"))["index"]
+    assert (
+        acme.dataset_url
+        not in read(testapp, acme.team_url + "datasets/", acme.headers("alice"))["index"]
+    )
 
 
 def test_partial_flags_merge_into_the_existing_share(testapp, acme):
     patch_permissions(testapp, acme, {acme.url("bob"): grant({"edit": True})})
-    assert acme.perms("bob") == EDIT  # edit implies view
+    assert perms(acme, "bob") == EDIT  # edit implies view
     patch_permissions(testapp, acme, {acme.url("bob"): grant({"change_permissions": True})})
-    assert acme.perms("bob") == FULL
+    assert perms(acme, "bob") == FULL
     patch_permissions(testapp, acme, {acme.url("bob"): grant({"edit": False}), "message": "x"})
-    assert acme.perms("bob") == {"view": True, "edit": False, "change_permissions": True}
+    assert perms(acme, "bob") == {"view": True, "edit": False, "change_permissions": True}
     # Read-only tuple members sent back beside dataset_permissions are ignored;
     # alone they would change nothing, which is a 400 (issue 7 item 18).
     read_only = {"name": "Renamed", "is_owner": True}
     patch_permissions(testapp, acme, {acme.url("bob"): read_only}, status=400)
     patch_permissions(testapp, acme, {acme.url("bob"): {**read_only, **grant({"edit": False})}})
     assert (
-        read(testapp, acme.ds + "permissions/", acme.h("bob"))["index"][acme.url("bob")][
-            "is_owner"
-        ]
+        read(testapp, acme.dataset_url + "permissions/", acme.headers("bob"))["index"][
+            acme.url("bob")
+        ]["is_owner"]
         is False
     )
 
@@ -276,12 +286,12 @@ def test_partial_flags_merge_into_the_existing_share(testapp, acme):
     ],
 )
 def test_bad_permissions_patch_is_400_and_changes_nothing(testapp, acme, inbox, make_index):
-    before = acme.shares()
+    before = shares(acme)
     res = patch_permissions(testapp, acme, make_index(acme), status=400)
     assert res.json["message"]
-    assert acme.shares() == before
-    assert acme.perms("bob") == NONE
-    assert acme.perms("alice") == FULL
+    assert shares(acme) == before
+    assert perms(acme, "bob") == NONE
+    assert perms(acme, "alice") == FULL
     assert inbox.messages == []
 
 
@@ -306,21 +316,21 @@ def test_callers_without_change_permissions_get_403(testapp, acme):
         who="bob",
         status=403,
     )
-    assert acme.perms("carol") == NONE and acme.perms("bob") == VIEW
+    assert perms(acme, "carol") == NONE and perms(acme, "bob") == VIEW
     # Without access at all: 404; anonymous: 401.
     patch_permissions(testapp, acme, add_grant, who="carol", status=404)
     patch_permissions(testapp, acme, add_grant, who="outsider", status=404)
-    testapp.get(acme.ds + "permissions/", headers=acme.h("carol"), status=404)
-    testapp.patch_json(acme.ds + "permissions/", add_grant, status=401)
+    testapp.get(acme.dataset_url + "permissions/", headers=acme.headers("carol"), status=404)
+    testapp.patch_json(acme.dataset_url + "permissions/", add_grant, status=401)
     # With change_permissions granted, they can.
     patch_permissions(testapp, acme, {acme.url("dave"): grant({"change_permissions": True})})
     patch_permissions(testapp, acme, add_grant, who="dave")
-    assert acme.perms("carol") == VIEW
+    assert perms(acme, "carol") == VIEW
 
 
 def test_viewers_may_read_the_permissions_catalog(testapp, acme):
     patch_permissions(testapp, acme, {acme.url("bob"): grant({"view": True})})
-    index = read(testapp, acme.ds + "permissions/", acme.h("bob"))["index"]
+    index = read(testapp, acme.dataset_url + "permissions/", acme.headers("bob"))["index"]
     assert set(index) == {acme.url("alice"), acme.url("bob")}
 
 
@@ -328,16 +338,16 @@ def test_viewers_may_read_the_permissions_catalog(testapp, acme):
 
 
 def test_grant_above_the_ceiling_is_400(testapp, acme):
-    acme.cap("bob")
+    cap(acme, "bob")
     res = patch_permissions(testapp, acme, {acme.url("bob"): grant({"edit": True})}, status=400)
     assert "exceeds" in res.json["message"]
-    assert acme.shares() == {}
+    assert shares(acme) == {}
     patch_permissions(
         testapp, acme, {acme.url("bob"): grant({"change_permissions": True})}, status=400
     )
     # Within the ceiling is fine.
     patch_permissions(testapp, acme, {acme.url("bob"): grant({"view": True})})
-    assert acme.perms("bob") == VIEW
+    assert perms(acme, "bob") == VIEW
     # One request: the good grant before the bad one does not stick either.
     patch_permissions(
         testapp,
@@ -345,24 +355,27 @@ def test_grant_above_the_ceiling_is_400(testapp, acme):
         {acme.url("carol"): grant({"view": True}), acme.url("bob"): grant({"edit": True})},
         status=400,
     )
-    assert acme.perms("carol") == NONE
+    assert perms(acme, "carol") == NONE
 
 
 def test_ceiling_caps_edit_granted_through_a_team(testapp, acme):
     add_to_team(testapp, acme, "bob", "carol")
     patch_permissions(
-        testapp, acme, {acme.team: grant({"edit": True, "change_permissions": True})}
+        testapp, acme, {acme.team_url: grant({"edit": True, "change_permissions": True})}
     )
-    acme.cap("bob")
-    assert acme.perms("bob") == VIEW
-    assert acme.perms("carol") == FULL
+    cap(acme, "bob")
+    assert perms(acme, "bob") == VIEW
+    assert perms(acme, "carol") == FULL
     testapp.patch_json(
-        acme.ds, {"current_editor": acme.url("bob")}, headers=acme.h("bob"), status=403
+        acme.dataset_url,
+        {"current_editor": acme.url("bob")},
+        headers=acme.headers("bob"),
+        status=403,
     )
     patch_permissions(
         testapp, acme, {acme.url("dave"): grant({"view": True})}, who="bob", status=403
     )
-    users = read(testapp, acme.ds + "users/", acme.h("alice"))["index"]
+    users = read(testapp, acme.dataset_url + "users/", acme.headers("alice"))["index"]
     assert users[acme.url("bob")]["coalesced_permissions"] == VIEW
     assert users[acme.url("carol")]["coalesced_permissions"] == FULL
 
@@ -373,60 +386,66 @@ def test_ceiling_caps_edit_granted_through_a_team(testapp, acme):
 def test_view_via_team_or_edit_direct_is_edit(testapp, acme):
     add_to_team(testapp, acme, "bob")
     patch_permissions(
-        testapp, acme, {acme.team: grant({"view": True}), acme.url("bob"): grant({"edit": True})}
+        testapp,
+        acme,
+        {acme.team_url: grant({"view": True}), acme.url("bob"): grant({"edit": True})},
     )
-    assert acme.perms("bob") == EDIT
-    assert read(testapp, acme.ds, acme.h("bob"))["body"]["permissions"] == EDIT
+    assert perms(acme, "bob") == EDIT
+    assert read(testapp, acme.dataset_url, acme.headers("bob"))["body"]["permissions"] == EDIT
 
 
 def test_view_direct_or_edit_via_team_is_edit(testapp, acme):
     add_to_team(testapp, acme, "bob")
     patch_permissions(
-        testapp, acme, {acme.team: grant({"edit": True}), acme.url("bob"): grant({"view": True})}
+        testapp,
+        acme,
+        {acme.team_url: grant({"edit": True}), acme.url("bob"): grant({"view": True})},
     )
-    assert acme.perms("bob") == EDIT
+    assert perms(acme, "bob") == EDIT
     # Dropping the team grant leaves the direct one.
-    patch_permissions(testapp, acme, {acme.team: None})
-    assert acme.perms("bob") == VIEW
+    patch_permissions(testapp, acme, {acme.team_url: None})
+    assert perms(acme, "bob") == VIEW
 
 
 def test_project_edit_membership_gives_edit(testapp, acme):
     project = testapp.post_json(
-        "/api/projects/", {"name": "P"}, headers=acme.h("alice"), status=201
+        "/api/projects/", {"name": "P"}, headers=acme.headers("alice"), status=201
     ).location
-    testapp.patch_json(acme.ds, {"owner": project}, headers=acme.h("alice"), status=204)
+    testapp.patch_json(
+        acme.dataset_url, {"owner": project}, headers=acme.headers("alice"), status=204
+    )
     testapp.patch_json(
         project + "members/",
         {acme.url("bob"): {"permissions": {"edit": True}}, acme.url("carol"): {}},
-        headers=acme.h("alice"),
+        headers=acme.headers("alice"),
         status=204,
     )
-    assert acme.perms("bob")["edit"] is True
-    assert acme.perms("carol") == VIEW
+    assert perms(acme, "bob")["edit"] is True
+    assert perms(acme, "carol") == VIEW
     # A direct view share does not lower what the project gives.
     patch_permissions(testapp, acme, {acme.url("bob"): grant({"view": True})})
-    assert acme.perms("bob")["edit"] is True
+    assert perms(acme, "bob")["edit"] is True
 
 
 def test_account_admin_has_implicit_edit_on_account_datasets(testapp, acme, factory):
     daves = testapp.post_json(
-        "/api/datasets/", {"name": "Dave's"}, headers=acme.h("dave"), status=201
+        "/api/datasets/", {"name": "Dave's"}, headers=acme.headers("dave"), status=201
     ).location
-    assert acme.perms("owner") == FULL
+    assert perms(acme, "owner") == FULL
     admin = factory.user(acme.account_id, roles=("administrator",))
     headers = factory.login(admin)
     index = read(testapp, "/api/datasets/", headers)["index"]
-    assert set(index) == {acme.ds, daves}
-    assert index[acme.ds]["permissions"] == FULL
+    assert set(index) == {acme.dataset_url, daves}
+    assert index[acme.dataset_url]["permissions"] == FULL
     assert index[daves]["permissions"] == FULL
     # Implicit, not stored: nothing was shared with them.
-    assert acme.shares() == {}
+    assert shares(acme) == {}
     # The admin may share it on (implicit change_permissions).
     patch_permissions(testapp, acme, {acme.url("bob"): grant({"view": True})}, who="owner")
-    assert acme.perms("bob") == VIEW
+    assert perms(acme, "bob") == VIEW
     # Admin rights stop at the account's border.
     outsider_admin = factory.account(name="Elsewhere")[1]
-    testapp.get(acme.ds, headers=factory.login(outsider_admin), status=404)
+    testapp.get(acme.dataset_url, headers=factory.login(outsider_admin), status=404)
 
 
 # -- who has access, and why -------------------------------------------------------------
@@ -435,20 +454,22 @@ def test_account_admin_has_implicit_edit_on_account_datasets(testapp, acme, fact
 def test_dataset_users_lists_everyone_with_access_and_how(testapp, acme):
     add_to_team(testapp, acme, "carol", "outsider")
     project = testapp.post_json(
-        "/api/projects/", {"name": "P"}, headers=acme.h("alice"), status=201
+        "/api/projects/", {"name": "P"}, headers=acme.headers("alice"), status=201
     ).location
-    testapp.patch_json(acme.ds, {"owner": project}, headers=acme.h("alice"), status=204)
     testapp.patch_json(
-        project + "members/", {acme.url("dave"): {}}, headers=acme.h("alice"), status=204
+        acme.dataset_url, {"owner": project}, headers=acme.headers("alice"), status=204
+    )
+    testapp.patch_json(
+        project + "members/", {acme.url("dave"): {}}, headers=acme.headers("alice"), status=204
     )
     patch_permissions(
         testapp,
         acme,
-        {acme.url("bob"): grant({"edit": True}), acme.team: grant({"view": True})},
+        {acme.url("bob"): grant({"edit": True}), acme.team_url: grant({"view": True})},
     )
 
-    doc = read(testapp, acme.ds + "users/", acme.h("bob"))
-    assert doc["self"] == acme.ds + "users/"
+    doc = read(testapp, acme.dataset_url + "users/", acme.headers("bob"))
+    assert doc["self"] == acme.dataset_url + "users/"
     index = doc["index"]
     for name in ("alice", "bob", "carol", "dave", "outsider"):
         assert acme.url(name) in index, name
@@ -456,36 +477,47 @@ def test_dataset_users_lists_everyone_with_access_and_how(testapp, acme):
     assert bob["coalesced_permissions"] == EDIT
     assert bob["teams"] == [] and bob["project_member"] is False
     carol = index[acme.url("carol")]
-    assert carol["teams"] == [acme.team]
+    assert carol["teams"] == [acme.team_url]
     assert carol["coalesced_permissions"] == VIEW
     assert index[acme.url("outsider")]["collaborator"] is True
     assert carol["collaborator"] is False
     dave = index[acme.url("dave")]
     assert dave["project_member"] is True and dave["teams"] == []
     assert index[acme.url("alice")]["coalesced_permissions"] == FULL
-    assert index[acme.url("alice")]["teams"] == [acme.team]
-    testapp.get(acme.ds + "users/", headers=acme.h("outsider"), status=200)
+    assert index[acme.url("alice")]["teams"] == [acme.team_url]
+    testapp.get(acme.dataset_url + "users/", headers=acme.headers("outsider"), status=200)
 
     # Leaving the team takes carol off the list, and out of the dataset.
     testapp.patch_json(
-        acme.team + "members/", {acme.url("carol"): None}, headers=acme.h("alice"), status=204
+        acme.team_url + "members/",
+        {acme.url("carol"): None},
+        headers=acme.headers("alice"),
+        status=204,
     )
-    assert acme.url("carol") not in read(testapp, acme.ds + "users/", acme.h("bob"))["index"]
-    testapp.get(acme.ds + "users/", headers=acme.h("carol"), status=404)
-    testapp.get(acme.ds + "users/", status=401)
+    assert (
+        acme.url("carol")
+        not in read(testapp, acme.dataset_url + "users/", acme.headers("bob"))["index"]
+    )
+    testapp.get(acme.dataset_url + "users/", headers=acme.headers("carol"), status=404)
+    testapp.get(acme.dataset_url + "users/", status=401)
 
 
 def explain(testapp, acme, who, subject=None, status=200):
     query = {"user": acme.url(subject)} if subject else {}
     return testapp.get(
-        acme.ds + "permissions/explain/", params=query, headers=acme.h(who), status=status
+        acme.dataset_url + "permissions/explain/",
+        params=query,
+        headers=acme.headers(who),
+        status=status,
     )
 
 
 def test_explain_lists_the_grants_behind_each_flag(testapp, acme):
     add_to_team(testapp, acme, "bob")
     patch_permissions(
-        testapp, acme, {acme.team: grant({"edit": True}), acme.url("bob"): grant({"view": True})}
+        testapp,
+        acme,
+        {acme.team_url: grant({"edit": True}), acme.url("bob"): grant({"view": True})},
     )
     res = explain(testapp, acme, "alice", "bob").json
     assert res["element"] == "shoji:view"
@@ -493,7 +525,7 @@ def test_explain_lists_the_grants_behind_each_flag(testapp, acme):
     assert value["user"] == acme.url("bob")
     assert value["permissions"] == EDIT
     assert value["ceiling"] == FULL
-    team = {"source": "team", "ref": acme.team}
+    team = {"source": "team", "ref": acme.team_url}
     direct = {"source": "direct", "ref": acme.url("bob")}
     assert sorted(value["grants"]["view"], key=str) == sorted([team, direct], key=str)
     assert value["grants"]["edit"] == [team]
@@ -507,24 +539,28 @@ def test_explain_lists_the_grants_behind_each_flag(testapp, acme):
 
 def test_explain_shows_the_cap(testapp, acme):
     add_to_team(testapp, acme, "bob")
-    patch_permissions(testapp, acme, {acme.team: grant({"edit": True})})
-    acme.cap("bob")
+    patch_permissions(testapp, acme, {acme.team_url: grant({"edit": True})})
+    cap(acme, "bob")
     value = explain(testapp, acme, "alice", "bob").json["value"]
     assert value["permissions"] == VIEW
     assert value["ceiling"] == VIEW_CEILING
-    assert value["grants"]["edit"] == [{"source": "team", "ref": acme.team}]
+    assert value["grants"]["edit"] == [{"source": "team", "ref": acme.team_url}]
 
 
 def test_explain_owner_and_project_grants(testapp, acme):
     project = testapp.post_json(
-        "/api/projects/", {"name": "P"}, headers=acme.h("alice"), status=201
+        "/api/projects/", {"name": "P"}, headers=acme.headers("alice"), status=201
     ).location
-    testapp.patch_json(acme.ds, {"owner": project}, headers=acme.h("alice"), status=204)
-    testapp.patch_json(project + "members/", {acme.team: {}}, headers=acme.h("alice"), status=204)
+    testapp.patch_json(
+        acme.dataset_url, {"owner": project}, headers=acme.headers("alice"), status=204
+    )
+    testapp.patch_json(
+        project + "members/", {acme.team_url: {}}, headers=acme.headers("alice"), status=204
+    )
     add_to_team(testapp, acme, "bob")
     value = explain(testapp, acme, "alice", "bob").json["value"]
     assert value["permissions"] == VIEW
-    assert value["grants"]["view"] == [{"source": "project", "ref": [project, acme.team]}]
+    assert value["grants"]["view"] == [{"source": "project", "ref": [project, acme.team_url]}]
     owner = explain(testapp, acme, "alice").json["value"]
     assert {"source": "owner", "ref": acme.url("alice")} in owner["grants"]["change_permissions"]
 
@@ -540,11 +576,11 @@ def test_explaining_someone_else_needs_change_permissions(testapp, acme):
         assert res.json["message"]
     explain(testapp, acme, "carol", "bob", status=404)
     explain(testapp, acme, "outsider", "bob", status=404)
-    testapp.get(acme.ds + "permissions/explain/", status=401)
+    testapp.get(acme.dataset_url + "permissions/explain/", status=401)
     testapp.get(
-        acme.ds + "permissions/explain/",
+        acme.dataset_url + "permissions/explain/",
         params={"user": "nobody@example.com"},
-        headers=acme.h("alice"),
+        headers=acme.headers("alice"),
         status=400,
     )
     # A user without access can be explained: no grant gives anything.
@@ -565,7 +601,7 @@ def test_explain_account_admin_grant_names_the_account(testapp, acme):
 
 def unpublish(testapp, acme):
     body = {"element": "shoji:entity", "body": {"is_published": False}}
-    testapp.patch_json(acme.ds, body, headers=acme.h("alice"), status=204)
+    testapp.patch_json(acme.dataset_url, body, headers=acme.headers("alice"), status=204)
 
 
 def test_a_draft_is_visible_to_its_editors_only(testapp, acme):
@@ -576,43 +612,49 @@ def test_a_draft_is_visible_to_its_editors_only(testapp, acme):
         {
             acme.url("bob"): grant({"view": True}),
             acme.url("dave"): grant({"edit": True}),
-            acme.team: grant({"view": True}),
+            acme.team_url: grant({"view": True}),
         },
     )
     unpublish(testapp, acme)
 
     for viewer in ("bob", "carol"):
-        testapp.get(acme.ds, headers=acme.h(viewer), status=404)
-        assert acme.perms(viewer) == NONE
-        by_name = read(testapp, "/api/datasets/by_name/Shared%20survey/", acme.h(viewer))
+        testapp.get(acme.dataset_url, headers=acme.headers(viewer), status=404)
+        assert perms(acme, viewer) == NONE
+        by_name = read(testapp, "/api/datasets/by_name/Shared%20survey/", acme.headers(viewer))
         assert by_name["index"] == {}
     for editor in ("alice", "dave", "owner"):
-        assert read(testapp, acme.ds, acme.h(editor))["body"]["is_published"] is False
-    assert acme.perms("dave") == EDIT
+        assert (
+            read(testapp, acme.dataset_url, acme.headers(editor))["body"]["is_published"] is False
+        )
+    assert perms(acme, "dave") == EDIT
 
     # Publishing it again gives the viewers their access back.
-    testapp.patch_json(acme.ds, {"is_published": True}, headers=acme.h("alice"), status=204)
-    assert acme.perms("bob") == VIEW
-    assert acme.perms("carol") == VIEW
+    testapp.patch_json(
+        acme.dataset_url, {"is_published": True}, headers=acme.headers("alice"), status=204
+    )
+    assert perms(acme, "bob") == VIEW
+    assert perms(acme, "carol") == VIEW
 
 
 def test_a_draft_is_not_listed_in_a_project_to_its_viewers(testapp, acme):
     project = testapp.post_json(
-        "/api/projects/", {"name": "P"}, headers=acme.h("alice"), status=201
+        "/api/projects/", {"name": "P"}, headers=acme.headers("alice"), status=201
     ).location
-    testapp.patch_json(acme.ds, {"owner": project}, headers=acme.h("alice"), status=204)
     testapp.patch_json(
-        project + "members/", {acme.url("bob"): {}}, headers=acme.h("alice"), status=204
+        acme.dataset_url, {"owner": project}, headers=acme.headers("alice"), status=204
+    )
+    testapp.patch_json(
+        project + "members/", {acme.url("bob"): {}}, headers=acme.headers("alice"), status=204
     )
     unpublish(testapp, acme)
-    testapp.get(acme.ds, headers=acme.h("bob"), status=404)
-    assert read(testapp, project, acme.h("bob"))["index"] == {}
-    assert read(testapp, project + "datasets/", acme.h("bob"))["index"] == {}
+    testapp.get(acme.dataset_url, headers=acme.headers("bob"), status=404)
+    assert read(testapp, project, acme.headers("bob"))["index"] == {}
+    assert read(testapp, project + "datasets/", acme.headers("bob"))["index"] == {}
 
 
 def test_a_draft_is_not_listed_in_a_team_to_its_viewers(testapp, acme):
     add_to_team(testapp, acme, "bob")
-    patch_permissions(testapp, acme, {acme.team: grant({"view": True})})
+    patch_permissions(testapp, acme, {acme.team_url: grant({"view": True})})
     unpublish(testapp, acme)
-    testapp.get(acme.ds, headers=acme.h("bob"), status=404)
-    assert read(testapp, acme.team + "datasets/", acme.h("bob"))["index"] == {}
+    testapp.get(acme.dataset_url, headers=acme.headers("bob"), status=404)
+    assert read(testapp, acme.team_url + "datasets/", acme.headers("bob"))["index"] == {}

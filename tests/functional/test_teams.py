@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from tests.factories import Cast
+from tests.factories import Scene
 from tests.functional.helpers import create_dataset, id_of, read
 
 BASE = "http://localhost"
@@ -56,29 +56,25 @@ def team_ids_of(factory, user_id):
 @pytest.fixture
 def acme(factory):
     """An account with its owner (an admin), a team creator and two plain users,
-    plus a user of another account; all logged in lazily via ``h``."""
-    account, owner = factory.account(name="Acme")
-    other_account, other_owner = factory.account(name="Other")
-    ids = {
-        "owner": owner,
-        "alice": factory.user(account, roles=("editor",)),
-        "bob": factory.user(account),
-        "carol": factory.user(account),
-        "outsider": factory.user(other_account, roles=("editor",)),
-        "other_owner": other_owner,
-    }
-    return Cast(factory, ids, account_id=account, other_account_id=other_account)
+    plus a user of another account; all logged in lazily."""
+    scene = Scene(factory)
+    other_account = scene.add_account("Other", owner="other_owner")
+    scene.add("alice", roles=("editor",))
+    scene.add("bob")
+    scene.add("carol")
+    scene.add("outsider", other_account, roles=("editor",))
+    return scene
 
 
 # -- catalog and creation ----------------------------------------------------
 
 
 def test_catalog_lists_only_the_callers_teams(testapp, acme):
-    mine = create_team(testapp, acme.h("alice"), "Alice's team")
-    theirs = create_team(testapp, acme.h("bob"), "Bob's team")
-    foreign = create_team(testapp, acme.h("outsider"), "Foreign team")
+    mine = create_team(testapp, acme.headers("alice"), "Alice's team")
+    theirs = create_team(testapp, acme.headers("bob"), "Bob's team")
+    foreign = create_team(testapp, acme.headers("outsider"), "Foreign team")
 
-    catalog = testapp.get("/api/teams/", headers=acme.h("alice"), status=200).json
+    catalog = testapp.get("/api/teams/", headers=acme.headers("alice"), status=200).json
     assert catalog["element"] == "shoji:catalog"
     assert catalog["self"] == f"{BASE}/api/teams/"
     assert set(catalog["index"]) == {mine}
@@ -88,28 +84,30 @@ def test_catalog_lists_only_the_callers_teams(testapp, acme):
     assert entry["owner"] == acme.url("alice")
 
     # Bob adds Alice as a plain member: she now lists it, without team_admin.
-    patch_members(testapp, theirs, {acme.url("alice"): {}}, acme.h("bob"))
-    index = testapp.get("/api/teams/", headers=acme.h("alice"), status=200).json["index"]
+    patch_members(testapp, theirs, {acme.url("alice"): {}}, acme.headers("bob"))
+    index = testapp.get("/api/teams/", headers=acme.headers("alice"), status=200).json["index"]
     assert set(index) == {mine, theirs}
     assert index[theirs]["permissions"] == {"team_admin": False}
     assert foreign not in index
 
     # A user in no team gets an empty catalog, not an error.
-    assert testapp.get("/api/teams/", headers=acme.h("carol"), status=200).json["index"] == {}
+    assert (
+        testapp.get("/api/teams/", headers=acme.headers("carol"), status=200).json["index"] == {}
+    )
 
 
 @pytest.mark.parametrize("bare", [False, True], ids=["wrapped", "bare"])
 def test_post_makes_the_creator_a_team_admin_member(testapp, acme, bare):
-    team_url = create_team(testapp, acme.h("alice"), "  Field team ", bare=bare)
-    alice = read(testapp, acme.url("alice"), acme.h("alice"))["body"]
-    assert members(testapp, team_url, acme.h("alice")) == {
+    team_url = create_team(testapp, acme.headers("alice"), "  Field team ", bare=bare)
+    alice = read(testapp, acme.url("alice"), acme.headers("alice"))["body"]
+    assert members(testapp, team_url, acme.headers("alice")) == {
         acme.url("alice"): {
             "name": alice["name"],
             "email": alice["email"],
             "permissions": {"team_admin": True},
         }
     }
-    entity = testapp.get(team_url, headers=acme.h("alice"), status=200).json
+    entity = testapp.get(team_url, headers=acme.headers("alice"), status=200).json
     assert entity["element"] == "shoji:entity"
     assert entity["self"] == team_url
     assert entity["body"]["id"] == id_of(team_url)
@@ -127,13 +125,13 @@ def test_post_makes_the_creator_a_team_admin_member(testapp, acme, bare):
     ids=["no-name", "empty", "blank", "not-a-string", "unknown-field"],
 )
 def test_post_with_a_bad_body_is_400_and_creates_nothing(testapp, acme, factory, body):
-    res = testapp.post_json("/api/teams/", body, headers=acme.h("alice"), status=400)
+    res = testapp.post_json("/api/teams/", body, headers=acme.headers("alice"), status=400)
     assert res.json["message"]
-    assert team_ids_of(factory, acme.id("alice")) == set()
+    assert team_ids_of(factory, acme.alice) == set()
 
 
 def test_anonymous_is_401_on_teams(testapp, acme):
-    team_url = create_team(testapp, acme.h("alice"))
+    team_url = create_team(testapp, acme.headers("alice"))
     testapp.get("/api/teams/", status=401)
     testapp.post_json("/api/teams/", {"name": "x"}, status=401)
     testapp.get(team_url, status=401)
@@ -144,37 +142,39 @@ def test_anonymous_is_401_on_teams(testapp, acme):
 
 
 def test_entity_is_visible_to_members_and_404_to_everyone_else(testapp, acme):
-    team_url = create_team(testapp, acme.h("alice"))
-    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.h("alice"))
+    team_url = create_team(testapp, acme.headers("alice"))
+    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.headers("alice"))
 
-    assert testapp.get(team_url, headers=acme.h("bob"), status=200).json["self"] == team_url
+    assert testapp.get(team_url, headers=acme.headers("bob"), status=200).json["self"] == team_url
     # A user of the same account who is not a member, and users of another
     # account (even its owner), learn nothing.
     for name in ("carol", "outsider", "other_owner"):
-        res = testapp.get(team_url, headers=acme.h(name), status=404)
+        res = testapp.get(team_url, headers=acme.headers(name), status=404)
         assert res.json["message"]
-        testapp.get(team_url + "members/", headers=acme.h(name), status=404)
-        testapp.get(team_url + "datasets/", headers=acme.h(name), status=404)
+        testapp.get(team_url + "members/", headers=acme.headers(name), status=404)
+        testapp.get(team_url + "datasets/", headers=acme.headers(name), status=404)
     # The account's admin has implicit rights over the account's teams.
-    testapp.get(team_url, headers=acme.h("owner"), status=200)
+    testapp.get(team_url, headers=acme.headers("owner"), status=200)
 
 
 def test_team_admin_renames_and_plain_member_is_403(testapp, acme, factory):
-    team_url = create_team(testapp, acme.h("alice"), "Before")
-    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.h("alice"))
+    team_url = create_team(testapp, acme.headers("alice"), "Before")
+    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.headers("alice"))
 
     wrapped = {"element": "shoji:entity", "body": {"name": "By Bob"}}
-    res = testapp.patch_json(team_url, wrapped, headers=acme.h("bob"), status=403)
+    res = testapp.patch_json(team_url, wrapped, headers=acme.headers("bob"), status=403)
     assert res.json["message"]
-    testapp.patch_json(team_url, {"name": "By Carol"}, headers=acme.h("carol"), status=404)
-    testapp.patch_json(team_url, {"name": "By Outsider"}, headers=acme.h("outsider"), status=404)
-    assert read(testapp, team_url, acme.h("bob"))["body"]["name"] == "Before"
+    testapp.patch_json(team_url, {"name": "By Carol"}, headers=acme.headers("carol"), status=404)
+    testapp.patch_json(
+        team_url, {"name": "By Outsider"}, headers=acme.headers("outsider"), status=404
+    )
+    assert read(testapp, team_url, acme.headers("bob"))["body"]["name"] == "Before"
 
     wrapped["body"]["name"] = "After"
-    testapp.patch_json(team_url, wrapped, headers=acme.h("alice"), status=204)
-    assert read(testapp, team_url, acme.h("bob"))["body"]["name"] == "After"
-    testapp.patch_json(team_url, {"name": "Bare"}, headers=acme.h("alice"), status=204)
-    index = read(testapp, "/api/teams/", acme.h("bob"))["index"]
+    testapp.patch_json(team_url, wrapped, headers=acme.headers("alice"), status=204)
+    assert read(testapp, team_url, acme.headers("bob"))["body"]["name"] == "After"
+    testapp.patch_json(team_url, {"name": "Bare"}, headers=acme.headers("alice"), status=204)
+    index = read(testapp, "/api/teams/", acme.headers("bob"))["index"]
     assert index[team_url]["name"] == "Bare"
 
     # A promoted member may rename it too.
@@ -182,46 +182,48 @@ def test_team_admin_renames_and_plain_member_is_403(testapp, acme, factory):
         testapp,
         team_url,
         {acme.url("bob"): {"permissions": {"team_admin": True}}},
-        acme.h("alice"),
+        acme.headers("alice"),
     )
-    testapp.patch_json(team_url, {"name": "By Bob"}, headers=acme.h("bob"), status=204)
+    testapp.patch_json(team_url, {"name": "By Bob"}, headers=acme.headers("bob"), status=204)
 
 
 @pytest.mark.parametrize("body", [{"name": ""}, {"owner": "x"}, {"name": None}])
 def test_bad_team_patch_is_400(testapp, acme, body):
-    team_url = create_team(testapp, acme.h("alice"), "Kept")
-    testapp.patch_json(team_url, body, headers=acme.h("alice"), status=400)
-    assert read(testapp, team_url, acme.h("alice"))["body"]["name"] == "Kept"
+    team_url = create_team(testapp, acme.headers("alice"), "Kept")
+    testapp.patch_json(team_url, body, headers=acme.headers("alice"), status=400)
+    assert read(testapp, team_url, acme.headers("alice"))["body"]["name"] == "Kept"
 
 
 def test_delete_by_team_admin_and_403_for_a_plain_member(testapp, acme, factory):
-    team_url = create_team(testapp, acme.h("alice"))
-    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.h("alice"))
+    team_url = create_team(testapp, acme.headers("alice"))
+    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.headers("alice"))
 
-    testapp.delete(team_url, headers=acme.h("bob"), status=403)
-    testapp.delete(team_url, headers=acme.h("carol"), status=404)
-    testapp.delete(team_url, headers=acme.h("outsider"), status=404)
-    testapp.get(team_url, headers=acme.h("bob"), status=200)
+    testapp.delete(team_url, headers=acme.headers("bob"), status=403)
+    testapp.delete(team_url, headers=acme.headers("carol"), status=404)
+    testapp.delete(team_url, headers=acme.headers("outsider"), status=404)
+    testapp.get(team_url, headers=acme.headers("bob"), status=200)
 
-    testapp.delete(team_url, headers=acme.h("alice"), status=204)
-    testapp.get(team_url, headers=acme.h("alice"), status=404)
-    assert read(testapp, "/api/teams/", acme.h("bob"))["index"] == {}
+    testapp.delete(team_url, headers=acme.headers("alice"), status=204)
+    testapp.get(team_url, headers=acme.headers("alice"), status=404)
+    assert read(testapp, "/api/teams/", acme.headers("bob"))["index"] == {}
     # Both sides of the membership are gone.
-    assert team_ids_of(factory, acme.id("alice")) == set()
-    assert team_ids_of(factory, acme.id("bob")) == set()
+    assert team_ids_of(factory, acme.alice) == set()
+    assert team_ids_of(factory, acme.bob) == set()
 
 
 def test_deleting_a_team_removes_its_dataset_shares(testapp, acme):
-    team_url = create_team(testapp, acme.h("alice"))
-    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.h("alice"))
-    dataset_url = create_dataset(testapp, acme.h("alice"))
+    team_url = create_team(testapp, acme.headers("alice"))
+    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.headers("alice"))
+    dataset_url = create_dataset(testapp, acme.headers("alice"))
     share = {team_url: {"dataset_permissions": {"view": True}}}
-    testapp.patch_json(dataset_url + "permissions/", share, headers=acme.h("alice"), status=204)
-    testapp.get(dataset_url, headers=acme.h("bob"), status=200)
+    testapp.patch_json(
+        dataset_url + "permissions/", share, headers=acme.headers("alice"), status=204
+    )
+    testapp.get(dataset_url, headers=acme.headers("bob"), status=200)
 
-    testapp.delete(team_url, headers=acme.h("alice"), status=204)
-    testapp.get(dataset_url, headers=acme.h("bob"), status=404)
-    perms = read(testapp, dataset_url + "permissions/", acme.h("alice"))["index"]
+    testapp.delete(team_url, headers=acme.headers("alice"), status=204)
+    testapp.get(dataset_url, headers=acme.headers("bob"), status=404)
+    perms = read(testapp, dataset_url + "permissions/", acme.headers("alice"))["index"]
     assert team_url not in perms
 
 
@@ -230,7 +232,7 @@ def test_deleting_a_team_removes_its_dataset_shares(testapp, acme):
 
 @pytest.mark.parametrize("form", ["wrapped", "bare"])
 def test_members_patch_by_user_url_adds_promotes_and_removes(testapp, acme, factory, form):
-    team_url = create_team(testapp, acme.h("alice"))
+    team_url = create_team(testapp, acme.headers("alice"))
 
     def patch(index, status=204, **options):
         body = (
@@ -240,68 +242,68 @@ def test_members_patch_by_user_url_adds_promotes_and_removes(testapp, acme, fact
         )
         body.update(options)
         return testapp.patch_json(
-            team_url + "members/", body, headers=acme.h("alice"), status=status
+            team_url + "members/", body, headers=acme.headers("alice"), status=status
         )
 
     # {} adds a plain member; two members in one request.
     patch({acme.url("bob"): {}, acme.url("carol"): {"permissions": {"team_admin": True}}})
-    index = members(testapp, team_url, acme.h("alice"))
+    index = members(testapp, team_url, acme.headers("alice"))
     assert index[acme.url("bob")]["permissions"] == {"team_admin": False}
     assert index[acme.url("carol")]["permissions"] == {"team_admin": True}
     assert set(index) == {acme.url(n) for n in ("alice", "bob", "carol")}
-    assert index[acme.url("bob")]["email"] == factory.email_of(acme.id("bob"))
-    assert acme.id("bob") in factory.read(lambda root: set(root.teams[id_of(team_url)].members))
-    assert id_of(team_url) in team_ids_of(factory, acme.id("bob"))
+    assert index[acme.url("bob")]["email"] == factory.email_of(acme.bob)
+    assert acme.bob in factory.read(lambda root: set(root.teams[id_of(team_url)].members))
+    assert id_of(team_url) in team_ids_of(factory, acme.bob)
 
     # The old name of the flag still works, in both directions.
     patch({acme.url("bob"): {"permissions": {"manage_members": True}}})
-    assert members(testapp, team_url, acme.h("bob"))[acme.url("bob")]["permissions"] == {
+    assert members(testapp, team_url, acme.headers("bob"))[acme.url("bob")]["permissions"] == {
         "team_admin": True
     }
     patch({acme.url("bob"): {"permissions": {"team_admin": False}}})
-    assert not members(testapp, team_url, acme.h("bob"))[acme.url("bob")]["permissions"][
+    assert not members(testapp, team_url, acme.headers("bob"))[acme.url("bob")]["permissions"][
         "team_admin"
     ]
     # {} on an existing member keeps its flag.
     patch({acme.url("carol"): {}})
-    assert members(testapp, team_url, acme.h("alice"))[acme.url("carol")]["permissions"] == {
+    assert members(testapp, team_url, acme.headers("alice"))[acme.url("carol")]["permissions"] == {
         "team_admin": True
     }
 
     # null removes; options such as send_notification are not member keys.
     patch({acme.url("bob"): None}, send_notification=False)
-    assert acme.url("bob") not in members(testapp, team_url, acme.h("alice"))
-    assert team_ids_of(factory, acme.id("bob")) == set()
+    assert acme.url("bob") not in members(testapp, team_url, acme.headers("alice"))
+    assert team_ids_of(factory, acme.bob) == set()
 
 
 def test_members_patch_by_email_of_existing_users(testapp, acme, factory):
-    team_url = create_team(testapp, acme.h("alice"))
-    bob_email = factory.email_of(acme.id("bob")).upper()  # emails match casefolded
-    outsider_email = factory.email_of(acme.id("outsider"))
+    team_url = create_team(testapp, acme.headers("alice"))
+    bob_email = factory.email_of(acme.bob).upper()  # emails match casefolded
+    outsider_email = factory.email_of(acme.outsider)
     testapp.patch_json(
         team_url + "members/",
         {bob_email: {}, outsider_email: {"permissions": {"team_admin": True}}},
-        headers=acme.h("alice"),
+        headers=acme.headers("alice"),
         status=204,
     )
-    index = members(testapp, team_url, acme.h("alice"))
+    index = members(testapp, team_url, acme.headers("alice"))
     assert index[acme.url("bob")]["permissions"] == {"team_admin": False}
     # A user of another account can be a member: it stays in its account.
     assert index[acme.url("outsider")]["permissions"] == {"team_admin": True}
-    assert factory.read(lambda r: r.users[acme.id("outsider")].account_id) == acme.other_account_id
-    testapp.get(team_url, headers=acme.h("outsider"), status=200)
+    assert factory.read(lambda r: r.users[acme.outsider].account_id) == acme.other_account_id
+    testapp.get(team_url, headers=acme.headers("outsider"), status=200)
 
     testapp.patch_json(
-        team_url + "members/", {bob_email: None}, headers=acme.h("alice"), status=204
+        team_url + "members/", {bob_email: None}, headers=acme.headers("alice"), status=204
     )
-    assert acme.url("bob") not in members(testapp, team_url, acme.h("alice"))
+    assert acme.url("bob") not in members(testapp, team_url, acme.headers("alice"))
 
 
 @pytest.mark.parametrize("form", ["wrapped", "bare"])
 def test_members_patch_with_an_unknown_email_invites_a_new_user(
     testapp, acme, factory, inbox, form
 ):
-    team_url = create_team(testapp, acme.h("alice"), "Newcomers")
+    team_url = create_team(testapp, acme.headers("alice"), "Newcomers")
     email = new_email("invitee")
     tuple_ = {"permissions": {"team_admin": False}}
     if form == "wrapped":
@@ -313,7 +315,7 @@ def test_members_patch_with_an_unknown_email_invites_a_new_user(
         }
     else:
         body = {email: tuple_, "send_notification": True, "url_base": URL_BASE}
-    testapp.patch_json(team_url + "members/", body, headers=acme.h("alice"), status=204)
+    testapp.patch_json(team_url + "members/", body, headers=acme.headers("alice"), status=204)
 
     mail = inbox.wait_for(1)
     assert [m["To"] for m in mail] == [email]
@@ -327,18 +329,18 @@ def test_members_patch_with_an_unknown_email_invites_a_new_user(
     assert account_id == acme.account_id  # the inviter's account
     assert status == "pending"
     assert roles == ("standard",)
-    index = members(testapp, team_url, acme.h("alice"))
+    index = members(testapp, team_url, acme.headers("alice"))
     assert index[factory.user_url(user_id)]["permissions"] == {"team_admin": False}
     assert index[factory.user_url(user_id)]["email"] == email
 
 
 def test_invite_link_lets_the_new_member_in(testapp, acme, factory, inbox):
-    team_url = create_team(testapp, acme.h("alice"))
+    team_url = create_team(testapp, acme.headers("alice"))
     email = new_email("joiner")
     testapp.patch_json(
         team_url + "members/",
         {email: {}, "url_base": URL_BASE},
-        headers=acme.h("alice"),
+        headers=acme.headers("alice"),
         status=204,
     )
     token = LINK.search(inbox.wait_for(1)[0].get_payload(decode=True).decode()).group(1)
@@ -376,90 +378,92 @@ def test_invite_link_lets_the_new_member_in(testapp, acme, factory, inbox):
     ],
 )
 def test_bad_members_patch_is_400_and_changes_nothing(testapp, acme, factory, inbox, make_body):
-    team_url = create_team(testapp, acme.h("alice"))
+    team_url = create_team(testapp, acme.headers("alice"))
     res = testapp.patch_json(
-        team_url + "members/", make_body(acme, team_url), headers=acme.h("alice"), status=400
+        team_url + "members/", make_body(acme, team_url), headers=acme.headers("alice"), status=400
     )
     assert res.json["message"]
-    assert set(members(testapp, team_url, acme.h("alice"))) == {acme.url("alice")}
-    assert team_ids_of(factory, acme.id("bob")) == set()
+    assert set(members(testapp, team_url, acme.headers("alice"))) == {acme.url("alice")}
+    assert team_ids_of(factory, acme.bob) == set()
     assert inbox.messages == []
 
 
 def test_members_patch_by_plain_member_is_403_and_by_non_member_404(testapp, acme, factory):
-    team_url = create_team(testapp, acme.h("alice"))
-    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.h("alice"))
+    team_url = create_team(testapp, acme.headers("alice"))
+    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.headers("alice"))
 
     add_carol = {acme.url("carol"): {}}
-    res = patch_members(testapp, team_url, add_carol, acme.h("bob"), status=403)
+    res = patch_members(testapp, team_url, add_carol, acme.headers("bob"), status=403)
     assert res.json["message"]
-    patch_members(testapp, team_url, {acme.url("bob"): None}, acme.h("carol"), status=404)
-    patch_members(testapp, team_url, add_carol, acme.h("outsider"), status=404)
+    patch_members(testapp, team_url, {acme.url("bob"): None}, acme.headers("carol"), status=404)
+    patch_members(testapp, team_url, add_carol, acme.headers("outsider"), status=404)
     promote = {acme.url("bob"): {"permissions": {"team_admin": True}}}
-    patch_members(testapp, team_url, promote, acme.h("bob"), status=403)
+    patch_members(testapp, team_url, promote, acme.headers("bob"), status=403)
 
-    index = members(testapp, team_url, acme.h("alice"))
+    index = members(testapp, team_url, acme.headers("alice"))
     assert set(index) == {acme.url("alice"), acme.url("bob")}
     assert index[acme.url("bob")]["permissions"] == {"team_admin": False}
     # Members may read the member list.
-    assert set(members(testapp, team_url, acme.h("bob"))) == set(index)
+    assert set(members(testapp, team_url, acme.headers("bob"))) == set(index)
 
 
 def test_account_admin_manages_members_of_the_accounts_teams(testapp, acme):
-    team_url = create_team(testapp, acme.h("alice"))
-    patch_members(testapp, team_url, {acme.url("carol"): {}}, acme.h("owner"))
-    assert acme.url("carol") in members(testapp, team_url, acme.h("alice"))
+    team_url = create_team(testapp, acme.headers("alice"))
+    patch_members(testapp, team_url, {acme.url("carol"): {}}, acme.headers("owner"))
+    assert acme.url("carol") in members(testapp, team_url, acme.headers("alice"))
     # ... but admin rights over one account give nothing over another's teams.
-    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.h("other_owner"), status=404)
+    patch_members(
+        testapp, team_url, {acme.url("bob"): {}}, acme.headers("other_owner"), status=404
+    )
 
 
 def test_removed_member_loses_the_team_and_its_datasets(testapp, acme):
-    team_url = create_team(testapp, acme.h("alice"))
-    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.h("alice"))
-    dataset_url = create_dataset(testapp, acme.h("alice"), "Team data")
+    team_url = create_team(testapp, acme.headers("alice"))
+    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.headers("alice"))
+    dataset_url = create_dataset(testapp, acme.headers("alice"), "Team data")
     testapp.patch_json(
         dataset_url + "permissions/",
         {"element": "shoji:catalog", "index": {team_url: {"dataset_permissions": {"view": True}}}},
-        headers=acme.h("alice"),
+        headers=acme.headers("alice"),
         status=204,
     )
-    testapp.get(dataset_url, headers=acme.h("bob"), status=200)
-    assert dataset_url in read(testapp, "/api/datasets/", acme.h("bob"))["index"]
+    testapp.get(dataset_url, headers=acme.headers("bob"), status=200)
+    assert dataset_url in read(testapp, "/api/datasets/", acme.headers("bob"))["index"]
 
-    patch_members(testapp, team_url, {acme.url("bob"): None}, acme.h("alice"))
+    patch_members(testapp, team_url, {acme.url("bob"): None}, acme.headers("alice"))
 
-    testapp.get(team_url, headers=acme.h("bob"), status=404)
-    testapp.get(team_url + "datasets/", headers=acme.h("bob"), status=404)
-    testapp.get(dataset_url, headers=acme.h("bob"), status=404)
-    assert read(testapp, "/api/datasets/", acme.h("bob"))["index"] == {}
-    assert read(testapp, "/api/teams/", acme.h("bob"))["index"] == {}
+    testapp.get(team_url, headers=acme.headers("bob"), status=404)
+    testapp.get(team_url + "datasets/", headers=acme.headers("bob"), status=404)
+    testapp.get(dataset_url, headers=acme.headers("bob"), status=404)
+    assert read(testapp, "/api/datasets/", acme.headers("bob"))["index"] == {}
+    assert read(testapp, "/api/teams/", acme.headers("bob"))["index"] == {}
 
 
 def test_member_may_leave_a_team_only_through_an_admin(testapp, acme):
     """Removing oneself is a members PATCH like any other: plain members may
     not (403), a team admin may remove themselves."""
-    team_url = create_team(testapp, acme.h("alice"))
-    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.h("alice"))
-    patch_members(testapp, team_url, {acme.url("bob"): None}, acme.h("bob"), status=403)
-    patch_members(testapp, team_url, {acme.url("alice"): None}, acme.h("alice"))
-    testapp.get(team_url, headers=acme.h("alice"), status=404)
+    team_url = create_team(testapp, acme.headers("alice"))
+    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.headers("alice"))
+    patch_members(testapp, team_url, {acme.url("bob"): None}, acme.headers("bob"), status=403)
+    patch_members(testapp, team_url, {acme.url("alice"): None}, acme.headers("alice"))
+    testapp.get(team_url, headers=acme.headers("alice"), status=404)
 
 
 # -- datasets shared with a team ----------------------------------------------
 
 
 def test_team_datasets_catalog_lists_what_is_shared_with_the_team(testapp, acme):
-    team_url = create_team(testapp, acme.h("alice"))
-    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.h("alice"))
-    shared = create_dataset(testapp, acme.h("alice"), "Shared")
-    create_dataset(testapp, acme.h("alice"), "Private")
+    team_url = create_team(testapp, acme.headers("alice"))
+    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.headers("alice"))
+    shared = create_dataset(testapp, acme.headers("alice"), "Shared")
+    create_dataset(testapp, acme.headers("alice"), "Private")
     edit = {"dataset_permissions": {"view": True, "edit": True}}
     testapp.patch_json(
-        shared + "permissions/", {team_url: edit}, headers=acme.h("alice"), status=204
+        shared + "permissions/", {team_url: edit}, headers=acme.headers("alice"), status=204
     )
 
     for name, can_edit in (("alice", True), ("bob", True)):
-        res = testapp.get(team_url + "datasets/", headers=acme.h(name), status=200).json
+        res = testapp.get(team_url + "datasets/", headers=acme.headers(name), status=200).json
         assert res["element"] == "shoji:catalog"
         assert res["self"] == team_url + "datasets/"
         assert set(res["index"]) == {shared}
@@ -468,36 +472,38 @@ def test_team_datasets_catalog_lists_what_is_shared_with_the_team(testapp, acme)
         assert entry["permissions"]["view"] is True
         assert entry["permissions"]["edit"] is can_edit
     # Alice owns it, so she can change permissions; Bob only got view and edit.
-    bob = read(testapp, team_url + "datasets/", acme.h("bob"))["index"][shared]
+    bob = read(testapp, team_url + "datasets/", acme.headers("bob"))["index"][shared]
     assert bob["permissions"]["change_permissions"] is False
 
     # The catalog is read-only.
-    testapp.post_json(team_url + "datasets/", {"name": "x"}, headers=acme.h("alice"), status=405)
+    testapp.post_json(
+        team_url + "datasets/", {"name": "x"}, headers=acme.headers("alice"), status=405
+    )
 
     # Bob sees the dataset in his own catalog through the team.
-    assert set(read(testapp, "/api/datasets/", acme.h("bob"))["index"]) == {shared}
+    assert set(read(testapp, "/api/datasets/", acme.headers("bob"))["index"]) == {shared}
 
     # Revoking the team's share empties the team's catalog.
     testapp.patch_json(
-        shared + "permissions/", {team_url: None}, headers=acme.h("alice"), status=204
+        shared + "permissions/", {team_url: None}, headers=acme.headers("alice"), status=204
     )
-    assert read(testapp, team_url + "datasets/", acme.h("bob"))["index"] == {}
+    assert read(testapp, team_url + "datasets/", acme.headers("bob"))["index"] == {}
 
 
 def test_deleting_a_team_removes_its_project_memberships(testapp, acme, factory):
-    team_url = create_team(testapp, acme.h("alice"))
-    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.h("alice"))
+    team_url = create_team(testapp, acme.headers("alice"))
+    patch_members(testapp, team_url, {acme.url("bob"): {}}, acme.headers("alice"))
     project = testapp.post_json(
-        "/api/projects/", {"name": "P"}, headers=acme.h("alice"), status=201
+        "/api/projects/", {"name": "P"}, headers=acme.headers("alice"), status=201
     ).location
     testapp.patch_json(
         project + "members/",
         {team_url: {"permissions": {"edit": True}}},
-        headers=acme.h("alice"),
+        headers=acme.headers("alice"),
         status=204,
     )
-    assert read(testapp, project, acme.h("bob"))["body"]["permissions"]["edit"] is True
+    assert read(testapp, project, acme.headers("bob"))["body"]["permissions"]["edit"] is True
 
-    testapp.delete(team_url, headers=acme.h("alice"), status=204)
-    testapp.get(project, headers=acme.h("bob"), status=404)
-    assert team_url not in read(testapp, project + "members/", acme.h("alice"))["index"]
+    testapp.delete(team_url, headers=acme.headers("alice"), status=204)
+    testapp.get(project, headers=acme.headers("bob"), status=404)
+    assert team_url not in read(testapp, project + "members/", acme.headers("alice"))["index"]

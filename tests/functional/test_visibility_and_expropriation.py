@@ -20,8 +20,8 @@ Each test gets a fresh database (see ``conftest.app``) and makes its own account
 import pytest
 
 import crunchusers.expropriation
-from tests.factories import Cast
-from tests.functional.helpers import create_dataset, create_team, id_of, read
+from tests.factories import Scene
+from tests.functional.helpers import id_of, read
 
 BASE = "http://localhost"
 FULL = {"view": True, "edit": True, "change_permissions": True}
@@ -30,57 +30,19 @@ VIEW = {"view": True, "edit": False, "change_permissions": False}
 
 
 @pytest.fixture
-def world(factory, testapp):
+def world(factory):
     """Account ``Acme``: owner (admin), admin (administrator role), alice and
     dave (editor role), bob (standard); account ``Other``: its owner ``oscar``
     and two users ``olga`` (editor role) and ``otto`` (standard)."""
-    account, owner = factory.account(name="Acme")
-    other, oscar = factory.account(name="Other")
-    ids = {
-        "owner": owner,
-        "admin": factory.user(account, roles=("administrator",)),
-        "alice": factory.user(account, roles=("editor",)),
-        "dave": factory.user(account, roles=("editor",)),
-        "bob": factory.user(account),
-        "oscar": oscar,
-        "olga": factory.user(other, roles=("editor",)),
-        "otto": factory.user(other),
-    }
-
-    class World(Cast):
-        def post(self, url, body, who):
-            return testapp.post_json(url, body, headers=self.h(who), status=201).location
-
-        def dataset(self, who, name="Survey", **fields):
-            return create_dataset(testapp, self.h(who), name, **fields)
-
-        def team(self, who, name="Team", members=()):
-            url = create_team(testapp, self.h(who), name)
-            if members:
-                index = {self.url(m): {} for m in members}
-                testapp.patch_json(url + "members/", index, headers=self.h(who), status=204)
-            return url
-
-        def project(self, who, name="Project", members=None):
-            url = self.post("/api/projects/", {"name": name}, who)
-            if members:
-                index = {k if "/" in k else self.url(k): v for k, v in members.items()}
-                testapp.patch_json(url + "members/", index, headers=self.h(who), status=204)
-            return url
-
-        def share(self, dataset_url, who, grants):
-            index = {
-                (k if "/" in k else self.url(k)): (
-                    None if v is None else {"dataset_permissions": v}
-                )
-                for k, v in grants.items()
-            }
-            testapp.patch_json(
-                dataset_url + "permissions/", index, headers=self.h(who), status=204
-            )
-
-    cast = World(factory, ids, account_id=account, other_account_id=other)
-    return cast
+    scene = Scene(factory)
+    other = scene.add_account("Other", owner="oscar")
+    scene.add("admin", roles=("administrator",))
+    scene.add("alice", roles=("editor",))
+    scene.add("dave", roles=("editor",))
+    scene.add("bob")
+    scene.add("olga", other, roles=("editor",))
+    scene.add("otto", other)
+    return scene
 
 
 # -- visibility of users ------------------------------------------------------------
@@ -88,70 +50,70 @@ def world(factory, testapp):
 
 def test_user_sees_themselves_and_their_account(testapp, world):
     for viewer in ("bob", "alice", "owner", "admin"):
-        body = read(testapp, world.url("bob"), world.h(viewer))["body"]
-        assert body["id"] == world.id("bob")
-    read(testapp, world.url("otto"), world.h("otto"))
+        body = read(testapp, world.url("bob"), world.headers(viewer))["body"]
+        assert body["id"] == world.bob
+    read(testapp, world.url("otto"), world.headers("otto"))
     testapp.get(world.url("bob"), status=401)
 
 
 def test_users_of_another_account_are_404(testapp, world):
     for viewer in ("otto", "olga", "oscar"):
-        res = testapp.get(world.url("bob"), headers=world.h(viewer), status=404)
+        res = testapp.get(world.url("bob"), headers=world.headers(viewer), status=404)
         assert world.email("bob") not in res.text
-    testapp.get(world.url("otto"), headers=world.h("bob"), status=404)
-    testapp.get(world.url("otto"), headers=world.h("owner"), status=404)
+    testapp.get(world.url("otto"), headers=world.headers("bob"), status=404)
+    testapp.get(world.url("otto"), headers=world.headers("owner"), status=404)
 
 
 def test_team_co_members_see_each_other_across_accounts(testapp, world):
-    team = world.team("alice", members=("otto",))
-    read(testapp, world.url("alice"), world.h("otto"))
-    read(testapp, world.url("otto"), world.h("alice"))
+    team = world.create_team("alice", members=("otto",))
+    read(testapp, world.url("alice"), world.headers("otto"))
+    read(testapp, world.url("otto"), world.headers("alice"))
     # Only co-members: bob (same account as alice, not in the team) does not
     # see otto, nor otto bob.
-    testapp.get(world.url("otto"), headers=world.h("bob"), status=404)
-    testapp.get(world.url("bob"), headers=world.h("otto"), status=404)
+    testapp.get(world.url("otto"), headers=world.headers("bob"), status=404)
+    testapp.get(world.url("bob"), headers=world.headers("otto"), status=404)
 
     testapp.patch_json(
-        team + "members/", {world.url("otto"): None}, headers=world.h("alice"), status=204
+        team + "members/", {world.url("otto"): None}, headers=world.headers("alice"), status=204
     )
-    testapp.get(world.url("alice"), headers=world.h("otto"), status=404)
+    testapp.get(world.url("alice"), headers=world.headers("otto"), status=404)
 
 
 def test_admins_see_a_collaborator_on_their_datasets(testapp, world):
-    dataset = world.dataset("alice")
-    testapp.get(world.url("otto"), headers=world.h("owner"), status=404)
+    dataset = world.create_dataset("alice")
+    testapp.get(world.url("otto"), headers=world.headers("owner"), status=404)
     world.share(dataset, "alice", {"otto": {"view": True}})
     # Both admins of Acme now see otto, a collaborator; members do not.
-    read(testapp, world.url("otto"), world.h("owner"))
-    read(testapp, world.url("otto"), world.h("admin"))
-    testapp.get(world.url("otto"), headers=world.h("bob"), status=404)
+    read(testapp, world.url("otto"), world.headers("owner"))
+    read(testapp, world.url("otto"), world.headers("admin"))
+    testapp.get(world.url("otto"), headers=world.headers("bob"), status=404)
     # Alice shared with him but is neither admin nor co-member.
-    testapp.get(world.url("otto"), headers=world.h("alice"), status=404)
+    testapp.get(world.url("otto"), headers=world.headers("alice"), status=404)
     # The collaboration does not open Acme's users to him.
-    testapp.get(world.url("bob"), headers=world.h("otto"), status=404)
+    testapp.get(world.url("bob"), headers=world.headers("otto"), status=404)
     # Revoking the share ends it.
     world.share(dataset, "alice", {"otto": None})
-    testapp.get(world.url("otto"), headers=world.h("owner"), status=404)
+    testapp.get(world.url("otto"), headers=world.headers("owner"), status=404)
 
 
 def test_admins_see_a_collaborator_on_their_projects(testapp, world):
-    world.project("alice", members={"otto": {}})
-    read(testapp, world.url("otto"), world.h("admin"))
-    testapp.get(world.url("otto"), headers=world.h("bob"), status=404)
+    world.create_project("alice", members={"otto": {}})
+    read(testapp, world.url("otto"), world.headers("admin"))
+    testapp.get(world.url("otto"), headers=world.headers("bob"), status=404)
 
 
 def test_admins_see_a_collaborator_who_reaches_a_dataset_through_a_team(testapp, world):
     # Alice (Acme) joins Oscar's team in Other and shares her dataset with it.
-    team = world.team("oscar", members=("otto",))
+    team = world.create_team("oscar", members=("otto",))
     testapp.patch_json(
-        team + "members/", {world.url("alice"): {}}, headers=world.h("oscar"), status=204
+        team + "members/", {world.url("alice"): {}}, headers=world.headers("oscar"), status=204
     )
-    dataset = world.dataset("alice")
+    dataset = world.create_dataset("alice")
     world.share(dataset, "alice", {team: {"view": True}})
-    read(testapp, dataset, world.h("otto"))
-    collaborators = read(testapp, "/api/account/collaborators/", world.h("owner"))["index"]
+    read(testapp, dataset, world.headers("otto"))
+    collaborators = read(testapp, "/api/account/collaborators/", world.headers("owner"))["index"]
     assert world.url("otto") in collaborators
-    read(testapp, world.url("otto"), world.h("owner"))
+    read(testapp, world.url("otto"), world.headers("owner"))
 
 
 # -- account admin views ------------------------------------------------------------
@@ -168,42 +130,42 @@ ADMIN_VIEWS = (
 @pytest.mark.parametrize("path", ADMIN_VIEWS)
 def test_admin_views_are_403_for_members(testapp, world, path):
     for member in ("alice", "bob"):
-        res = testapp.get(path, headers=world.h(member), status=403)
+        res = testapp.get(path, headers=world.headers(member), status=403)
         assert res.json["message"]
     for admin in ("owner", "admin"):
-        testapp.get(path, headers=world.h(admin), status=200)
+        testapp.get(path, headers=world.headers(admin), status=200)
     testapp.get(path, status=401)
     canonical = path.replace("/api/account/", f"/api/accounts/{world.account_id}/")
-    testapp.get(canonical, headers=world.h("admin"), status=200)
-    testapp.get(canonical, headers=world.h("bob"), status=403)
-    testapp.get(canonical, headers=world.h("oscar"), status=404)
+    testapp.get(canonical, headers=world.headers("admin"), status=200)
+    testapp.get(canonical, headers=world.headers("bob"), status=403)
+    testapp.get(canonical, headers=world.headers("oscar"), status=404)
 
 
 def test_account_datasets_projects_teams_and_collaborators(testapp, world):
-    secret = world.dataset("alice", "Secret")
-    shared = world.dataset("dave", "Shared")
-    foreign = world.dataset("olga", "Foreign")
+    secret = world.create_dataset("alice", "Secret")
+    shared = world.create_dataset("dave", "Shared")
+    foreign = world.create_dataset("olga", "Foreign")
     world.share(shared, "dave", {"otto": {"view": True}})
-    project = world.project("alice", "Plan")
-    team = world.team("dave", "Crew", members=("olga",))
-    world.team("oscar", "Not ours")
+    project = world.create_project("alice", "Plan")
+    team = world.create_team("dave", "Crew", members=("olga",))
+    world.create_team("oscar", "Not ours")
 
-    datasets = read(testapp, "/api/account/datasets/", world.h("admin"))
+    datasets = read(testapp, "/api/account/datasets/", world.headers("admin"))
     assert set(datasets["index"]) == {secret, shared}
     assert foreign not in datasets["index"]
     assert datasets["index"][secret]["permissions"] == FULL  # implicit edit
     assert datasets["index"][secret]["name"] == "Secret"
 
-    projects = read(testapp, "/api/account/projects/", world.h("admin"))["index"]
+    projects = read(testapp, "/api/account/projects/", world.headers("admin"))["index"]
     assert set(projects) == {project}
     assert projects[project]["name"] == "Plan"
     assert projects[project]["id"] == id_of(project)
     assert projects[project]["owner"] == world.url("alice")
 
-    teams = read(testapp, "/api/account/teams/", world.h("admin"))["index"]
+    teams = read(testapp, "/api/account/teams/", world.headers("admin"))["index"]
     assert teams == {team: {"id": id_of(team), "name": "Crew", "owner": world.url("dave")}}
 
-    collaborators = read(testapp, "/api/account/collaborators/", world.h("owner"))["index"]
+    collaborators = read(testapp, "/api/account/collaborators/", world.headers("owner"))["index"]
     assert set(collaborators) == {world.url("otto"), world.url("olga")}
     assert collaborators[world.url("otto")] == {
         "name": world.email("otto"),
@@ -211,53 +173,55 @@ def test_account_datasets_projects_teams_and_collaborators(testapp, world):
         "active": True,
     }
     # Other's admin sees the reverse picture from their own account.
-    theirs = read(testapp, "/api/account/datasets/", world.h("oscar"))["index"]
+    theirs = read(testapp, "/api/account/datasets/", world.headers("oscar"))["index"]
     assert set(theirs) == {foreign}
 
 
 def test_account_user_datasets_lists_what_the_user_owns(testapp, world):
-    owned = {world.dataset("alice", "A1"), world.dataset("alice", "A2")}
-    other = world.dataset("dave", "D1")
+    owned = {world.create_dataset("alice", "A1"), world.create_dataset("alice", "A2")}
+    other = world.create_dataset("dave", "D1")
     world.share(other, "dave", {"alice": {"edit": True}})
 
     for path in (
-        f"/api/account/users/{world.id('alice')}/datasets/",
-        f"/api/accounts/{world.account_id}/users/{world.id('alice')}/datasets/",
+        f"/api/account/users/{world.alice}/datasets/",
+        f"/api/accounts/{world.account_id}/users/{world.alice}/datasets/",
     ):
-        doc = read(testapp, path, world.h("admin"))
+        doc = read(testapp, path, world.headers("admin"))
         assert doc["element"] == "shoji:catalog"
         assert set(doc["index"]) == owned
-        testapp.get(path, headers=world.h("alice"), status=403)
-        testapp.get(path, headers=world.h("bob"), status=403)
+        testapp.get(path, headers=world.headers("alice"), status=403)
+        testapp.get(path, headers=world.headers("bob"), status=403)
     testapp.get(
-        f"/api/accounts/{world.account_id}/users/{world.id('alice')}/datasets/",
-        headers=world.h("oscar"),
+        f"/api/accounts/{world.account_id}/users/{world.alice}/datasets/",
+        headers=world.headers("oscar"),
         status=404,
     )
     # A user of another account is not a user of this account.
     testapp.get(
-        f"/api/account/users/{world.id('otto')}/datasets/", headers=world.h("admin"), status=404
+        f"/api/account/users/{world.otto}/datasets/",
+        headers=world.headers("admin"),
+        status=404,
     )
 
 
 def test_visible_datasets_with_access_type_and_coalesced_permissions(testapp, world):
-    team = world.team("dave", "Readers", members=("bob",))
-    project = world.project("alice", "Plan", members={"bob": {}})
-    by_team = world.dataset("dave", "By team")
+    team = world.create_team("dave", "Readers", members=("bob",))
+    project = world.create_project("alice", "Plan", members={"bob": {}})
+    by_team = world.create_dataset("dave", "By team")
     world.share(by_team, "dave", {team: {"view": True}})
-    by_project = world.dataset("alice", "By project", project=project)
-    direct = world.dataset("dave", "Direct")
+    by_project = world.create_dataset("alice", "By project", project=project)
+    direct = world.create_dataset("dave", "Direct")
     world.share(direct, "dave", {"bob": {"edit": True}})
-    everything = world.dataset("alice", "Everything", project=project)
+    everything = world.create_dataset("alice", "Everything", project=project)
     world.share(everything, "alice", {team: {"view": True}, "bob": {"view": True}})
-    world.dataset("alice", "Not for bob")
-    archived = world.dataset("dave", "Archived", archived=True)
+    world.create_dataset("alice", "Not for bob")
+    archived = world.create_dataset("dave", "Archived", archived=True)
     world.share(archived, "dave", {"bob": {"view": True}})
-    foreign = world.dataset("olga", "Foreign")
+    foreign = world.create_dataset("olga", "Foreign")
     world.share(foreign, "olga", {"bob": {"view": True}})
 
-    url = f"/api/users/{world.id('bob')}/visible_datasets/"
-    doc = read(testapp, url, world.h("admin"))
+    url = f"/api/users/{world.bob}/visible_datasets/"
+    doc = read(testapp, url, world.headers("admin"))
     assert doc["element"] == "shoji:catalog"
     index = doc["index"]
     assert set(index) == {by_team, by_project, direct, everything, archived, foreign}
@@ -277,24 +241,24 @@ def test_visible_datasets_with_access_type_and_coalesced_permissions(testapp, wo
     assert "last_access_time" in index[archived]
 
     for member in ("bob", "alice"):
-        testapp.get(url, headers=world.h(member), status=403)
+        testapp.get(url, headers=world.headers(member), status=403)
     # Bob collaborates on Other's dataset, so Other's admin sees him, but
     # only admins of his own account may list what he reaches.
-    testapp.get(url, headers=world.h("oscar"), status=403)
-    testapp.get(url, headers=world.h("otto"), status=404)
+    testapp.get(url, headers=world.headers("oscar"), status=403)
+    testapp.get(url, headers=world.headers("otto"), status=404)
     testapp.get(url, status=401)
 
 
 def test_visible_datasets_reflect_the_ceiling(testapp, world, factory):
-    team = world.team("dave", "Editors", members=("bob",))
-    dataset = world.dataset("dave")
+    team = world.create_team("dave", "Editors", members=("bob",))
+    dataset = world.create_dataset("dave")
     world.share(dataset, "dave", {team: {"edit": True}})
-    uid = world.id("bob")
+    uid = world.bob
     factory.write(
         lambda root: setattr(root.users[uid], "dataset_ceiling", {"view": True, "edit": False})
     )
-    url = f"/api/users/{world.id('bob')}/visible_datasets/"
-    assert read(testapp, url, world.h("owner"))["index"][dataset]["permissions"] == VIEW
+    url = f"/api/users/{world.bob}/visible_datasets/"
+    assert read(testapp, url, world.headers("owner"))["index"][dataset]["permissions"] == VIEW
 
 
 # -- expropriation --------------------------------------------------------------------
@@ -306,14 +270,14 @@ def estate(world, testapp):
     datasets (one in the project, one shared with bob and the team, one kept
     to herself; she holds the edit lock of all three); and a dataset dave
     already owns, which must stay his."""
-    team = world.team("alice", "Alice's team", members=("bob",))
-    project = world.project("alice", "Alice's project", members={"bob": {}})
-    sub = world.post(project, {"name": "Sub"}, "alice")
-    in_project = world.dataset("alice", "In project", project=project)
-    shared = world.dataset("alice", "Shared")
+    team = world.create_team("alice", "Alice's team", members=("bob",))
+    project = world.create_project("alice", "Alice's project", members={"bob": {}})
+    sub = world.create_project("alice", "Sub", parent=project)
+    in_project = world.create_dataset("alice", "In project", project=project)
+    shared = world.create_dataset("alice", "Shared")
     world.share(shared, "alice", {"bob": {"view": True}, team: {"view": True}})
-    plain = world.dataset("alice", "Plain")
-    daves = world.dataset("dave", "Dave's own")
+    plain = world.create_dataset("alice", "Plain")
+    daves = world.create_dataset("dave", "Dave's own")
     return {
         "teams": [team],
         "projects": sorted([project, sub], key=id_of),
@@ -361,12 +325,12 @@ def test_expropriation_moves_everything(
     body = {"owner": owner_ref}
     if form == "wrapped":
         body = {"element": "shoji:entity", "body": body}
-    url = f"/api/users/{world.id('alice')}/{endpoint}/"
-    testapp.post_json(url, body, headers=world.h("admin"), status=204)
+    url = f"/api/users/{world.alice}/{endpoint}/"
+    testapp.post_json(url, body, headers=world.headers("admin"), status=204)
 
-    assert all_owned_by(factory, estate, world.id("dave"))
+    assert all_owned_by(factory, estate, world.dave)
     owners, owned = ownership(factory, estate)
-    dave = owned[world.id("dave")]
+    dave = owned[world.dave]
     assert {id_of(u) for u in estate["teams"]} <= dave["owned_team_ids"]
     assert {id_of(u) for u in estate["projects"]} <= dave["owned_project_ids"]
     assert {id_of(u) for u in estate["datasets"]} | {id_of(estate["daves"])} == dave[
@@ -374,7 +338,7 @@ def test_expropriation_moves_everything(
     ]
     alice_owned = factory.read(
         lambda root: {
-            attr: set(root.users[world.id("alice")].ids(attr))
+            attr: set(root.users[world.alice].ids(attr))
             for attr in ("owned_team_ids", "owned_project_ids", "owned_dataset_ids")
         }
     )
@@ -387,19 +351,21 @@ def test_expropriation_moves_everything(
     # The new owner can use what he owns: team admin, project editor, full
     # rights on the datasets.
     team = estate["teams"][0]
-    members = read(testapp, team + "members/", world.h("dave"))["index"]
+    members = read(testapp, team + "members/", world.headers("dave"))["index"]
     assert members[world.url("dave")]["permissions"] == {"team_admin": True}
-    testapp.patch_json(team, {"name": "Dave's now"}, headers=world.h("dave"), status=204)
+    testapp.patch_json(team, {"name": "Dave's now"}, headers=world.headers("dave"), status=204)
     for project in estate["projects"]:
-        assert read(testapp, project, world.h("dave"))["body"]["permissions"]["edit"] is True
-        assert read(testapp, project, world.h("dave"))["body"]["owner"] == world.url("dave")
-    catalog = read(testapp, "/api/datasets/", world.h("dave"))["index"]
+        assert read(testapp, project, world.headers("dave"))["body"]["permissions"]["edit"] is True
+        assert read(testapp, project, world.headers("dave"))["body"]["owner"] == world.url("dave")
+    catalog = read(testapp, "/api/datasets/", world.headers("dave"))["index"]
     for dataset in estate["datasets"]:
         assert catalog[dataset]["permissions"] == FULL
         assert catalog[dataset]["owner_id"] == world.url("dave")
         assert catalog[dataset]["current_editor"] is None  # alice's lock released
     # Shares made by alice stay.
-    assert set(read(testapp, "/api/datasets/", world.h("bob"))["index"]) == estate["bob_sees"]
+    assert (
+        set(read(testapp, "/api/datasets/", world.headers("bob"))["index"]) == estate["bob_sees"]
+    )
 
     mails = inbox.wait_for(2)
     assert sorted(m["To"] for m in mails) == sorted([world.email("dave"), world.email("alice")])
@@ -410,14 +376,14 @@ def test_expropriation_moves_everything(
 
 
 def test_an_inactive_old_owner_is_not_mailed(testapp, world, factory, estate, inbox):
-    factory.write(lambda root: setattr(root.users[world.id("alice")], "status", "inactive"))
+    factory.write(lambda root: setattr(root.users[world.alice], "status", "inactive"))
     testapp.post_json(
-        f"/api/users/{world.id('alice')}/reassign/",
+        f"/api/users/{world.alice}/reassign/",
         {"owner": world.url("dave")},
-        headers=world.h("owner"),
+        headers=world.headers("owner"),
         status=204,
     )
-    assert all_owned_by(factory, estate, world.id("dave"))
+    assert all_owned_by(factory, estate, world.dave)
     assert [m["To"] for m in inbox.wait_for(1)] == [world.email("dave")]
     assert len(inbox.messages) == 1  # mail is sent at commit, before the response
 
@@ -427,9 +393,9 @@ def test_dry_run_lists_what_would_move_and_changes_nothing(
     testapp, world, factory, estate, inbox, endpoint
 ):
     before = ownership(factory, estate)
-    url = f"/api/users/{world.id('alice')}/{endpoint}/?dry_run=true"
+    url = f"/api/users/{world.alice}/{endpoint}/?dry_run=true"
     res = testapp.post_json(
-        url, {"owner": world.email("dave")}, headers=world.h("admin"), status=200
+        url, {"owner": world.email("dave")}, headers=world.headers("admin"), status=200
     )
     assert res.json["element"] == "shoji:view"
     value = res.json["value"]
@@ -438,23 +404,23 @@ def test_dry_run_lists_what_would_move_and_changes_nothing(
     assert value["projects"] == estate["projects"]
     assert value["datasets"] == estate["datasets"]
     assert ownership(factory, estate) == before
-    assert all_owned_by(factory, estate, world.id("alice"))
+    assert all_owned_by(factory, estate, world.alice)
     assert inbox.messages == []  # mail is sent at commit, before the response
     # A dry run still checks the new owner.
-    testapp.post_json(url, {"owner": world.url("bob")}, headers=world.h("admin"), status=400)
+    testapp.post_json(url, {"owner": world.url("bob")}, headers=world.headers("admin"), status=400)
 
 
 def test_only_an_admin_of_the_account_may_expropriate(testapp, world, factory, estate, inbox):
     before = ownership(factory, estate)
-    url = f"/api/users/{world.id('alice')}/reassign/"
+    url = f"/api/users/{world.alice}/reassign/"
     body = {"owner": world.url("dave")}
     for member in ("bob", "dave", "alice"):
-        res = testapp.post_json(url, body, headers=world.h(member), status=403)
+        res = testapp.post_json(url, body, headers=world.headers(member), status=403)
         assert res.json["message"]
-    testapp.post_json(url, body, headers=world.h("oscar"), status=404)
-    testapp.post_json(url, body, headers=world.h("otto"), status=404)
+    testapp.post_json(url, body, headers=world.headers("oscar"), status=404)
+    testapp.post_json(url, body, headers=world.headers("otto"), status=404)
     testapp.post_json(url, body, status=401)
-    testapp.post_json(url + "?dry_run=true", body, headers=world.h("bob"), status=403)
+    testapp.post_json(url + "?dry_run=true", body, headers=world.headers("bob"), status=403)
     assert ownership(factory, estate) == before
     assert inbox.messages == []
 
@@ -495,9 +461,9 @@ def test_new_owner_must_be_an_active_dataset_creator_of_the_account(
         ref = None
     before = ownership(factory, estate)
     res = testapp.post_json(
-        f"/api/users/{world.id('alice')}/expropriate/",
+        f"/api/users/{world.alice}/expropriate/",
         {"element": "shoji:entity", "body": {"owner": ref}},
-        headers=world.h("admin"),
+        headers=world.headers("admin"),
         status=400,
     )
     assert res.json["message"]
@@ -520,36 +486,36 @@ def test_a_failure_halfway_moves_nothing(testapp, world, factory, estate, inbox,
     team_members = factory.read(lambda root: dict(root.teams[id_of(estate["teams"][0])].members))
 
     res = testapp.post_json(
-        f"/api/users/{world.id('alice')}/reassign/",
+        f"/api/users/{world.alice}/reassign/",
         {"owner": world.url("dave")},
-        headers=world.h("admin"),
+        headers=world.headers("admin"),
         status=500,
     )
     assert res.json["message"]
     assert len(calls) == 2  # the first move really happened before the failure
 
     assert ownership(factory, estate) == before
-    assert all_owned_by(factory, estate, world.id("alice"))
-    daves = factory.read(lambda root: set(root.users[world.id("dave")].ids("owned_dataset_ids")))
+    assert all_owned_by(factory, estate, world.alice)
+    daves = factory.read(lambda root: set(root.users[world.dave].ids("owned_dataset_ids")))
     assert daves == {id_of(estate["daves"])}
     after_members = factory.read(lambda root: dict(root.teams[id_of(estate["teams"][0])].members))
     assert after_members == team_members
-    assert world.id("dave") not in after_members
+    assert world.dave not in after_members
     assert inbox.messages == []  # mail is sent at commit, before the response
 
     # Without the failure the same request goes through.
     monkeypatch.setattr(crunchusers.expropriation, "set_owner", real)
     testapp.post_json(
-        f"/api/users/{world.id('alice')}/reassign/",
+        f"/api/users/{world.alice}/reassign/",
         {"owner": world.url("dave")},
-        headers=world.h("admin"),
+        headers=world.headers("admin"),
         status=204,
     )
-    assert all_owned_by(factory, estate, world.id("dave"))
+    assert all_owned_by(factory, estate, world.dave)
 
 
 def test_user_entity_links_to_reassign(testapp, world):
-    fragments = read(testapp, world.url("alice"), world.h("admin"))["fragments"]
+    fragments = read(testapp, world.url("alice"), world.headers("admin"))["fragments"]
     assert fragments["reassign"] == world.url("alice") + "reassign/"
     assert fragments["expropriate"] == world.url("alice") + "expropriate/"
 
@@ -559,17 +525,17 @@ def test_a_removed_users_things_can_be_reassigned(testapp, world, factory, estat
     testapp.patch_json(
         "/api/account/users/",
         {"element": "shoji:catalog", "index": {world.url("alice"): None}},
-        headers=world.h("owner"),
+        headers=world.headers("owner"),
         status=200,
     )
-    assert all_owned_by(factory, estate, world.id("alice"))
+    assert all_owned_by(factory, estate, world.alice)
     inbox.messages.clear()
     testapp.post_json(
-        f"/api/users/{world.id('alice')}/reassign/",
+        f"/api/users/{world.alice}/reassign/",
         {"owner": world.email("dave")},
-        headers=world.h("admin"),
+        headers=world.headers("admin"),
         status=204,
     )
-    assert all_owned_by(factory, estate, world.id("dave"))
+    assert all_owned_by(factory, estate, world.dave)
     assert [m["To"] for m in inbox.wait_for(1)] == [world.email("dave")]
     assert len(inbox.messages) == 1  # the removed user gets no mail
