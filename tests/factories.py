@@ -12,7 +12,6 @@ from crunchusers.clock import get_clock
 from crunchusers.db import ROOT_KEY, get_db
 from crunchusers.operations import create_account, new_user
 from crunchusers.passwords import hash_password
-from tests.functional.helpers import create_dataset, create_team
 
 PASSWORD = "correct horse battery"
 SUPERUSER_EMAIL = "root@example.com"
@@ -86,6 +85,12 @@ class Factory:
             return user.__name__
 
         return self.write(change)
+
+    def user_count(self, account_id):
+        return self.read(lambda root: len(root.accounts[account_id].user_ids))
+
+    def account_count(self):
+        return self.read(lambda root: len(root.accounts))
 
     def email_of(self, user_id):
         return self.read(lambda root: root.users[user_id].email)
@@ -181,26 +186,34 @@ class Scene:
         """A member or grantee key: a scene user's URL, or a URL as it is."""
         return key if "/" in key else self.url(key)
 
+    def post(self, url, body, who):
+        """POST ``body`` as ``who``, which must create (201); the new URL."""
+        return self.testapp.post_json(url, body, headers=self.headers(who), status=201).location
+
+    def patch(self, url, body, who):
+        """PATCH ``body`` as ``who``, which must succeed (204)."""
+        self.testapp.patch_json(url, body, headers=self.headers(who), status=204)
+
     def create_dataset(self, who, name="Survey", **fields):
-        return create_dataset(self.testapp, self.headers(who), name, **fields)
+        """A dataset of ``who``'s; its URL."""
+        body = {"element": "shoji:entity", "body": {"name": name, **fields}}
+        return self.post("/api/datasets/", body, who)
 
     def create_team(self, who, name="Team", members=()):
         """A team of ``who``'s with plain ``members`` (names or URLs); its URL."""
-        url = create_team(self.testapp, self.headers(who), name)
+        url = self.post("/api/teams/", {"name": name}, who)
         if members:
             index = {self.ref(m): {} for m in members}
-            self.testapp.patch_json(url + "members/", index, headers=self.headers(who), status=204)
+            self.patch(url + "members/", index, who)
         return url
 
     def create_project(self, who, name="Project", members=None, parent="/api/projects/"):
         """A project (a sub-project of ``parent``) with ``members``
         (``{name or URL: options}``); its URL."""
-        url = self.testapp.post_json(
-            parent, {"name": name}, headers=self.headers(who), status=201
-        ).location
+        url = self.post(parent, {"name": name}, who)
         if members:
             index = {self.ref(k): v for k, v in members.items()}
-            self.testapp.patch_json(url + "members/", index, headers=self.headers(who), status=204)
+            self.patch(url + "members/", index, who)
         return url
 
     def share(self, dataset_url, who, grants):
@@ -209,9 +222,7 @@ class Scene:
             self.ref(k): None if v is None else {"dataset_permissions": v}
             for k, v in grants.items()
         }
-        self.testapp.patch_json(
-            dataset_url + "permissions/", index, headers=self.headers(who), status=204
-        )
+        self.patch(dataset_url + "permissions/", index, who)
 
 
 def acme_and_other(factory, outsider_roles=("standard",)):

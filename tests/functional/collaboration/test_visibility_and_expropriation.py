@@ -21,12 +21,9 @@ import pytest
 
 import crunchusers.expropriation
 from tests.factories import Scene
-from tests.functional.helpers import id_of, read
+from tests.functional.helpers import EDIT, FULL, VIEW, id_of, read
 
 BASE = "http://localhost"
-FULL = {"view": True, "edit": True, "change_permissions": True}
-EDIT = {"view": True, "edit": True, "change_permissions": False}
-VIEW = {"view": True, "edit": False, "change_permissions": False}
 
 
 @pytest.fixture

@@ -18,20 +18,13 @@ Each test gets a fresh database (see ``conftest.app``) and makes its own account
 """
 
 import itertools
-import re
 
 import pytest
 
 from tests.factories import acme_and_other
-from tests.functional.helpers import id_of, read
+from tests.functional.helpers import EDIT, FULL, LINK, NONE, URL_BASE, VIEW, id_of, read
 
 BASE = "http://localhost"
-URL_BASE = "https://app.example.com/password/change/${token}/"
-LINK = re.compile(r"https://app\.example\.com/password/change/([A-Za-z0-9_-]+)/")
-FULL = {"view": True, "edit": True, "change_permissions": True}
-EDIT = {"view": True, "edit": True, "change_permissions": False}
-VIEW = {"view": True, "edit": False, "change_permissions": False}
-NONE = {"view": False, "edit": False, "change_permissions": False}
 VIEW_CEILING = {"view": True, "edit": False, "change_permissions": False}
 _emails = itertools.count(1)
 

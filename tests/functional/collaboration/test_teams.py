@@ -19,11 +19,9 @@ import re
 import pytest
 
 from tests.factories import Scene
-from tests.functional.helpers import create_dataset, id_of, read
+from tests.functional.helpers import LINK, URL_BASE, create_dataset, id_of, read
 
 BASE = "http://localhost"
-URL_BASE = "https://app.example.com/password/change/${token}/"
-LINK = re.compile(r"https://app\.example\.com/password/change/([A-Za-z0-9_-]+)/")
 TEAM_URL = re.compile(r"http://localhost/api/teams/[0-9a-f]+/")
 _emails = itertools.count(1)
 

@@ -20,10 +20,9 @@ import re
 import pytest
 
 from tests.factories import acme_and_other
-from tests.functional.helpers import create_dataset, create_team, id_of, read
+from tests.functional.helpers import URL_BASE, create_dataset, create_team, id_of, read
 
 BASE = "http://localhost"
-URL_BASE = "https://app.example.com/password/change/${token}/"
 PROJECT_URL = re.compile(r"http://localhost/api/projects/[0-9a-f]+/")
 _emails = itertools.count(1)
 

@@ -15,7 +15,7 @@ import pytest
 
 from tests.factories import PASSWORD, Factory
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 VENV = ROOT / ".venv-scrunch"
 FLOW = ROOT / "tests" / "clients" / "scrunch_flow.py"
 SCRUNCH = "scrunch==0.18.25"

@@ -11,8 +11,8 @@ admins of an account the user collaborates with.
 import pytest
 
 from tests.factories import Scene
+from tests.functional.helpers import USERS
 
-USERS = "/api/account/users/"
 #: What the public tier may show, whatever the representation.
 PUBLIC = {
     "id",

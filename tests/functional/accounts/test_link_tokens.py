@@ -12,9 +12,8 @@ import re
 import pytest
 
 from tests.factories import PASSWORD
+from tests.functional.helpers import LINK, URL_BASE
 
-URL_BASE = "https://app.example.com/password/change/${token}/"
-LINK = re.compile(r"https://app\.example\.com/password/change/([A-Za-z0-9_-]+)/")
 INVALID = "This link is invalid or has expired."
 NEW_PASSWORD = "a brand new secret"
 

@@ -19,13 +19,10 @@ import re
 import pytest
 
 from tests.factories import acme_and_other
-from tests.functional.helpers import id_of, read
+from tests.functional.helpers import EDIT, FULL, VIEW, id_of, read
 
 BASE = "http://localhost"
 DATASET_URL = re.compile(r"http://localhost/api/datasets/[0-9a-f]+/")
-FULL = {"view": True, "edit": True, "change_permissions": True}
-VIEW_ONLY = {"view": True, "edit": False, "change_permissions": False}
-EDIT_ONLY = {"view": True, "edit": True, "change_permissions": False}
 
 
 def create_dataset(testapp, headers, name="Survey", bare=False, **fields):
@@ -152,8 +149,8 @@ def test_catalog_lists_only_visible_datasets_with_the_callers_permissions(testap
     assert set(index) == {mine, viewed, edited}
     assert hidden not in index and foreign not in index
     assert index[mine]["permissions"] == FULL
-    assert index[viewed]["permissions"] == VIEW_ONLY
-    assert index[edited]["permissions"] == EDIT_ONLY
+    assert index[viewed]["permissions"] == VIEW
+    assert index[edited]["permissions"] == EDIT
     entry = index[viewed]
     assert entry["name"] == "Viewed" and entry["id"] == id_of(viewed)
     assert entry["owner_id"] == acme.url("dave")

@@ -5,9 +5,8 @@ wrapper and one wording for unknown fields, and only existing links."""
 import pytest
 
 from tests.factories import acme_and_other
-from tests.functional.helpers import create_dataset, create_team
+from tests.functional.helpers import USERS, create_dataset, create_team
 
-USERS = "/api/account/users/"
 NAME_MAX, TEXT_MAX = 255, 4096
 
 
@@ -28,14 +27,6 @@ def new_account(account_name="Acme 2", **owner):
         "owner": {"email": "boss@acme2.test", **owner},
         "send_invite": False,
     }
-
-
-def user_count(factory, account_id):
-    return factory.read(lambda root: len(root.accounts[account_id].user_ids))
-
-
-def account_count(factory):
-    return factory.read(lambda root: len(root.accounts))
 
 
 class Doors:
@@ -125,11 +116,11 @@ TOO_LONG = [
 def test_item07_08_every_string_has_a_maximum_length(
     testapp, factory, cast, doors, door, field, limit
 ):
-    before = (account_count(factory), user_count(factory, cast.account_id))
+    before = (factory.account_count(), factory.user_count(cast.account_id))
     res = getattr(doors, door)(field, "x" * (limit + 1), status=400)
     expect_400(res, field)
     assert str(limit) in res.json["message"]
-    assert (account_count(factory), user_count(factory, cast.account_id)) == before
+    assert (factory.account_count(), factory.user_count(cast.account_id)) == before
     ok = 201 if door.startswith("create") else 204
     value = "x" * limit if field != "url_base" else "http://x.test/${token}/" + "x" * 100
     getattr(doors, door)(field, value, status=ok)
@@ -180,10 +171,10 @@ CONTROL = ["Bob\r\nBcc: all@example.com", "Bob\nSmith", "Bob\x00", "Bob\u202eevi
 def test_item07_14_control_characters_in_names_are_400(
     testapp, factory, cast, doors, inbox, door, field, value
 ):
-    before = (account_count(factory), user_count(factory, cast.account_id))
+    before = (factory.account_count(), factory.user_count(cast.account_id))
     res = getattr(doors, door)(field, value, status=400)
     expect_400(res, field)
-    assert (account_count(factory), user_count(factory, cast.account_id)) == before
+    assert (factory.account_count(), factory.user_count(cast.account_id)) == before
     assert inbox.messages == []
 
 
@@ -245,7 +236,7 @@ def test_item07_15_teams_and_projects_the_caller_may_not_add_to(testapp, factory
     foreign_project = testapp.post_json(
         "/api/projects/", {"name": "Theirs"}, headers=cast.headers("outsider"), status=201
     ).location
-    before = user_count(factory, cast.account_id)
+    before = factory.user_count(cast.account_id)
     for field, value, status in (
         ("teams", [foreign_team], 400),  # invisible to the caller: not one of theirs
         ("projects", [foreign_project], 400),
@@ -267,7 +258,7 @@ def test_item07_15_teams_and_projects_the_caller_may_not_add_to(testapp, factory
     )
     body = wrapped({"email": "x@acme.test", "teams": [outsiders_team]})
     testapp.post_json(USERS, body, headers=cast.headers("bob"), status=403)
-    assert user_count(factory, cast.account_id) == before
+    assert factory.user_count(cast.account_id) == before
 
 
 def test_item07_15_icon_url_and_weight_are_typed(testapp, cast):
@@ -321,14 +312,14 @@ def test_item07_15_unknown_fields_on_user_actions_are_400(testapp, cast):
 
 
 def test_item07_19_body_wrapper_without_element_is_accepted(testapp, factory, cast):
-    before = account_count(factory)
+    before = factory.account_count()
     res = testapp.post_json(
         "/api/accounts/",
         {"body": new_account("Readme Inc")},
         headers=cast.headers("superuser"),
         status=201,
     )
-    assert account_count(factory) == before + 1
+    assert factory.account_count() == before + 1
     testapp.patch_json(
         res.location,
         {"body": {"name": "Readme Ltd"}},

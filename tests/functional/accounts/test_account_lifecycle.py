@@ -3,9 +3,7 @@
 import re
 
 from tests.factories import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
-
-URL_BASE = "https://app.example.com/password/change/${token}/"
-LINK = re.compile(r"https://app\.example\.com/password/change/([A-Za-z0-9_-]+)/")
+from tests.functional.helpers import LINK, URL_BASE
 
 
 def token_from(message):

@@ -5,7 +5,7 @@ import urllib.request
 
 from webtest.http import StopableWSGIServer
 
-from .conftest import stop_server
+from tests.functional.conftest import stop_server
 
 
 def slow_app(entered: threading.Event, release: threading.Event):
