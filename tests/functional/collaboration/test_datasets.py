@@ -34,12 +34,6 @@ def create_dataset(testapp, headers, name="Survey", bare=False, **fields):
     return res.location
 
 
-def share(testapp, dataset_url, grants, headers):
-    """Grant ``{user URL: flags}`` on a dataset (bare index form)."""
-    index = {ref: {"dataset_permissions": flags} for ref, flags in grants.items()}
-    testapp.patch_json(dataset_url + "permissions/", index, headers=headers, status=204)
-
-
 def take_lock(testapp, dataset_url, acme, name):
     """``name`` becomes the current editor (rcrunch's bare form)."""
     body = {"current_editor": acme.url(name)}
@@ -138,8 +132,8 @@ def test_catalog_lists_only_visible_datasets_with_the_callers_permissions(testap
     edited = create_dataset(testapp, acme.headers("dave"), "Edited")
     hidden = create_dataset(testapp, acme.headers("dave"), "Hidden")
     foreign = create_dataset(testapp, acme.headers("outsider"), "Foreign")
-    share(testapp, viewed, {acme.url("alice"): {"view": True}}, acme.headers("dave"))
-    share(testapp, edited, {acme.url("alice"): {"edit": True}}, acme.headers("dave"))
+    acme.share(viewed, "dave", {"alice": {"view": True}})
+    acme.share(edited, "dave", {"alice": {"edit": True}})
 
     doc = read(testapp, "/api/datasets/", acme.headers("alice"))
     assert doc["element"] == "shoji:catalog"
@@ -206,8 +200,8 @@ def test_catalog_patch_of_archived_and_description(testapp, acme, factory, form)
 def test_catalog_patch_without_edit_is_403_and_changes_nothing(testapp, acme, factory):
     editable = create_dataset(testapp, acme.headers("dave"), "Editable")
     readonly = create_dataset(testapp, acme.headers("dave"), "Read only")
-    share(testapp, editable, {acme.url("bob"): {"edit": True}}, acme.headers("dave"))
-    share(testapp, readonly, {acme.url("bob"): {"view": True}}, acme.headers("dave"))
+    acme.share(editable, "dave", {"bob": {"edit": True}})
+    acme.share(readonly, "dave", {"bob": {"view": True}})
 
     body = {
         "element": "shoji:catalog",
@@ -287,7 +281,7 @@ def test_entity_get_and_404_without_access(testapp, acme):
 
 def test_viewer_cannot_patch_the_entity(testapp, acme, factory):
     url = create_dataset(testapp, acme.headers("alice"), "Viewed")
-    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.headers("alice"))
+    acme.share(url, "alice", {"bob": {"view": True}})
     testapp.patch_json(url, {"name": "Nope"}, headers=acme.headers("bob"), status=403)
     testapp.patch_json(
         url, {"current_editor": acme.url("bob")}, headers=acme.headers("bob"), status=403
@@ -297,7 +291,7 @@ def test_viewer_cannot_patch_the_entity(testapp, acme, factory):
 
 def test_current_editor_lock(testapp, acme, factory):
     url = create_dataset(testapp, acme.headers("alice"), "Locked")
-    share(testapp, url, {acme.url("dave"): {"edit": True}}, acme.headers("alice"))
+    acme.share(url, "alice", {"dave": {"edit": True}})
 
     # Dave may edit but is not the current editor: 409 naming the lock.
     res = testapp.patch_json(
@@ -334,7 +328,7 @@ def test_current_editor_lock(testapp, acme, factory):
 @pytest.mark.parametrize("who", ["viewer", "stranger", "garbage"])
 def test_current_editor_must_be_an_editor(testapp, acme, factory, who):
     url = create_dataset(testapp, acme.headers("alice"), "Locked")
-    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.headers("alice"))
+    acme.share(url, "alice", {"bob": {"view": True}})
     ref = {"viewer": acme.url("bob"), "stranger": acme.url("carol"), "garbage": 42}[who]
     testapp.patch_json(url, {"current_editor": ref}, headers=acme.headers("alice"), status=400)
     assert stored(factory, url, "current_editor_id") == acme.alice
@@ -401,12 +395,7 @@ def test_owner_hands_the_dataset_to_a_user(testapp, acme, factory, inbox, ref):
 
 def test_only_the_owner_hands_a_dataset_to_a_user(testapp, acme, factory):
     url = create_dataset(testapp, acme.headers("alice"), "Owned")
-    share(
-        testapp,
-        url,
-        {acme.url("dave"): {"edit": True, "change_permissions": True}},
-        acme.headers("alice"),
-    )
+    acme.share(url, "alice", {"dave": {"edit": True, "change_permissions": True}})
     take_lock(testapp, url, acme, "dave")
     res = testapp.patch_json(
         url, {"owner": acme.url("dave")}, headers=acme.headers("dave"), status=403
@@ -476,7 +465,7 @@ def test_moving_into_a_project_needs_edit_on_it(testapp, acme, factory):
 
     # Another editor of the dataset may move it into a project that both
     # they and the owner edit.
-    share(testapp, url, {acme.url("dave"): {"edit": True}}, acme.headers("alice"))
+    acme.share(url, "alice", {"dave": {"edit": True}})
     testapp.patch_json(
         project + "members/",
         {acme.url("alice"): {"permissions": {"edit": True}}},
@@ -491,7 +480,7 @@ def test_moving_into_a_project_needs_edit_on_it(testapp, acme, factory):
 
 def test_other_editor_cannot_move_into_a_project_the_owner_does_not_edit(testapp, acme, factory):
     url = create_dataset(testapp, acme.headers("alice"), "Stays")
-    share(testapp, url, {acme.url("dave"): {"edit": True}}, acme.headers("alice"))
+    acme.share(url, "alice", {"dave": {"edit": True}})
     project = testapp.post_json(
         "/api/projects/", {"name": "Dave's"}, headers=acme.headers("dave"), status=201
     ).location
@@ -506,12 +495,7 @@ def test_other_editor_cannot_move_into_a_project_the_owner_does_not_edit(testapp
 @pytest.mark.parametrize("who", ["alice", "editor", "owner"])
 def test_delete_by_owner_editor_or_account_owner(testapp, acme, factory, who):
     url = create_dataset(testapp, acme.headers("alice"), "Doomed")
-    share(
-        testapp,
-        url,
-        {acme.url("dave"): {"edit": True}, acme.url("bob"): {"view": True}},
-        acme.headers("alice"),
-    )
+    acme.share(url, "alice", {"dave": {"edit": True}, "bob": {"view": True}})
     actor = {"alice": "alice", "editor": "dave", "owner": "owner"}[who]
     testapp.delete(url, headers=acme.headers(actor), status=204)
     assert not exists(factory, url)
@@ -530,7 +514,7 @@ def test_delete_by_owner_editor_or_account_owner(testapp, acme, factory, who):
 
 def test_delete_by_a_viewer_is_403(testapp, acme, factory):
     url = create_dataset(testapp, acme.headers("alice"), "Kept")
-    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.headers("alice"))
+    acme.share(url, "alice", {"bob": {"view": True}})
     res = testapp.delete(url, headers=acme.headers("bob"), status=403)
     assert res.json["message"]
     testapp.delete(url, headers=acme.headers("carol"), status=404)
@@ -558,7 +542,7 @@ def test_account_owner_deletes_a_dataset_whose_creator_was_removed(testapp, acme
 
 def test_settings(testapp, acme, factory):
     url = create_dataset(testapp, acme.headers("alice"))
-    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.headers("alice"))
+    acme.share(url, "alice", {"bob": {"view": True}})
     doc = read(testapp, url + "settings/", acme.headers("bob"))
     assert doc["element"] == "shoji:entity"
     assert doc["self"] == url + "settings/"
@@ -589,7 +573,7 @@ def test_settings(testapp, acme, factory):
 
 def test_preferences_are_per_user(testapp, acme):
     url = create_dataset(testapp, acme.headers("alice"))
-    share(testapp, url, {acme.url("bob"): {"view": True}}, acme.headers("alice"))
+    acme.share(url, "alice", {"bob": {"view": True}})
     assert read(testapp, url + "preferences/", acme.headers("bob"))["body"] == {}
     testapp.patch_json(
         url + "preferences/",

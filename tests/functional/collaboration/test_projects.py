@@ -40,10 +40,6 @@ def patch_members(testapp, project_url, index, headers, status=204):
     return testapp.patch_json(project_url + "members/", index, headers=headers, status=status)
 
 
-def share(testapp, dataset_url, index, headers, status=204):
-    return testapp.patch_json(dataset_url + "permissions/", index, headers=headers, status=status)
-
-
 def project_of_dataset(factory, dataset_url):
     return factory.read(lambda root: root.datasets[id_of(dataset_url)].project_id)
 
@@ -401,21 +397,11 @@ def test_moving_needs_edit_on_dataset_and_project(testapp, acme, factory):
     body = {"element": "shoji:entity", "body": {}, "index": {mine: {}}}
 
     # Bob edits the dataset but only views the project: 403.
-    share(
-        testapp,
-        mine,
-        {acme.url("bob"): {"dataset_permissions": {"edit": True}}},
-        acme.headers("dave"),
-    )
+    acme.share(mine, "dave", {"bob": {"edit": True}})
     patch_members(testapp, target, {acme.url("bob"): VIEW}, acme.headers("alice"))
     testapp.patch_json(target, body, headers=acme.headers("bob"), status=403)
     # Carol edits the project but only views the dataset: 403.
-    share(
-        testapp,
-        mine,
-        {acme.url("carol"): {"dataset_permissions": {"view": True}}},
-        acme.headers("dave"),
-    )
+    acme.share(mine, "dave", {"carol": {"view": True}})
     patch_members(testapp, target, {acme.url("carol"): EDIT}, acme.headers("alice"))
     testapp.patch_json(target, body, headers=acme.headers("carol"), status=403)
     # Dave edits the dataset and is no member of the project: 404.

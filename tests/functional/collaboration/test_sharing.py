@@ -79,6 +79,15 @@ def add_to_team(testapp, acme, *names):
     )
 
 
+def project_with_the_dataset(acme, members):
+    """Alice's project ``P``, holding the dataset, with ``members`` (an index
+    of the members catalog); its URL."""
+    project = acme.create_project("alice", "P")
+    acme.patch(acme.dataset_url, {"owner": project}, "alice")
+    acme.patch(project + "members/", members, "alice")
+    return project
+
+
 def grant(flags):
     return {"dataset_permissions": flags}
 
@@ -401,17 +410,8 @@ def test_view_direct_or_edit_via_team_is_edit(testapp, acme):
 
 
 def test_project_edit_membership_gives_edit(testapp, acme):
-    project = testapp.post_json(
-        "/api/projects/", {"name": "P"}, headers=acme.headers("alice"), status=201
-    ).location
-    testapp.patch_json(
-        acme.dataset_url, {"owner": project}, headers=acme.headers("alice"), status=204
-    )
-    testapp.patch_json(
-        project + "members/",
-        {acme.url("bob"): {"permissions": {"edit": True}}, acme.url("carol"): {}},
-        headers=acme.headers("alice"),
-        status=204,
+    project_with_the_dataset(
+        acme, {acme.url("bob"): {"permissions": {"edit": True}}, acme.url("carol"): {}}
     )
     assert perms(acme, "bob")["edit"] is True
     assert perms(acme, "carol") == VIEW
@@ -446,15 +446,7 @@ def test_account_admin_has_implicit_edit_on_account_datasets(testapp, acme, fact
 
 def test_dataset_users_lists_everyone_with_access_and_how(testapp, acme):
     add_to_team(testapp, acme, "carol", "outsider")
-    project = testapp.post_json(
-        "/api/projects/", {"name": "P"}, headers=acme.headers("alice"), status=201
-    ).location
-    testapp.patch_json(
-        acme.dataset_url, {"owner": project}, headers=acme.headers("alice"), status=204
-    )
-    testapp.patch_json(
-        project + "members/", {acme.url("dave"): {}}, headers=acme.headers("alice"), status=204
-    )
+    project_with_the_dataset(acme, {acme.url("dave"): {}})
     patch_permissions(
         testapp,
         acme,
@@ -541,15 +533,7 @@ def test_explain_shows_the_cap(testapp, acme):
 
 
 def test_explain_owner_and_project_grants(testapp, acme):
-    project = testapp.post_json(
-        "/api/projects/", {"name": "P"}, headers=acme.headers("alice"), status=201
-    ).location
-    testapp.patch_json(
-        acme.dataset_url, {"owner": project}, headers=acme.headers("alice"), status=204
-    )
-    testapp.patch_json(
-        project + "members/", {acme.team_url: {}}, headers=acme.headers("alice"), status=204
-    )
+    project = project_with_the_dataset(acme, {acme.team_url: {}})
     add_to_team(testapp, acme, "bob")
     value = explain(testapp, acme, "alice", "bob").json["value"]
     assert value["permissions"] == VIEW
@@ -630,15 +614,7 @@ def test_a_draft_is_visible_to_its_editors_only(testapp, acme):
 
 
 def test_a_draft_is_not_listed_in_a_project_to_its_viewers(testapp, acme):
-    project = testapp.post_json(
-        "/api/projects/", {"name": "P"}, headers=acme.headers("alice"), status=201
-    ).location
-    testapp.patch_json(
-        acme.dataset_url, {"owner": project}, headers=acme.headers("alice"), status=204
-    )
-    testapp.patch_json(
-        project + "members/", {acme.url("bob"): {}}, headers=acme.headers("alice"), status=204
-    )
+    project = project_with_the_dataset(acme, {acme.url("bob"): {}})
     unpublish(testapp, acme)
     testapp.get(acme.dataset_url, headers=acme.headers("bob"), status=404)
     assert read(testapp, project, acme.headers("bob"))["index"] == {}

@@ -309,6 +309,16 @@ def all_owned_by(factory, estate, user_id):
     return set(owners.values()) == {user_id}
 
 
+def reassign_alices_estate(world, owner_ref, who, status=204):
+    """As ``who``, reassign all alice owns to ``owner_ref`` (URL or email)."""
+    return world.testapp.post_json(
+        f"/api/users/{world.alice}/reassign/",
+        {"owner": owner_ref},
+        headers=world.headers(who),
+        status=status,
+    )
+
+
 ENDPOINTS = ("expropriate", "reassign")
 
 
@@ -374,12 +384,7 @@ def test_expropriation_moves_everything(
 
 def test_an_inactive_old_owner_is_not_mailed(testapp, world, factory, estate, inbox):
     factory.write(lambda root: setattr(root.users[world.alice], "status", "inactive"))
-    testapp.post_json(
-        f"/api/users/{world.alice}/reassign/",
-        {"owner": world.url("dave")},
-        headers=world.headers("owner"),
-        status=204,
-    )
+    reassign_alices_estate(world, world.url("dave"), "owner")
     assert all_owned_by(factory, estate, world.dave)
     assert [m["To"] for m in inbox.wait_for(1)] == [world.email("dave")]
     assert len(inbox.messages) == 1  # mail is sent at commit, before the response
@@ -482,12 +487,7 @@ def test_a_failure_halfway_moves_nothing(testapp, world, factory, estate, inbox,
     before = ownership(factory, estate)
     team_members = factory.read(lambda root: dict(root.teams[id_of(estate["teams"][0])].members))
 
-    res = testapp.post_json(
-        f"/api/users/{world.alice}/reassign/",
-        {"owner": world.url("dave")},
-        headers=world.headers("admin"),
-        status=500,
-    )
+    res = reassign_alices_estate(world, world.url("dave"), "admin", status=500)
     assert res.json["message"]
     assert len(calls) == 2  # the first move really happened before the failure
 
@@ -502,12 +502,7 @@ def test_a_failure_halfway_moves_nothing(testapp, world, factory, estate, inbox,
 
     # Without the failure the same request goes through.
     monkeypatch.setattr(crunchusers.expropriation, "set_owner", real)
-    testapp.post_json(
-        f"/api/users/{world.alice}/reassign/",
-        {"owner": world.url("dave")},
-        headers=world.headers("admin"),
-        status=204,
-    )
+    reassign_alices_estate(world, world.url("dave"), "admin")
     assert all_owned_by(factory, estate, world.dave)
 
 
@@ -527,12 +522,7 @@ def test_a_removed_users_things_can_be_reassigned(testapp, world, factory, estat
     )
     assert all_owned_by(factory, estate, world.alice)
     inbox.messages.clear()
-    testapp.post_json(
-        f"/api/users/{world.alice}/reassign/",
-        {"owner": world.email("dave")},
-        headers=world.headers("admin"),
-        status=204,
-    )
+    reassign_alices_estate(world, world.email("dave"), "admin")
     assert all_owned_by(factory, estate, world.dave)
     assert [m["To"] for m in inbox.wait_for(1)] == [world.email("dave")]
     assert len(inbox.messages) == 1  # the removed user gets no mail

@@ -121,10 +121,23 @@ def world(factory):
 CHECKS, check = check_registry()
 
 
-def assert_document(res, status, self_url, element):
+def get(w, url, actor, status, element="shoji:entity"):
+    """GET ``url`` as ``actor``: a 200 is the ``element`` document at ``url``."""
+    res = call(w, "GET", url, actor, status)
     if status == 200:
         assert res.json["element"] == element
-        assert res.json["self"] == self_url
+        assert res.json["self"] == url
+    return res
+
+
+def add_idle(w, url, options, actor, status, grants):
+    """PATCH ``{idle: options}`` into the catalog at ``url`` as ``actor``:
+    idle is then a key of the stored ``grants(root)`` exactly when it
+    succeeded (204)."""
+    res = call(w, "PATCH", url, actor, status, {w.url("idle"): options})
+    granted = w.factory.read(lambda root: f"user:{w.idle}" in grants(root))
+    assert granted == (status == 204)
+    return res
 
 
 # -- teams ----------------------------------------------------------------------
@@ -132,9 +145,7 @@ def assert_document(res, status, self_url, element):
 
 @check("GET team")
 def _get_team(w, actor, status):
-    res = call(w, "GET", w.team_url, actor, status)
-    assert_document(res, status, w.team_url, "shoji:entity")
-    return res
+    return get(w, w.team_url, actor, status)
 
 
 @check("PATCH team")
@@ -159,8 +170,7 @@ def _patch_team_members(w, actor, status):
 
 @check("GET project")
 def _get_project(w, actor, status):
-    res = call(w, "GET", w.project_url, actor, status)
-    assert_document(res, status, w.project_url, "shoji:entity")
+    res = get(w, w.project_url, actor, status)
     if status == 200:
         assert w.dataset_url in res.json["index"]
     return res
@@ -184,11 +194,14 @@ def _delete_project(w, actor, status):
 
 @check("PATCH project members")
 def _patch_project_members(w, actor, status):
-    body = {w.url("idle"): {"permissions": {"edit": False}}}
-    res = call(w, "PATCH", w.project_url + "members/", actor, status, body)
-    members = w.factory.read(lambda root: set(root.projects[w.project_id].members.keys()))
-    assert (f"user:{w.idle}" in members) == (status == 204)
-    return res
+    return add_idle(
+        w,
+        w.project_url + "members/",
+        {"permissions": {"edit": False}},
+        actor,
+        status,
+        lambda root: root.projects[w.project_id].members,
+    )
 
 
 # -- datasets --------------------------------------------------------------------
@@ -196,9 +209,7 @@ def _patch_project_members(w, actor, status):
 
 @check("GET dataset")
 def _get_dataset(w, actor, status):
-    res = call(w, "GET", w.dataset_url, actor, status)
-    assert_document(res, status, w.dataset_url, "shoji:entity")
-    return res
+    return get(w, w.dataset_url, actor, status)
 
 
 @check("PATCH dataset")
@@ -221,8 +232,7 @@ def _delete_dataset(w, actor, status):
 
 @check("GET dataset permissions")
 def _get_permissions(w, actor, status):
-    res = call(w, "GET", w.dataset_url + "permissions/", actor, status)
-    assert_document(res, status, w.dataset_url + "permissions/", "shoji:catalog")
+    res = get(w, w.dataset_url + "permissions/", actor, status, "shoji:catalog")
     if status == 200:
         assert w.team_url in res.json["index"]
         assert res.json["index"][w.url("owner")]["is_owner"] is True
@@ -231,17 +241,19 @@ def _get_permissions(w, actor, status):
 
 @check("PATCH dataset permissions")
 def _patch_permissions(w, actor, status):
-    body = {w.url("idle"): {"dataset_permissions": {"view": True}}}
-    res = call(w, "PATCH", w.dataset_url + "permissions/", actor, status, body)
-    shares = w.factory.read(lambda root: set(root.datasets[w.dataset_id].shares.keys()))
-    assert (f"user:{w.idle}" in shares) == (status == 204)
-    return res
+    return add_idle(
+        w,
+        w.dataset_url + "permissions/",
+        {"dataset_permissions": {"view": True}},
+        actor,
+        status,
+        lambda root: root.datasets[w.dataset_id].shares,
+    )
 
 
 @check("GET dataset users")
 def _get_dataset_users(w, actor, status):
-    res = call(w, "GET", w.dataset_url + "users/", actor, status)
-    assert_document(res, status, w.dataset_url + "users/", "shoji:catalog")
+    res = get(w, w.dataset_url + "users/", actor, status, "shoji:catalog")
     if status == 200:
         index = res.json["index"]
         for name in ("owner", "editor", "viewer", "team", "project", "collab"):
@@ -255,8 +267,7 @@ def _get_dataset_users(w, actor, status):
 
 @check("GET account datasets")
 def _get_account_datasets(w, actor, status):
-    res = call(w, "GET", w.account_url + "datasets/", actor, status)
-    assert_document(res, status, w.account_url + "datasets/", "shoji:catalog")
+    res = get(w, w.account_url + "datasets/", actor, status, "shoji:catalog")
     if status == 200:
         assert set(res.json["index"]) == {w.dataset_url}
     return res
@@ -265,8 +276,7 @@ def _get_account_datasets(w, actor, status):
 @check("GET visible_datasets")
 def _get_visible_datasets(w, actor, status):
     url = w.url("owner") + "visible_datasets/"
-    res = call(w, "GET", url, actor, status)
-    assert_document(res, status, url, "shoji:catalog")
+    res = get(w, url, actor, status, "shoji:catalog")
     if status == 200:
         assert set(res.json["index"]) == {w.dataset_url}
     return res

@@ -13,7 +13,9 @@ import pytest
 from tests.factories import Scene
 from tests.functional.helpers import USERS
 
-#: What the public tier may show, whatever the representation.
+#: What the public tier may show, whatever the representation.  Written out
+#: rather than imported from ``representations.PUBLIC_PROFILE``: a field
+#: added there by mistake must fail here.
 PUBLIC = {
     "id",
     "name",
