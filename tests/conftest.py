@@ -20,10 +20,7 @@ from crunchusers.clock import FrozenClock
 from crunchusers.db import bootstrap_database
 from crunchusers.mail import running_workers, start_delivery, stop_delivery
 
-from .factories import Factory
-
-SUPERUSER_EMAIL = "root@example.com"
-SUPERUSER_PASSWORD = "root-password-1"
+from .factories import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, Factory
 
 # Cheap argon2 parameters keep the suite fast; production defaults are tested
 # in test_passwords.py.

@@ -14,6 +14,8 @@ from crunchusers.operations import create_account, new_user
 from crunchusers.passwords import hash_password
 
 PASSWORD = "correct horse battery"
+SUPERUSER_EMAIL = "root@example.com"
+SUPERUSER_PASSWORD = "root-password-1"
 _counter = itertools.count(1)
 
 
@@ -84,6 +86,12 @@ class Factory:
 
         return self.write(change)
 
+    def user_count(self, account_id):
+        return self.read(lambda root: len(root.accounts[account_id].user_ids))
+
+    def account_count(self):
+        return self.read(lambda root: len(root.accounts))
+
     def email_of(self, user_id):
         return self.read(lambda root: root.users[user_id].email)
 
@@ -104,57 +112,129 @@ class Factory:
         return f"http://localhost/api/accounts/{account_id}/"
 
 
-class Cast:
-    """The named users of a test scenario: ``id``, ``url``, ``email`` and
-    ``h`` (Bearer headers, one real login per user, cached).
+class Scene:
+    """The named users of a test scenario, and what tests do as them.
 
-    A test module's fixture picks the users and roles, then returns
-    ``Cast(factory, {"alice": id, ...}, account_id=...)`` or an instance of a
-    subclass that adds scenario helpers.  A subclass that names users some
-    other way overrides ``user_id``."""
+    ``Scene(factory)`` creates account ``Acme`` whose owner is named
+    ``owner``; ``scene.add("alice", roles=("editor",))`` adds a user to it
+    (or to ``account_id=...``); ``scene.add_account("Other", owner="oscar")``
+    adds an account.  Then, by name:
 
-    def __init__(self, factory, ids, **attrs):
+    * ``scene.alice`` (or ``scene.id("alice")``): the user's id;
+    * ``scene.url("alice")``, ``scene.email("alice")``;
+    * ``scene.headers("alice")``: Bearer headers of a real login, one per
+      user, cached; ``"superuser"`` and ``"anonymous"`` (no headers) too;
+    * ``scene.create_dataset("alice")``, ``create_team``, ``create_project``
+      and ``share``: collaboration objects made over HTTP, as that user.
+
+    ``scene.account_id`` is Acme's id and ``scene.other_account_id`` that of
+    the first account added.  A scene holds ids and URLs, never persistent
+    objects."""
+
+    def __init__(self, factory, account="Acme", owner="owner"):
         self.factory = factory
-        self.ids = ids
+        self.users = {}
         self._logins = {}
-        for key, value in attrs.items():
-            setattr(self, key, value)
+        self.account_id, self.users[owner] = factory.account(name=account)
+        self.other_account_id = None
 
-    def user_id(self, name):
-        return self.ids[name]
+    def __getattr__(self, name):
+        users = self.__dict__.get("users", {})
+        if name in users:
+            return users[name]
+        raise AttributeError(name)
 
-    def id(self, name):
-        return self.user_id(name)
+    @property
+    def testapp(self):
+        return self.factory.testapp
 
-    def url(self, name):
-        return self.factory.user_url(self.user_id(name))
+    def add_account(self, name, owner):
+        """Create an account whose active owner is named ``owner``; returns its id."""
+        account_id, self.users[owner] = self.factory.account(name=name)
+        if self.other_account_id is None:
+            self.other_account_id = account_id
+        return account_id
 
-    def email(self, name):
-        return self.factory.email_of(self.user_id(name))
+    def add(self, who, /, account_id=None, **fields):
+        """Create a user named ``who`` in Acme (or ``account_id``); ``fields``
+        as for ``Factory.user`` (``roles``, ``status``, ``password``, ``name``,
+        ...).  Returns the user's id."""
+        self.users[who] = self.factory.user(account_id or self.account_id, **fields)
+        return self.users[who]
 
-    def h(self, name):
-        user_id = self.user_id(name)
-        if user_id not in self._logins:
-            self._logins[user_id] = self.factory.login(user_id)
-        return self._logins[user_id]
+    def id(self, who):
+        return self.users[who]
+
+    def url(self, who):
+        return self.factory.user_url(self.users[who])
+
+    def email(self, who):
+        return self.factory.email_of(self.users[who])
+
+    def headers(self, who):
+        """Headers to act as ``who``: a scene user, the superuser or anonymous."""
+        if who == "anonymous":
+            return {}
+        if who not in self._logins:
+            if who == "superuser":
+                self._logins[who] = self.factory.login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
+            else:
+                self._logins[who] = self.factory.login(self.users[who])
+        return self._logins[who]
+
+    def ref(self, key):
+        """A member or grantee key: a scene user's URL, or a URL as it is."""
+        return key if "/" in key else self.url(key)
+
+    def post(self, url, body, who):
+        """POST ``body`` as ``who``, which must create (201); the new URL."""
+        return self.testapp.post_json(url, body, headers=self.headers(who), status=201).location
+
+    def patch(self, url, body, who):
+        """PATCH ``body`` as ``who``, which must succeed (204)."""
+        self.testapp.patch_json(url, body, headers=self.headers(who), status=204)
+
+    def create_dataset(self, who, name="Survey", **fields):
+        """A dataset of ``who``'s; its URL."""
+        body = {"element": "shoji:entity", "body": {"name": name, **fields}}
+        return self.post("/api/datasets/", body, who)
+
+    def create_team(self, who, name="Team", members=()):
+        """A team of ``who``'s with plain ``members`` (names or URLs); its URL."""
+        url = self.post("/api/teams/", {"name": name}, who)
+        if members:
+            index = {self.ref(m): {} for m in members}
+            self.patch(url + "members/", index, who)
+        return url
+
+    def create_project(self, who, name="Project", members=None, parent="/api/projects/"):
+        """A project (a sub-project of ``parent``) with ``members``
+        (``{name or URL: options}``); its URL."""
+        url = self.post(parent, {"name": name}, who)
+        if members:
+            index = {self.ref(k): v for k, v in members.items()}
+            self.patch(url + "members/", index, who)
+        return url
+
+    def share(self, dataset_url, who, grants):
+        """As ``who``, grant ``{name or URL: flags}`` on a dataset (``None`` revokes)."""
+        index = {
+            self.ref(k): None if v is None else {"dataset_permissions": v}
+            for k, v in grants.items()
+        }
+        self.patch(dataset_url + "permissions/", index, who)
 
 
 def acme_and_other(factory, outsider_roles=("standard",)):
-    """The users most collaboration tests share: in account ``Acme`` its
+    """The scene most collaboration tests share: in account ``Acme`` its
     ``owner`` (an admin), ``alice`` and ``dave`` (editor role, they may create
     datasets), ``bob`` and ``carol`` (standard); in account ``Other``
-    ``outsider`` (``outsider_roles``) and its owner ``other_owner``.
-
-    Returns ``(ids, acme_account_id, other_account_id)`` for a ``Cast``."""
-    account, owner = factory.account(name="Acme")
-    other_account, other_owner = factory.account(name="Other")
-    ids = {
-        "owner": owner,
-        "alice": factory.user(account, roles=("editor",)),
-        "dave": factory.user(account, roles=("editor",)),
-        "bob": factory.user(account),
-        "carol": factory.user(account),
-        "outsider": factory.user(other_account, roles=outsider_roles),
-        "other_owner": other_owner,
-    }
-    return ids, account, other_account
+    ``outsider`` (``outsider_roles``) and its owner ``other_owner``."""
+    scene = Scene(factory)
+    other = scene.add_account("Other", owner="other_owner")
+    scene.add("alice", roles=("editor",))
+    scene.add("dave", roles=("editor",))
+    scene.add("bob")
+    scene.add("carol")
+    scene.add("outsider", other, roles=outsider_roles)
+    return scene

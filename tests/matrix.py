@@ -25,11 +25,12 @@ def assert_error_shape(res):
             assert res.json["urls"]["login_url"] == "http://localhost/api/public/login/"
 
 
-def call(testapp, method, url, headers, status, body=None):
-    """One request of a table row: GET and DELETE without a body, the rest JSON."""
-    kw = {"headers": headers, "status": status}
+def call(scene, method, url, who, status, body=None):
+    """One request of a table row, as ``who`` of the scene: GET and DELETE
+    without a body, the rest JSON."""
+    kw = {"headers": scene.headers(who), "status": status}
     if method == "GET":
-        return testapp.get(url, **kw)
+        return scene.testapp.get(url, **kw)
     if method == "DELETE":
-        return testapp.delete(url, **kw)
-    return getattr(testapp, f"{method.lower()}_json")(url, body, **kw)
+        return scene.testapp.delete(url, **kw)
+    return getattr(scene.testapp, f"{method.lower()}_json")(url, body, **kw)

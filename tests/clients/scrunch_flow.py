@@ -1,6 +1,6 @@
 """Drive a crunchusers server with the real scrunch package.
 
-Run by tests/functional/test_scrunch.py with the Python of a separate
+Run by tests/functional/clients/test_scrunch.py with the Python of a separate
 virtualenv (scrunch pins pycrunch 0.5.5 and pulls numpy/scipy, so it cannot
 share the project's environment).  Usage: ``python scrunch_flow.py SITE_URL
 OWNER_EMAIL PASSWORD MEMBER_EMAIL [teams|datasets]``.  Prints one JSON object

@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 
 LINK_MEMBERS = ("catalogs", "views", "fragments", "orders", "urls")
 PUBLIC_KEYS = {

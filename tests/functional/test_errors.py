@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
+from tests.factories import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 
 
 @pytest.fixture

@@ -1,0 +1,83 @@
+"""Issue 7, items 10 and 16: the cap of two API keys per user holds under
+concurrent creations, and no answer carrying credentials may be cached."""
+
+import threading
+
+from webtest import TestApp
+
+from crunchusers import main
+from crunchusers.clock import FrozenClock
+from crunchusers.db import get_db
+from tests.factories import PASSWORD, Factory
+from tests.functional.helpers import (
+    LOGIN,
+    cookie_login,
+)
+
+# -- item 10: the API key cap under concurrency ------------------------------
+
+
+class GatheringClock(FrozenClock):
+    """Holds each request thread at its first look at the clock (while its
+    credentials are checked, after it opened its database view) until all
+    ``parties`` threads are there: every creation then starts from the same
+    snapshot, which is the race — without sleeping or timing."""
+
+    def __init__(self, parties):
+        super().__init__()
+        self.barrier = threading.Barrier(parties, timeout=60)
+        self.local = threading.local()
+
+    def now(self):
+        if not getattr(self.local, "gathered", False):
+            self.local.gathered = True
+            self.barrier.wait()
+        return super().now()
+
+
+def test_item07_10_concurrent_api_key_creation_keeps_the_cap(settings, tmp_path):
+    app = main({}, **{**settings, "zodbconn.uri": f"file://{tmp_path / 'Data.fs'}"})
+    factory = Factory(app, TestApp(app))
+    account_id, owner_id = factory.account()
+    headers = factory.login(owner_id)
+    threads = 10
+    app.registry.crunchusers_clock = GatheringClock(threads)
+    statuses = []
+
+    def create():
+        res = TestApp(app).post_json(
+            "/api/apikeys/", {"name": "k"}, headers=headers, status="*", expect_errors=True
+        )
+        statuses.append(res.status_int)
+
+    workers = [threading.Thread(target=create) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    app.registry.crunchusers_clock = FrozenClock()
+    try:
+        keys = factory.read(
+            lambda root: len(root.sessions.of_user(root.users[owner_id], "apikey"))
+        )
+    finally:
+        get_db(app.registry).close()
+    assert keys == 2
+    assert sorted(statuses) == [201, 201] + [409] * (threads - 2)
+
+
+# -- item 16: credentials are never cached -----------------------------------
+
+
+def test_item07_16_answers_with_credentials_are_no_store(testapp, acme):
+    res = cookie_login(testapp, acme.email("alice"), status=204)
+    assert res.headers["Cache-Control"] == "no-store"
+    res = testapp.post_json(
+        LOGIN, {"email": acme.email("bob"), "password": PASSWORD, "token": True}, status=200
+    )
+    assert res.headers["Cache-Control"] == "no-store"
+    assert res.content_type == "application/json" and res.json["token_type"] == "Bearer"
+    res = testapp.post_json(
+        "/api/apikeys/", {"name": "k"}, headers=acme.headers("alice"), status=201
+    )
+    assert res.headers["Cache-Control"] == "no-store"
