@@ -9,7 +9,7 @@ would break mail headers.  Every check answers 400 naming the field.
 import json
 import unicodedata
 
-from .errors import bad_request
+from .domain.exceptions import Invalid
 
 #: Names of users, accounts, teams, projects, datasets, API keys.
 NAME_MAX = 255
@@ -31,7 +31,7 @@ def has_control_characters(value: str, *, allow_newlines: bool = False) -> bool:
 def check_name(value, field: str = "name") -> str:
     """A stripped, non-empty single-line name of at most NAME_MAX characters."""
     if not isinstance(value, str) or not value.strip():
-        raise bad_request(f"{field} is required and must be a non-empty string.", field=field)
+        raise Invalid(field, f"{field} is required and must be a non-empty string.")
     value = value.strip()
     return check_text(value, field, NAME_MAX, multiline=False)
 
@@ -39,11 +39,11 @@ def check_name(value, field: str = "name") -> str:
 def check_text(value, field: str, max_length: int = TEXT_MAX, *, multiline: bool = True) -> str:
     """A string of at most ``max_length`` characters without control characters."""
     if not isinstance(value, str):
-        raise bad_request(f"{field} must be a string.", field=field)
+        raise Invalid(field, f"{field} must be a string.")
     if len(value) > max_length:
-        raise bad_request(f"{field} is longer than {max_length} characters.", field=field)
+        raise Invalid(field, f"{field} is longer than {max_length} characters.")
     if has_control_characters(value, allow_newlines=multiline):
-        raise bad_request(f"{field} must not contain control characters.", field=field)
+        raise Invalid(field, f"{field} must not contain control characters.")
     return value
 
 
@@ -51,5 +51,5 @@ def check_object_size(value, field: str, max_bytes: int = OBJECT_MAX_BYTES):
     """A JSON-able value whose compact encoding is at most ``max_bytes``."""
     size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
     if size > max_bytes:
-        raise bad_request(f"{field} is larger than {max_bytes} bytes.", field=field)
+        raise Invalid(field, f"{field} is larger than {max_bytes} bytes.")
     return value

@@ -9,18 +9,13 @@ Every 4xx/5xx body is ``{"element": "crunch:error", "status": "403 Forbidden",
 
 import logging
 
-from pyramid.httpexceptions import (
-    HTTPBadRequest,
-    HTTPConflict,
-    HTTPException,
-    HTTPForbidden,
-    HTTPNotFound,
-)
+from pyramid.httpexceptions import HTTPException
 from pyramid.interfaces import IRoutesMapper
 from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 from pyramid_retry import IRetryableError, is_error_retryable
 
+from .domain.exceptions import DomainError, NotAllowed
 from .security import Permission
 
 log = logging.getLogger(__name__)
@@ -32,28 +27,6 @@ PUBLIC_URLS = {
     "public_url": None,
     "password_change_url": "password_change",
 }
-
-
-def _with_message(exc, message, field=None):
-    exc.crunch_message = message
-    exc.crunch_field = field
-    return exc
-
-
-def bad_request(message, field=None):
-    return _with_message(HTTPBadRequest(), message, field)
-
-
-def forbidden(message="You are not allowed to do this."):
-    return _with_message(HTTPForbidden(), message)
-
-
-def not_found(message="Not found."):
-    return _with_message(HTTPNotFound(), message)
-
-
-def conflict(message):
-    return _with_message(HTTPConflict(), message)
 
 
 def public_urls(request) -> dict:
@@ -87,7 +60,7 @@ def _passed_headers(exc):
 def http_exception_view(exc, request):
     if exc.status_code < 400:
         return exc
-    message = getattr(exc, "crunch_message", None) or exc.explanation or exc.title
+    message = exc.explanation or exc.title
     if exc.status_code == 405:
         message = (
             f"Method {request.method} is not allowed here; allowed: {exc.headers.get('Allow')}."
@@ -96,7 +69,6 @@ def http_exception_view(exc, request):
         request,
         exc.status_code,
         message,
-        field=getattr(exc, "crunch_field", None),
         headers=_passed_headers(exc),
     )
 
@@ -107,8 +79,18 @@ def forbidden_view(exc, request):
         return unauthorized(request)
     if not request.has_permission(Permission.VIEW, request.context):
         return error_response(request, 404, "Not found.")
-    message = getattr(exc, "crunch_message", None) or "You are not allowed to do this."
-    return error_response(request, 403, message)
+    if isinstance(exc, NotAllowed):
+        return error_response(request, 403, exc.message)
+    return error_response(request, 403, "You are not allowed to do this.")
+
+
+@exception_view_config(DomainError)
+def domain_error_view(exc, request):
+    """A domain refusal in the envelope; NotAllowed decides 401/403/404 like
+    a refused view permission."""
+    if isinstance(exc, NotAllowed):
+        return forbidden_view(exc, request)
+    return error_response(request, exc.status_code, exc.message, field=exc.field)
 
 
 def slash_redirect(request):
@@ -138,8 +120,7 @@ def notfound_view(exc, request):
     if request.identity is None and not request.path.startswith("/api/public/"):
         # Anonymous callers learn nothing about which URLs exist.
         return unauthorized(request)
-    message = getattr(exc, "crunch_message", None) or "Not found."
-    return error_response(request, 404, message)
+    return error_response(request, 404, "Not found.")
 
 
 @exception_view_config(Exception)

@@ -8,7 +8,7 @@ ownership comes with the means to use it.
 """
 
 from .collaboration import empty_personal_project, set_owner, set_project_member, set_team_member
-from .errors import bad_request, forbidden
+from .domain.exceptions import Invalid, NotAllowed
 from .references import resolve_user
 from .rules import can_create_datasets, can_own_datasets, is_account_admin
 
@@ -23,16 +23,16 @@ def check_new_owner(api_root, actor, user, ref):
     """The new owner for ``user``'s things, or a 400/403 saying why not."""
     account = api_root.accounts.get(user.account_id) if user.account_id else None
     if not is_account_admin(actor, account):
-        raise forbidden("Only an admin of the user's account may reassign their things.")
+        raise NotAllowed("Only an admin of the user's account may reassign their things.")
     new_owner = resolve_user(api_root, ref)
     if new_owner is None or new_owner.account_id != user.account_id:
-        raise bad_request("The new owner must be a user of the same account.", field="owner")
+        raise Invalid("owner", "The new owner must be a user of the same account.")
     if new_owner.__name__ == user.__name__:
-        raise bad_request("The new owner must be another user.", field="owner")
+        raise Invalid("owner", "The new owner must be another user.")
     if not can_create_datasets(new_owner):
-        raise bad_request("The new owner needs the create_datasets permission.", field="owner")
+        raise Invalid("owner", "The new owner needs the create_datasets permission.")
     if not can_own_datasets(new_owner):
-        raise bad_request("The new owner must be an active user or an invited one.", field="owner")
+        raise Invalid("owner", "The new owner must be an active user or an invited one.")
     return new_owner
 
 

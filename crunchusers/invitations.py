@@ -10,7 +10,7 @@ it may still add existing users.
 import colander
 
 from .clock import get_clock
-from .errors import bad_request, forbidden
+from .domain.exceptions import Invalid, NotAllowed
 from .notifications import Notifier
 from .operations import new_user
 from .rules import is_account_admin
@@ -22,12 +22,12 @@ def invite_by_email(request, email: str, url_base=None):
     try:
         colander.Email()(colander.SchemaNode(colander.String(), name=email), email)
     except colander.Invalid as exc:
-        raise bad_request(f"{email!r} is not a valid email address.", field=email) from exc
+        raise Invalid(email, f"{email!r} is not a valid email address.") from exc
     if not inviter.account_id:
-        raise bad_request("Only a member of an account can invite new users.", field=email)
+        raise Invalid(email, "Only a member of an account can invite new users.")
     account = api_root.accounts[inviter.account_id]
     if not is_account_admin(inviter, account):
-        raise forbidden(
+        raise NotAllowed(
             "Only an account admin can invite new people into the account; "
             f"ask an admin to invite {email}."
         )

@@ -9,7 +9,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .clock import get_clock
 from .db import ROOT_KEY
-from .errors import bad_request
+from .domain.exceptions import Invalid
 from .mail import job, postbox_for_request
 from .origins import is_loopback, origin_of
 from .settings import get_config
@@ -41,7 +41,7 @@ class Links:
         or for the configured default when it is None or empty."""
         template = self.default if url_base in (None, "") else url_base
         if not isinstance(template, str) or "${token}" not in template:
-            raise bad_request("url_base must be a string containing ${token}.", field="url_base")
+            raise Invalid("url_base", "url_base must be a string containing ${token}.")
         return self.resolve(template, "url_base")
 
     def resolve(self, url, field: str) -> str:
@@ -49,22 +49,22 @@ class Links:
         ``field`` unless its origin is an allowed one.  ``javascript:``,
         ``data:`` and scheme-relative URLs have no allowed origin."""
         if not isinstance(url, str) or url.startswith("//"):
-            raise bad_request(f"{field} must be an http(s) link or a path.", field=field)
+            raise Invalid(field, f"{field} must be an http(s) link or a path.")
         absolute = url if urlsplit(url).scheme else urljoin(self._base(field), url)
         if origin_of(absolute) not in self.allowed:
-            raise bad_request(
+            raise Invalid(
+                field,
                 f"{field} must point at one of: {', '.join(sorted(self.allowed)) or 'nothing'} "
                 "(crunchusers.public_url and crunchusers.link_origins).",
-                field=field,
             )
         return absolute
 
     def _base(self, field: str) -> str:
         if self.base is None:
-            raise bad_request(
+            raise Invalid(
+                field,
                 "No link can be made: crunchusers.public_url is not configured and this "
                 "request's host is not a loopback address.",
-                field=field,
             )
         return self.base
 

@@ -5,7 +5,7 @@
 Here a number is 1 to :data:`MAX_DIGITS` ASCII digits, else a 400 naming it.
 """
 
-from .errors import bad_request
+from .domain.exceptions import Invalid
 
 MAX_DIGITS = 9
 
@@ -17,8 +17,8 @@ def positive_int(request, name: str, default=None, maximum: int | None = None):
     if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS) or int(raw) < 1:
-        raise bad_request(f"{name} must be a positive integer.", field=name)
+        raise Invalid(name, f"{name} must be a positive integer.")
     value = int(raw)
     if maximum is not None and value > maximum:
-        raise bad_request(f"{name} may be at most {maximum}.", field=name)
+        raise Invalid(name, f"{name} may be at most {maximum}.")
     return value

@@ -18,7 +18,7 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import list_currencies
 
 from .bounds import NAME_MAX, PREFERENCES_MAX_BYTES, TEXT_MAX, has_control_characters
-from .errors import bad_request
+from .domain.exceptions import Invalid
 from .resources.users import STATUSES
 
 
@@ -34,7 +34,7 @@ def only_fields(body: dict, allowed):
     """Refuse a body with members outside ``allowed`` (400 naming the first)."""
     unknown = sorted(set(body) - set(allowed))
     if unknown:
-        raise bad_request(unknown_fields_message(unknown, allowed), field=unknown[0])
+        raise Invalid(unknown[0], unknown_fields_message(unknown, allowed))
 
 
 class _Strict(colander.SchemaType):
@@ -338,4 +338,4 @@ def validate(schema: colander.SchemaNode, data: dict) -> dict:
         return schema.deserialize(data)
     except colander.Invalid as exc:
         name, message = _first_error(exc)
-        raise bad_request(message, field=name or None) from exc
+        raise Invalid(name or None, message) from exc

@@ -8,7 +8,7 @@ form real Crunch clients send (reference crunch-api.md §1.5).
 
 import json
 
-from .errors import bad_request
+from .domain.exceptions import Invalid
 
 LINK_MEMBERS = ("catalogs", "views", "fragments", "orders", "urls")
 
@@ -106,17 +106,17 @@ def json_object(request) -> dict:
     try:
         text = request.body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise bad_request("The request body must be UTF-8 encoded JSON.") from exc
+        raise Invalid(None, "The request body must be UTF-8 encoded JSON.") from exc
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError as exc:
-        raise bad_request(f"JSON nests deeper than {MAX_JSON_DEPTH} levels.") from exc
+        raise Invalid(None, f"JSON nests deeper than {MAX_JSON_DEPTH} levels.") from exc
     except ValueError as exc:
-        raise bad_request(f"Malformed JSON body: {exc}") from exc
+        raise Invalid(None, f"Malformed JSON body: {exc}") from exc
     if not isinstance(data, dict):
-        raise bad_request("The request body must be a JSON object.")
+        raise Invalid(None, "The request body must be a JSON object.")
     if _too_deep(data, MAX_JSON_DEPTH):
-        raise bad_request(f"JSON nests deeper than {MAX_JSON_DEPTH} levels.")
+        raise Invalid(None, f"JSON nests deeper than {MAX_JSON_DEPTH} levels.")
     return data
 
 
@@ -131,10 +131,10 @@ def entity_body(data: dict) -> dict:
     if data.get("element") == "shoji:entity" or ("element" not in data and is_wrapper):
         body = data.get("body", {})
         if not isinstance(body, dict):
-            raise bad_request("'body' must be an object.", field="body")
+            raise Invalid("body", "'body' must be an object.")
         return body
     if "element" in data:
-        raise bad_request("Expected a shoji:entity document.", field="element")
+        raise Invalid("element", "Expected a shoji:entity document.")
     return data
 
 
@@ -147,10 +147,10 @@ def catalog_index(data: dict) -> tuple[dict, dict]:
     if data.get("element") == "shoji:catalog":
         index = data.get("index", {})
         if not isinstance(index, dict):
-            raise bad_request("'index' must be an object.", field="index")
+            raise Invalid("index", "'index' must be an object.")
         top = data
     elif "element" in data:
-        raise bad_request("Expected a shoji:catalog document.", field="element")
+        raise Invalid("element", "Expected a shoji:catalog document.")
     else:
         index = {k: v for k, v in data.items() if k != "self"}
         top = {}

@@ -18,7 +18,7 @@ from persistent.mapping import PersistentMapping
 
 from .access import FLAGS, FULL
 from .bounds import PREFERENCES_MAX_BYTES, check_object_size
-from .errors import bad_request, forbidden
+from .domain.exceptions import Invalid, NotAllowed
 from .references import id_from_url
 from .resources.users import DuplicateLogin
 from .roles import DEFAULT_ROLES, ROLES, account_permissions_for, roles_for_permissions
@@ -51,7 +51,7 @@ def role_ids(values, field="roles") -> tuple[str, ...]:
     for value in values:
         role_id = id_from_url(value, "roles") if "/" in value else value
         if role_id not in ROLES:
-            raise bad_request(f"Unknown role {value!r}.", field=field)
+            raise Invalid(field, f"Unknown role {value!r}.")
         ids.append(role_id)
     return tuple(dict.fromkeys(ids)) or DEFAULT_ROLES
 
@@ -68,7 +68,7 @@ def changes_from(body: dict, current: dict, whole: bool) -> dict:
     for key, value in body.items():
         unchanged = key in current and value == current[key]
         if key in READ_ONLY and not unchanged:
-            raise bad_request(f"{key} is read-only.", field=key)
+            raise Invalid(key, f"{key} is read-only.")
         if key in READ_ONLY or (whole and unchanged):
             continue
         cleaned[key] = value
@@ -98,7 +98,7 @@ class UserChange:
         if self.actor is not None:
             self._check(changes)
         elif changes.get("status") == "deleted":
-            raise bad_request("Remove a user with DELETE, not by status.", field="status")
+            raise Invalid("status", "Remove a user with DELETE, not by status.")
         url_base = changes.pop("url_base", None)
         resend = changes.pop("resend_email", False)
         self._apply_identity(changes)
@@ -108,7 +108,7 @@ class UserChange:
             self._resend_invitation(url_base)
 
     def _refuse(self, name, why):
-        raise forbidden(f"You may not change {name}: {why}.")
+        raise NotAllowed(f"You may not change {name}: {why}.")
 
     def _check(self, changes):
         target = self.target
@@ -123,12 +123,12 @@ class UserChange:
                 if is_account_owner(target, self.account):
                     self._refuse(name, "the account owner keeps every permission")
         if changes.get("status") == "deleted":
-            raise bad_request("Remove a user with DELETE, not by status.", field="status")
+            raise Invalid("status", "Remove a user with DELETE, not by status.")
         if changes.get("status") == "pending" and target.status != "pending":
-            raise bad_request("An activated user cannot become pending again.", field="status")
+            raise Invalid("status", "An activated user cannot become pending again.")
         if "email" in changes and changes["email"] != target.email:
             if self.is_self or not self.is_admin:
-                raise bad_request("Email changes go through the change_email flow.", field="email")
+                raise Invalid("email", "Email changes go through the change_email flow.")
         if not self.is_self:
             for name in PENDING_ADMIN_FIELDS:
                 if name in changes and target.status != "pending":
@@ -141,7 +141,7 @@ class UserChange:
             if not self.is_admin:
                 self._refuse("resend_email", "only account admins may")
             if target.status != "pending":
-                raise bad_request("The user is already active.", field="resend_email")
+                raise Invalid("resend_email", "The user is already active.")
 
     def _check_owner_profile(self, changes):
         """Only the owner changes the owner's profile."""
@@ -165,7 +165,7 @@ class UserChange:
             if "username" in changes:
                 users.change_username(self.target, changes.pop("username"))
         except DuplicateLogin as exc:
-            raise bad_request(f"That {exc.args[0]} cannot be used.", field=exc.args[0]) from exc
+            raise Invalid(exc.args[0], f"That {exc.args[0]} cannot be used.") from exc
 
     def _apply_profile(self, changes):
         target = self.target
@@ -190,7 +190,7 @@ class UserChange:
             return None
         manager = self.resolve_user(manager_url) if self.resolve_user else None
         if manager is None or manager.account_id != self.target.account_id:
-            raise bad_request("manager must be a user of the same account.", field="manager")
+            raise Invalid("manager", "manager must be a user of the same account.")
         return manager.__name__
 
     def _apply_management(self, changes):

@@ -16,7 +16,8 @@ from .. import shoji
 from ..access import dataset_permissions
 from ..bounds import TEXT_MAX, check_name, check_text
 from ..db import root_factory
-from ..errors import bad_request, cornice_error_handler
+from ..domain.exceptions import Invalid
+from ..errors import cornice_error_handler
 from ..invitations import invite_by_email
 from ..references import resolve_member
 from ..representations import dataset_tuple
@@ -98,14 +99,12 @@ def check_tuple_keys(ref, changes: dict, grant: str, extra: tuple[str, ...] = ()
     grants nothing."""
     unknown = sorted(set(changes) - {grant, *extra, *READ_ONLY_TUPLE_KEYS})
     if unknown:
-        raise bad_request(
-            f"unknown key(s) {', '.join(unknown)} in the tuple of {ref}; expected {grant}.",
-            field=ref,
+        raise Invalid(
+            ref, f"unknown key(s) {', '.join(unknown)} in the tuple of {ref}; expected {grant}."
         )
     if grant not in changes and set(changes) & set(READ_ONLY_TUPLE_KEYS):
-        raise bad_request(
-            f"Tuple members other than {grant} are read-only; this would change nothing.",
-            field=ref,
+        raise Invalid(
+            ref, f"Tuple members other than {grant} are read-only; this would change nothing."
         )
 
 
@@ -124,15 +123,15 @@ def member_patches(request, *, teams=True, grant="permissions", extra=()):
         check_text(ref, "member reference", TEXT_MAX, multiline=False)
         member = resolve_member(request.api_root, ref)
         if member is None or (member[0] == "team" and not teams):
-            raise bad_request(f"{ref} is not a user{' or team' if teams else ''}.", field=ref)
+            raise Invalid(ref, f"{ref} is not a user{' or team' if teams else ''}.")
         kind, target = member
         if changes is not None and not isinstance(changes, dict):
-            raise bad_request("Each tuple must be an object or null.", field=ref)
+            raise Invalid(ref, "Each tuple must be an object or null.")
         if changes is not None:
             check_tuple_keys(ref, changes, grant, extra)
         if kind == "email":
             if changes is None:
-                raise bad_request(f"{ref} is not a member.", field=ref)
+                raise Invalid(ref, f"{ref} is not a member.")
             target, kind = invite_by_email(request, target, options.get("url_base")), "user"
         yield ref, kind, target, changes, options
 
@@ -147,18 +146,17 @@ def permission_flag(ref, changes, names, current, implied=()) -> bool:
     """
     permissions = changes.get("permissions", {})
     if not isinstance(permissions, dict):
-        raise bad_request("permissions must be an object.", field=ref)
+        raise Invalid(ref, "permissions must be an object.")
     unknown = sorted(set(permissions) - set(names) - set(implied))
     if unknown:
-        raise bad_request(f"unknown permission(s) {', '.join(unknown)}", field=ref)
+        raise Invalid(ref, f"unknown permission(s) {', '.join(unknown)}")
     if any(permissions.get(flag, True) is not True for flag in implied):
-        raise bad_request(
-            f"{', '.join(implied)} cannot be revoked alone; remove the member with null.",
-            field=ref,
+        raise Invalid(
+            ref, f"{', '.join(implied)} cannot be revoked alone; remove the member with null."
         )
     flag = next((permissions[n] for n in names if n in permissions), current)
     if not isinstance(flag, bool):
-        raise bad_request(f"{names[0]} must be a boolean.", field=ref)
+        raise Invalid(ref, f"{names[0]} must be a boolean.")
     return flag
 
 

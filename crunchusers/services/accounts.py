@@ -8,7 +8,7 @@ views on the same traversal context.
 from .. import shoji
 from ..clock import get_clock
 from ..collaboration import set_project_member, set_team_member
-from ..errors import bad_request, forbidden
+from ..domain.exceptions import Invalid, NotAllowed
 from ..notifications import Notifier
 from ..operations import create_account, new_user, remove_user
 from ..params import positive_int
@@ -79,7 +79,7 @@ def post_accounts(request):
     owner_data = data["owner"]
     password = owner_data.get("password")
     if password is not None and (problem := policy_problem(password)):
-        raise bad_request(problem, field="owner.password")
+        raise Invalid("owner.password", problem)
     api_root = request.api_root
     try:
         account, owner = create_account(
@@ -91,7 +91,7 @@ def post_accounts(request):
             password_hash=hash_password(request.registry, password) if password else None,
         )
     except DuplicateLogin as exc:
-        raise bad_request("That email address cannot be used.", field="owner.email") from exc
+        raise Invalid("owner.email", "That email address cannot be used.") from exc
     if data.get("send_invite", True):
         Notifier.for_request(request).invitation(
             api_root, owner, account, data.get("url_base"), request.identity
@@ -111,7 +111,7 @@ def patch_account(request):
         account.name = changes["name"]
     if "owner" in changes:
         if not (me.is_superuser or is_account_owner(me, account)):
-            raise forbidden("Only the account owner may hand over ownership.")
+            raise NotAllowed("Only the account owner may hand over ownership.")
         new_owner = resolve_user(request.api_root, changes["owner"])
         if (
             new_owner is None
@@ -119,9 +119,7 @@ def patch_account(request):
             or not new_owner.is_active
             or not is_account_admin(new_owner, account)
         ):
-            raise bad_request(
-                "The new owner must be an active admin of this account.", field="owner"
-            )
+            raise Invalid("owner", "The new owner must be an active admin of this account.")
         account.owner_id = new_owner.__name__
         Notifier.for_request(request).ownership_received(
             new_owner, f'the account "{account.name}"'
@@ -140,9 +138,9 @@ def _status_filter(request, account):
     if status is None:
         return None
     if status not in STATUSES:
-        raise bad_request(f"filters[status] must be one of {', '.join(STATUSES)}.")
+        raise Invalid(None, f"filters[status] must be one of {', '.join(STATUSES)}.")
     if not is_account_admin(request.identity, account):
-        raise forbidden("Only account admins may filter users by status.")
+        raise NotAllowed("Only account admins may filter users by status.")
     return status
 
 
@@ -203,7 +201,7 @@ def post_account_users(request):
     data = validate(NewAccountUser(), shoji.entity_body(shoji.json_object(request)))
     password = data.get("password")
     if password is not None and (problem := policy_problem(password)):
-        raise bad_request(problem, field="password")
+        raise Invalid("password", problem)
     api_root = request.api_root
     teams = joinable(request, data.get("teams", ()), "teams")
     projects = joinable(request, data.get("projects", ()), "projects")
@@ -222,7 +220,7 @@ def post_account_users(request):
         )
     except DuplicateLogin as exc:
         field = exc.args[0]
-        raise bad_request(f"That {field} cannot be used.", field=field) from exc
+        raise Invalid(field, f"That {field} cannot be used.") from exc
     for team in teams:
         set_team_member(team, user, team_admin=False)
     for project in projects:
@@ -242,9 +240,8 @@ def new_user_roles(data) -> tuple[str, ...]:
     if data.get("role_url") is not None:
         named.append(data["role_url"])
     if named and "account_permissions" in data:
-        raise bad_request(
-            "Give either roles/role_url or account_permissions, not both.",
-            field="account_permissions",
+        raise Invalid(
+            "account_permissions", "Give either roles/role_url or account_permissions, not both."
         )
     if named:
         return role_ids(named, field="role_url" if "roles" not in data else "roles")
@@ -263,9 +260,9 @@ def joinable(request, urls, collection) -> list:
         ident = id_from_url(ref, collection)
         thing = container.get(ident) if ident else None
         if thing is None or not request.has_permission(Permission.VIEW, thing):
-            raise bad_request(f"{ref} is not one of your {collection}.", field=collection)
+            raise Invalid(collection, f"{ref} is not one of your {collection}.")
         if not request.has_permission(Permission.EDIT, thing):
-            raise forbidden(f"You may not add members to {ref}.")
+            raise NotAllowed(f"You may not add members to {ref}.")
         found.append(thing)
     return found
 
@@ -281,13 +278,13 @@ def patch_account_users(request):
     for ref, changes in index.items():
         target = resolve_user(api_root, ref)
         if target is None or target.account_id != account.__name__:
-            raise bad_request(f"{ref} is not a user of this account.", field=ref)
+            raise Invalid(ref, f"{ref} is not a user of this account.")
         if changes is None:
             remove_account_user(request, account, target)
             removed.append(target.__name__)
             continue
         if not isinstance(changes, dict):
-            raise bad_request("Each tuple must be an object or null.", field=ref)
+            raise Invalid(ref, "Each tuple must be an object or null.")
         if "url_base" in options and "url_base" not in changes:
             changes = {**changes, "url_base": options["url_base"]}
         change = UserChange(
@@ -302,11 +299,11 @@ def patch_account_users(request):
 def remove_account_user(request, account, target):
     me = request.identity
     if is_account_owner(target, account):
-        raise forbidden("The account owner cannot be removed.")
+        raise NotAllowed("The account owner cannot be removed.")
     if target.__name__ == me.__name__:
-        raise forbidden("You cannot remove yourself.")
+        raise NotAllowed("You cannot remove yourself.")
     if not is_account_admin(me, account):
-        raise forbidden("Only account admins may remove users.")
+        raise NotAllowed("Only account admins may remove users.")
     remove_user(request.api_root, target)
 
 

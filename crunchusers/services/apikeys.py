@@ -13,7 +13,7 @@ from pyramid.response import Response
 from .. import shoji
 from ..bounds import check_name
 from ..clock import get_clock, isoformat
-from ..errors import bad_request, conflict, not_found
+from ..domain.exceptions import Conflict, Invalid, NotFound
 from ..security import Permission
 from . import no_content, tree_service
 from .root import api_link
@@ -51,11 +51,9 @@ def expiry_from(body, now):
     except ValueError:
         expires = None
     if expires is None or expires.tzinfo is None:
-        raise bad_request(
-            "expires must be an ISO 8601 date-time with a time zone.", field="expires"
-        )
+        raise Invalid("expires", "expires must be an ISO 8601 date-time with a time zone.")
     if not now < expires <= now + timedelta(days=MAX_DAYS):
-        raise bad_request(f"expires must be in the next {MAX_DAYS} days.", field="expires")
+        raise Invalid("expires", f"expires must be in the next {MAX_DAYS} days.")
     return expires
 
 
@@ -77,7 +75,7 @@ def post_apikeys(request):
     sessions = request.api_root.sessions
     sessions.guard_key_creation(request.identity)
     if len(live_keys(request)) >= MAX_KEYS:
-        raise conflict(f"You already have {MAX_KEYS} API keys; delete one first.")
+        raise Conflict(f"You already have {MAX_KEYS} API keys; delete one first.")
     now = get_clock(request.registry).now()
     expires = expiry_from(body, now)
     token = sessions.start(
@@ -98,7 +96,7 @@ def find_key(request):
     for key in live_keys(request):
         if key.public_id == request.matchdict["key_id"]:
             return key
-    raise not_found("No such API key.")
+    raise NotFound("No such API key.")
 
 
 @apikey.get(permission=Permission.VIEW)

@@ -12,7 +12,8 @@ from ..auth import (
 )
 from ..bounds import NAME_MAX, check_text
 from ..clock import get_clock
-from ..errors import bad_request, unauthorized
+from ..domain.exceptions import Invalid
+from ..errors import unauthorized
 from ..notifications import Notifier
 from ..passwords import MAX_LENGTH, hash_password, policy_problem
 from ..security import Permission
@@ -42,10 +43,10 @@ def login_fields(data: dict) -> tuple[str, str]:
     login_name = data.get("email", data.get("username"))
     password = data.get("password")
     if not isinstance(login_name, str) or not isinstance(password, str):
-        raise bad_request("'email' and 'password' are required strings.", field="email")
+        raise Invalid("email", "'email' and 'password' are required strings.")
     check_text(login_name, "email", NAME_MAX, multiline=False)
     if len(password) > MAX_LENGTH:
-        raise bad_request(f"password is longer than {MAX_LENGTH} characters.", field="password")
+        raise Invalid("password", f"password is longer than {MAX_LENGTH} characters.")
     return login_name, password
 
 
@@ -88,13 +89,13 @@ def post_password_change(request):
     data = shoji.json_object(request)
     token, password = data.get("token"), data.get("password")
     if problem := policy_problem(password):
-        raise bad_request(problem, field="password")
+        raise Invalid("password", problem)
     api_root = request.api_root
     now = get_clock(request.registry).now()
     user_id = api_root.link_tokens.redeem(token, ("invite", "password_reset"), now)
     user = api_root.users.get(user_id) if user_id else None
     if user is None or user.status in ("deleted", "inactive", "locked"):
-        raise bad_request(INVALID_LINK, field="token")
+        raise Invalid("token", INVALID_LINK)
     user.password_hash = hash_password(request.registry, password)
     user.email_verified = True
     if user.status == "pending":
@@ -112,6 +113,6 @@ def post_password_reset(request):
     data = shoji.json_object(request)
     email, url_base = data.get("email"), data.get("url_base")
     if not isinstance(email, str) or (url_base is not None and not isinstance(url_base, str)):
-        raise bad_request("'email' (and 'url_base' if given) must be strings.", field="email")
+        raise Invalid("email", "'email' (and 'url_base' if given) must be strings.")
     Notifier.for_request(request).password_reset(email, url_base)
     return no_content()

@@ -29,7 +29,7 @@ from ..collaboration import (
     share_dataset,
     unshare_dataset,
 )
-from ..errors import bad_request, conflict, forbidden
+from ..domain.exceptions import Conflict, Invalid, NotAllowed
 from ..notifications import Notifier
 from ..references import id_from_url, resolve_user
 from ..representations import dataset_tuple
@@ -74,14 +74,14 @@ def check_values(body: dict):
             check_text(body[key], key)
     for key in BOOL_FIELDS:
         if key in body and not isinstance(body[key], bool):
-            raise bad_request(f"{key} must be a boolean.", field=key)
+            raise Invalid(key, f"{key} must be a boolean.")
     for key in DATE_FIELDS:
         if key in body and body[key] is not None:
             if not isinstance(body[key], str):
-                raise bad_request(f"{key} must be a date string or null.", field=key)
+                raise Invalid(key, f"{key} must be a date string or null.")
             check_text(body[key], key, NAME_MAX, multiline=False)
     if "streaming" in body and body["streaming"] not in STREAMING:
-        raise bad_request(f"streaming must be one of {', '.join(STREAMING)}.", field="streaming")
+        raise Invalid("streaming", f"streaming must be one of {', '.join(STREAMING)}.")
 
 
 def check_table(table):
@@ -89,17 +89,17 @@ def check_table(table):
     stores dataset metadata only, so a table is accepted only while its
     metadata defines no variables."""
     if not isinstance(table, dict) or table.get("element", "crunch:table") != "crunch:table":
-        raise bad_request("table must be a crunch:table object.", field="table")
+        raise Invalid("table", "table must be a crunch:table object.")
     if set(table) - {"element", "metadata"}:
-        raise bad_request("table may only have element and metadata.", field="table")
+        raise Invalid("table", "table may only have element and metadata.")
     metadata = table.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
-        raise bad_request("table.metadata must be an object.", field="table")
+        raise Invalid("table", "table.metadata must be an object.")
     if metadata:
-        raise bad_request(
+        raise Invalid(
+            "table",
             "This server stores dataset metadata only: it cannot create variables, "
             "so table.metadata must be empty.",
-            field="table",
         )
 
 
@@ -111,7 +111,7 @@ def project_from(request, ref, field):
         return personal_project(request.api_root, request.identity)
     project = request.api_root.projects.get(project_id) if project_id else None
     if project is None:
-        raise bad_request(f"{ref} is not a project.", field=field)
+        raise Invalid(field, f"{ref} is not a project.")
     return project
 
 
@@ -130,7 +130,7 @@ def check_lock(request, dataset):
     changes a dataset asks this."""
     holder = lock_holder(request.api_root, dataset)
     if holder is not None and holder.__name__ != request.identity.__name__:
-        raise conflict(
+        raise Conflict(
             f"You are not the current editor of {dataset.name}; "
             "take the edit lock (current_editor) first."
         )
@@ -151,12 +151,12 @@ def check_placement(request, project, field, dataset=None):
     me = request.identity
     account_id = dataset.account_id if dataset is not None else me.account_id
     if project.account_id != account_id:
-        raise bad_request("The project belongs to another account than the dataset.", field=field)
+        raise Invalid(field, "The project belongs to another account than the dataset.")
     if not project_permissions(api_root, me, project)["edit"]:
-        raise forbidden("You need edit permission on the project.")
+        raise NotAllowed("You need edit permission on the project.")
     if dataset is not None:
         if not dataset_permissions(api_root, me, dataset)["change_permissions"]:
-            raise forbidden(
+            raise NotAllowed(
                 "Moving a dataset into a project shares it with the project's editors: "
                 "you need change_permissions on the dataset."
             )
@@ -206,7 +206,7 @@ def post_datasets(request):
         check_table(body["table"])
     me = request.identity
     if not me.account_id:
-        raise bad_request("Only a member of an account can create datasets.")
+        raise Invalid(None, "Only a member of an account can create datasets.")
     project_ref = body.get("project", body.get("owner"))
     project = project_from(request, project_ref, "project") if project_ref else None
     if project is not None:
@@ -238,13 +238,13 @@ def patch_datasets(request):
         dataset_id = id_from_url(ref, "datasets")
         target = api_root.datasets.get(dataset_id) if dataset_id else None
         if target is None or not dataset_permissions(api_root, me, target)["view"]:
-            raise bad_request(f"{ref} is not a dataset in this catalog.", field=ref)
+            raise Invalid(ref, f"{ref} is not a dataset in this catalog.")
         if not isinstance(changes, dict):
-            raise bad_request("Datasets are removed with DELETE, not a null tuple.", field=ref)
+            raise Invalid(ref, "Datasets are removed with DELETE, not a null tuple.")
         only_fields(changes, CATALOG_EDITABLE)
         check_values(changes)
         if not dataset_permissions(api_root, me, target)["edit"]:
-            raise forbidden(f"You may not edit {target.name}.")
+            raise NotAllowed(f"You may not edit {target.name}.")
         edits.append((target, changes))
     for target, _ in edits:
         check_lock(request, target)
@@ -308,9 +308,7 @@ def change_editor(request, context, ref):
         return
     editor = resolve_user(request.api_root, ref)
     if editor is None or not dataset_permissions(request.api_root, editor, context)["edit"]:
-        raise bad_request(
-            "The current editor must be an editor of the dataset.", field="current_editor"
-        )
+        raise Invalid("current_editor", "The current editor must be an editor of the dataset.")
     context.current_editor_id = editor.__name__
 
 
@@ -324,14 +322,14 @@ def change_owner(request, context, ref):
         return
     new_owner = resolve_user(api_root, ref)
     if new_owner is None:
-        raise bad_request("owner must be a user URL, an email or a project URL.", field="owner")
+        raise Invalid("owner", "owner must be a user URL, an email or a project URL.")
     if context.owner_id != me.__name__ and not me.is_superuser:
-        raise forbidden("Only the owner may hand the dataset to another user.")
+        raise NotAllowed("Only the owner may hand the dataset to another user.")
     if not can_own_datasets(new_owner) or new_owner.account_id != context.account_id:
-        raise bad_request(
+        raise Invalid(
+            "owner",
             "The new owner must be an active (or invited) user of the dataset's account "
             "who can create datasets.",
-            field="owner",
         )
     set_owner(api_root, context, new_owner)
     Notifier.for_request(request).ownership_received(new_owner, f'the dataset "{context.name}"')
@@ -414,15 +412,15 @@ def get_permissions(request):
 def grant_flags(ref, changes):
     flags = changes.get("dataset_permissions", {})
     if not isinstance(flags, dict) or not all(isinstance(v, bool) for v in flags.values()):
-        raise bad_request("dataset_permissions must map flags to booleans.", field=ref)
+        raise Invalid(ref, "dataset_permissions must map flags to booleans.")
     unknown = set(flags) - set(FLAGS) - {"add_users", "change_weight"}
     if unknown:
-        raise bad_request(f"unknown permission(s) {', '.join(sorted(unknown))}", field=ref)
+        raise Invalid(ref, f"unknown permission(s) {', '.join(sorted(unknown))}")
     profile = changes.get("profile")
     if profile is not None and not isinstance(profile, dict):
-        raise bad_request("profile must be an object.", field=ref)
+        raise Invalid(ref, "profile must be an object.")
     if profile is not None and profile.get("applied_filters"):
-        raise bad_request("Private filters cannot be applied to a share.", field=ref)
+        raise Invalid(ref, "Private filters cannot be applied to a share.")
     return {k: v for k, v in flags.items() if k in FLAGS}
 
 
@@ -434,7 +432,7 @@ def check_ceiling(ref, target, kind, flags, current):
     cap = ceiling(target)
     too_much = [f for f in FLAGS if merged[f] and not cap[f]]
     if too_much:
-        raise bad_request(f"{', '.join(too_much)} exceeds what {ref} may be granted.", field=ref)
+        raise Invalid(ref, f"{', '.join(too_much)} exceeds what {ref} may be granted.")
 
 
 @permissions.patch(permission=Permission.SHARE)
@@ -447,7 +445,7 @@ def patch_permissions(request):
     ):
         if changes is None:
             if kind == "user" and target.__name__ == context.owner_id:
-                raise bad_request("The owner's access cannot be revoked.", field=ref)
+                raise Invalid(ref, "The owner's access cannot be revoked.")
             unshare_dataset(context, target, kind)
             continue
         flags = grant_flags(ref, changes)
@@ -479,12 +477,12 @@ def get_explain(request):
     ref = request.params.get("user")
     subject = me if ref is None else resolve_user(api_root, ref)
     if subject is None:
-        raise bad_request("user must be a user URL or email.", field="user")
+        raise Invalid("user", "user must be a user URL or email.")
     if (
         subject.__name__ != me.__name__
         and not dataset_permissions(api_root, me, context)["change_permissions"]
     ):
-        raise forbidden("You may only explain your own access.")
+        raise NotAllowed("You may only explain your own access.")
     grants = dataset_grants(api_root, subject, context)
     cap = ceiling(subject)
     value = {
@@ -571,10 +569,10 @@ def patch_settings(request):
     only_fields(body, tuple(DEFAULT_SETTINGS))
     for key in ("viewers_can_export", "viewers_can_change_weight", "viewers_can_share"):
         if key in body and not isinstance(body[key], bool):
-            raise bad_request(f"{key} must be a boolean.", field=key)
+            raise Invalid(key, f"{key} must be a boolean.")
     for key in ("weight", "dashboard_deck"):  # a variable/deck URL or null
         if body.get(key) is not None and not isinstance(body[key], str):
-            raise bad_request(f"{key} must be a URL string or null.", field=key)
+            raise Invalid(key, f"{key} must be a URL string or null.")
     for key, value in body.items():
         check_object_size(value, key)
     check_lock(request, context)
@@ -641,5 +639,5 @@ def get_folder(request):
     """One folder root: a name and no variables (none are stored here)."""
     context = request.context
     if context.__name__ not in visible_folders(request, context.__parent__.__parent__):
-        raise forbidden("Only editors of the dataset see this folder.")
+        raise NotAllowed("Only editors of the dataset see this folder.")
     return shoji.catalog(request, context, {}, body={"name": FOLDERS[context.__name__]}, graph=[])

@@ -14,7 +14,7 @@ from ..collaboration import (
     remove_project_member,
     set_project_member,
 )
-from ..errors import bad_request, conflict, forbidden, not_found
+from ..domain.exceptions import Conflict, Invalid, NotAllowed, NotFound
 from ..references import id_from_url
 from ..representations import dataset_tuple, project_tuple
 from ..resources.projects import PERSONAL, member_key
@@ -59,7 +59,7 @@ def new_project(request, parent=None):
     only_fields(body, PROJECT_FIELDS)
     me = request.identity
     if not me.account_id:
-        raise bad_request("Only a member of an account can create projects.")
+        raise Invalid(None, "Only a member of an account can create projects.")
     check_project_fields(body)
     made = create_project(
         request.api_root,
@@ -77,7 +77,7 @@ def icon_of(body: dict):
     """``icon_url`` (or ``icon``): a URL string or null."""
     for key in ("icon_url", "icon"):
         if body.get(key) is not None and not isinstance(body[key], str):
-            raise bad_request(f"{key} must be a string or null.", field=key)
+            raise Invalid(key, f"{key} must be a string or null.")
     return body.get("icon_url") or body.get("icon") or None
 
 
@@ -168,33 +168,31 @@ def _movable(request, ref, target_project):
     if dataset_id is not None and dataset_id in api_root.datasets:
         dataset = api_root.datasets[dataset_id]
         if not dataset_permissions(api_root, me, dataset)["view"]:
-            raise bad_request(f"{ref} is not a dataset or project.", field=ref)
+            raise Invalid(ref, f"{ref} is not a dataset or project.")
         check_placement(request, target_project, ref, dataset)
         return dataset
     project_id = id_from_url(ref, "projects")
     if project_id is not None and project_id in api_root.projects:
         child = api_root.projects[project_id]
         if child.account_id != target_project.account_id:
-            raise bad_request("The project belongs to another account.", field=ref)
+            raise Invalid(ref, "The project belongs to another account.")
         if child.personal_of is not None:
-            raise bad_request("A personal project cannot be moved.", field=ref)
+            raise Invalid(ref, "A personal project cannot be moved.")
         if not project_permissions(api_root, me, child)["edit"]:
-            raise forbidden("You need edit permission on the project to move it.")
+            raise NotAllowed("You need edit permission on the project to move it.")
         if any(p.__name__ == child.__name__ for p in project_chain(api_root, target_project)):
-            raise bad_request("A project cannot be moved into itself.", field=ref)
+            raise Invalid(ref, "A project cannot be moved into itself.")
         return child
-    raise bad_request(f"{ref} is not a dataset or project.", field=ref)
+    raise Invalid(ref, f"{ref} is not a dataset or project.")
 
 
 def reorder(context, graph):
     """Replace the child order; the graph must list every child exactly once."""
     if not isinstance(graph, list) or not all(isinstance(u, str) for u in graph):
-        raise bad_request("graph must be a list of URLs.", field="graph")
+        raise Invalid("graph", "graph must be a list of URLs.")
     ids = [u.rstrip("/").rsplit("/", 1)[-1] for u in graph]
     if sorted(ids) != sorted(context.graph) or len(set(ids)) != len(ids):
-        raise bad_request(
-            "graph must contain every child of the project exactly once.", field="graph"
-        )
+        raise Invalid("graph", "graph must contain every child of the project exactly once.")
     context.reorder_children(ids)
 
 
@@ -214,7 +212,7 @@ def apply_project_patch(request, context):
         context.icon = icon_of(body)
     if index is not None:
         if not isinstance(index, dict):
-            raise bad_request("index must be an object.", field="index")
+            raise Invalid("index", "index must be an object.")
         for ref in index:
             thing = _movable(request, ref, context)
             move_into_project(request.api_root, thing, context)
@@ -256,10 +254,10 @@ def delete_project_view(request):
     context = request.context
     if context.personal_of is not None:
         if context.personal_of != request.identity.__name__:
-            raise not_found()
-        raise bad_request("A personal project cannot be deleted.")
+            raise NotFound()
+        raise Invalid(None, "A personal project cannot be deleted.")
     if not is_project_empty(context):
-        raise conflict("The project still holds datasets or sub-projects; move them first.")
+        raise Conflict("The project still holds datasets or sub-projects; move them first.")
     delete_project(request.api_root, context)
     return no_content()
 
@@ -314,11 +312,11 @@ def patch_project_members(request):
     context = request.context.__parent__
     me = request.identity
     if context.personal_of is not None:
-        raise bad_request("A personal project has no members: it is yours alone.")
+        raise Invalid(None, "A personal project has no members: it is yours alone.")
     for ref, kind, target, changes, _options in member_patches(request):
         if changes is None:
             if kind == "user" and target.__name__ == me.__name__:
-                raise bad_request("You cannot remove yourself from a project.", field=ref)
+                raise Invalid(ref, "You cannot remove yourself from a project.")
             remove_project_member(context, target, kind)
             continue
         current = context.members.get(member_key(kind, target.__name__), {"edit": False})

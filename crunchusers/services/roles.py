@@ -1,7 +1,7 @@
 """The built-in roles catalog (``/api/roles/``) and role entities."""
 
 from .. import shoji
-from ..errors import not_found
+from ..domain.exceptions import NotFound
 from ..roles import ROLES
 from ..security import Permission
 from . import tree_service
@@ -34,7 +34,7 @@ def get_roles(request):
 def get_role(request):
     role_obj = ROLES.get(request.matchdict["role_id"])
     if role_obj is None:
-        raise not_found("No such role.")
+        raise NotFound("No such role.")
     return shoji.entity(
         request, None, role_body(role_obj), self_url=api_link(request, "roles", role_obj.id)
     )

@@ -3,7 +3,7 @@
 from .. import shoji
 from ..clock import get_clock
 from ..collaboration import create_team, delete_team, remove_team_member, set_team_member
-from ..errors import bad_request
+from ..domain.exceptions import Invalid
 from ..representations import team_tuple
 from ..security import Permission
 from . import (
@@ -41,7 +41,7 @@ def post_teams(request):
     only_fields(body, ("name",))
     me = request.identity
     if not me.account_id:
-        raise bad_request("Only a member of an account can create teams.")
+        raise Invalid(None, "Only a member of an account can create teams.")
     new = create_team(request.api_root, me, required_name(body), get_clock(request.registry).now())
     return created(request, new)
 

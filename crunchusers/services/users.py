@@ -1,7 +1,7 @@
 """The users catalog and user entities."""
 
 from .. import shoji
-from ..errors import bad_request, forbidden
+from ..domain.exceptions import Invalid, NotAllowed
 from ..notifications import Notifier
 from ..passwords import hash_password, policy_problem, verify_password
 from ..references import resolve_user
@@ -132,7 +132,7 @@ def delete_user(request):
     target = request.context
     account = request.api_root.accounts.get(target.account_id)
     if target.status == "deleted":
-        raise bad_request("The user was already removed.")
+        raise Invalid(None, "The user was already removed.")
     remove_account_user(request, account, target)
     return {"id": target.__name__}
 
@@ -142,14 +142,14 @@ def post_invite(request):
     """Send the invitation again with a fresh token; older tokens die."""
     target = request.context
     if target.__name__ == request.identity.__name__:
-        raise forbidden("You cannot invite yourself.")
+        raise NotAllowed("You cannot invite yourself.")
     if target.status != "pending":
-        raise bad_request("The user is already active; use password_reset instead.")
+        raise Invalid(None, "The user is already active; use password_reset instead.")
     data = shoji.entity_body(shoji.json_object(request))
     only_fields(data, ("url_base",))
     url_base = data.get("url_base")
     if url_base is not None and not isinstance(url_base, str):
-        raise bad_request("url_base must be a string.", field="url_base")
+        raise Invalid("url_base", "url_base must be a string.")
     api_root = request.api_root
     account = api_root.accounts.get(target.account_id)
     Notifier.for_request(request).invitation(api_root, target, account, url_base, request.identity)
@@ -161,16 +161,16 @@ def post_password(request):
     """The user changes their own password: old and new, 204 or 400."""
     target = request.context
     if target.__name__ != request.identity.__name__:
-        raise forbidden("Only the user may change their password here.")
+        raise NotAllowed("Only the user may change their password here.")
     data = shoji.entity_body(shoji.json_object(request))
     only_fields(data, ("old_pw", "new_pw"))
     old, new = data.get("old_pw"), data.get("new_pw")
     if not isinstance(old, str) or not verify_password(
         request.registry, target.password_hash, old
     ):
-        raise bad_request("The current password is not correct.", field="old_pw")
+        raise Invalid("old_pw", "The current password is not correct.")
     if problem := policy_problem(new):
-        raise bad_request(problem, field="new_pw")
+        raise Invalid("new_pw", problem)
     target.password_hash = hash_password(request.registry, new)
     Notifier.for_request(request).password_changed(target)
     return no_content()
