@@ -21,19 +21,19 @@ import sys
 import transaction
 from pyramid.paster import get_app, setup_logging
 
-from .clock import get_clock, isoformat
-from .db import ROOT_KEY, get_db
+from .authz.roles import account_permissions_for
 from .domain.exceptions import DomainError
-from .mail import DeliveryFailed, stop_delivery
-from .notifications import Links, Notifier
-from .operations import create_account
-from .outbox import Postbox
-from .passwords import hash_password, policy_problem
-from .resources.users import DuplicateLogin
-from .roles import account_permissions_for
-from .schemas import NewAccount, validate
-from .settings import get_config
-from .user_changes import UserChange
+from .domain.notifications import Links, Notifier
+from .domain.resources.users import DuplicateLogin
+from .domain.user_changes import UserChange
+from .domain.users import create_account
+from .infra.clock import get_clock, isoformat
+from .infra.mail import DeliveryFailed, stop_delivery
+from .infra.outbox import Postbox
+from .infra.passwords import hash_password, policy_problem
+from .infra.settings import get_config
+from .infra.storage import ROOT_KEY, get_db
+from .views.schemas import NewAccount, validate
 
 
 class CommandError(Exception):

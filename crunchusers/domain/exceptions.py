@@ -1,7 +1,7 @@
 """What the domain raises when a request cannot be done.
 
 The HTTP layer renders each as the JSON error envelope with its ``status_code``
-(:func:`crunchusers.errors.domain_error_view`); the CLI prints ``message``.
+(:func:`crunchusers.views.errors.domain_error_view`); the CLI prints ``message``.
 """
 
 

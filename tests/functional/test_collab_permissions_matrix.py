@@ -33,7 +33,7 @@ import itertools
 
 import pytest
 
-from crunchusers.collaboration import (
+from crunchusers.domain.collaboration import (
     create_dataset,
     create_project,
     create_team,
@@ -41,8 +41,8 @@ from crunchusers.collaboration import (
     set_team_member,
     share_dataset,
 )
-from crunchusers.operations import create_account, new_user
-from crunchusers.passwords import hash_password
+from crunchusers.domain.users import create_account, new_user
+from crunchusers.infra.passwords import hash_password
 from tests.factories import PASSWORD
 from tests.matrix import assert_error_shape, call, check_registry
 

@@ -10,8 +10,8 @@ import pytest
 from webtest import TestApp
 
 from crunchusers import main
-from crunchusers.clock import FrozenClock
-from crunchusers.db import get_db
+from crunchusers.infra.clock import FrozenClock
+from crunchusers.infra.storage import get_db
 from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 from tests.factories import PASSWORD, Cast, Factory, acme_and_other
 from tests.functional.helpers import create_dataset, create_team, read

@@ -1,6 +1,6 @@
 """OR over grants, AND with the ceiling; drafts only for editors."""
 
-from crunchusers.access import (
+from crunchusers.authz.grants import (
     FULL,
     NOTHING,
     Grant,

@@ -1,7 +1,7 @@
 """What a user reaches from their own relationships: dataset catalogs,
 ``access_type``, collaborating accounts, the users behind keys, teams."""
 
-from crunchusers.access import (
+from crunchusers.authz.grants import (
     access_type,
     can_manage_team,
     can_view_team,
@@ -12,7 +12,7 @@ from crunchusers.access import (
     users_behind,
     visible_datasets,
 )
-from crunchusers.collaboration import remove_team_member
+from crunchusers.domain.collaboration import remove_team_member
 
 
 def names(w, ids):
