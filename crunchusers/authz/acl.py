@@ -7,16 +7,15 @@ Each function turns a resource's current data into ACEs, ending in
 
 from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow, Authenticated
 
-from .grants import can_manage_team, can_view_team, dataset_permissions, project_permissions
-from .policy import (
+from .grants import can_manage_team, can_view_team, dataset_flags, project_flags
+from .permissions import Permission
+from .principals import (
     CAN_CREATE_DATASETS,
     SUPERUSER,
-    Permission,
     account_admin_principal,
     account_owner_principal,
     account_principal,
-    team_principal,
-    user_principal,
+    principal,
 )
 from .rules import is_account_admin, is_account_owner
 
@@ -38,7 +37,7 @@ def user_acl(user, collaborator_of=lambda: ()):
     see the user (seed 004) — runs only when nothing cheaper decided.
 
     A removed user's tombstone is seen by the admins of its account only.
-    What each viewer reads of a user is ``representations.profile_tier``."""
+    What each viewer reads of a user is ``rendering.representations.profile_tier``."""
     yield SUPERUSER_ACE
     if user.account_id:
         admin = account_admin_principal(user.account_id)
@@ -46,11 +45,11 @@ def user_acl(user, collaborator_of=lambda: ()):
     if user.status == "deleted":
         yield DENY_ALL
         return
-    yield (Allow, user_principal(user.__name__), (Permission.VIEW, Permission.EDIT))
+    yield (Allow, principal("user", user.__name__), (Permission.VIEW, Permission.EDIT))
     if user.account_id:
         yield (Allow, account_principal(user.account_id), Permission.VIEW)
     for team_id in user.team_ids:
-        yield (Allow, team_principal(team_id), Permission.VIEW)
+        yield (Allow, principal("team", team_id), Permission.VIEW)
     for account_id in collaborator_of():
         if account_id != user.account_id:
             yield (Allow, account_admin_principal(account_id), Permission.VIEW)
@@ -77,9 +76,9 @@ def team_permissions(api_root, user, team) -> set:
     return {Permission.VIEW} if can_view_team(api_root, user, team) else set()
 
 
-def project_permission_set(api_root, user, project) -> set:
+def project_permissions(api_root, user, project) -> set:
     """Editors edit; only the owner or an account admin deletes."""
-    flags = project_permissions(api_root, user, project)
+    flags = project_flags(api_root, user, project)
     granted = set()
     if flags["view"]:
         granted.add(Permission.VIEW)
@@ -91,8 +90,8 @@ def project_permission_set(api_root, user, project) -> set:
     return granted
 
 
-def dataset_permission_set(api_root, user, dataset) -> set:
-    flags = dataset_permissions(api_root, user, dataset)
+def dataset_permissions(api_root, user, dataset) -> set:
+    flags = dataset_flags(api_root, user, dataset)
     granted = set()
     if flags["view"]:
         granted.add(Permission.VIEW)

@@ -15,19 +15,12 @@ Unpublished datasets (drafts) are visible to their editors only.
 
 from dataclasses import dataclass, field
 
+from .principals import principal
 from .rules import is_account_admin
 
 FLAGS = ("view", "edit", "change_permissions")
 FULL = dict.fromkeys(FLAGS, True)
 NOTHING = dict.fromkeys(FLAGS, False)
-
-
-def user_key(user_id: str) -> str:
-    return f"user:{user_id}"
-
-
-def team_key(team_id: str) -> str:
-    return f"team:{team_id}"
 
 
 def normalize_flags(flags) -> dict:
@@ -101,8 +94,8 @@ def project_chain(api_root, project):
 def project_membership(api_root, user, project) -> list[Grant]:
     """Grants a project (or an ancestor) gives the user, directly or via teams."""
     grants = []
-    keys = [(user_key(user.__name__), None)]
-    keys += [(team_key(t), t) for t in user.team_ids]
+    keys = [(principal("user", user.__name__), None)]
+    keys += [(principal("team", t), t) for t in user.team_ids]
     for node in project_chain(api_root, project):
         for key, team_id in keys:
             perms = node.members.get(key)
@@ -114,7 +107,7 @@ def project_membership(api_root, user, project) -> list[Grant]:
     return grants
 
 
-def project_permissions(api_root, user, project) -> dict:
+def project_flags(api_root, user, project) -> dict:
     """A personal project is its user's alone (not even admins see it)."""
     if project.personal_of is not None:
         mine = project.personal_of == user.__name__
@@ -156,16 +149,16 @@ def dataset_grants(api_root, user, dataset) -> list[Grant]:
     """Every grant giving ``user`` access to ``dataset``, before the cap."""
     grants = []
     if dataset.owner_id == user.__name__:
-        grants.append(Grant("owner", user_key(user.__name__), dict(FULL)))
+        grants.append(Grant("owner", principal("user", user.__name__), dict(FULL)))
     if user.is_superuser or is_account_admin(user, account_of(api_root, dataset)):
         grants.append(Grant("account_admin", f"account:{dataset.account_id}", dict(FULL)))
-    direct = dataset.shares.get(user_key(user.__name__))
+    direct = dataset.shares.get(principal("user", user.__name__))
     if direct is not None:
-        grants.append(Grant("direct", user_key(user.__name__), normalize_flags(direct)))
+        grants.append(Grant("direct", principal("user", user.__name__), normalize_flags(direct)))
     for team_id in user.team_ids:
-        shared = dataset.shares.get(team_key(team_id))
+        shared = dataset.shares.get(principal("team", team_id))
         if shared is not None:
-            grants.append(Grant("team", team_key(team_id), normalize_flags(shared)))
+            grants.append(Grant("team", principal("team", team_id), normalize_flags(shared)))
     if dataset.project_id:
         project = api_root.projects.get(dataset.project_id)
         if project is not None:
@@ -185,7 +178,7 @@ def coalesce(grants, cap) -> dict:
     return {flag: merged[flag] and cap[flag] for flag in FLAGS}
 
 
-def dataset_permissions(api_root, user, dataset) -> dict:
+def dataset_flags(api_root, user, dataset) -> dict:
     """The user's final flags; a draft (``is_published`` false) exists only
     for its editors (reference §9.3)."""
     grants = dataset_grants(api_root, user, dataset)
@@ -218,7 +211,7 @@ def visible_datasets(api_root, user):
         dataset = api_root.datasets.get(dataset_id)
         if dataset is None:
             continue
-        perms = dataset_permissions(api_root, user, dataset)
+        perms = dataset_flags(api_root, user, dataset)
         if perms["view"]:
             result.append((dataset, perms))
     return result

@@ -7,71 +7,15 @@ membership take effect at once — nothing is cached or stored as an ACL.
 """
 
 from datetime import timedelta
-from enum import StrEnum
 
-from pyramid.authorization import ACLHelper, Authenticated, Everyone
+from pyramid.authorization import ACLHelper, Everyone
 from pyramid.location import lineage
 from pyramid.security import Allowed, Denied
 
 from ..infra.clock import get_clock
-from .roles import account_permissions_for
+from .principals import principals_for
 
-
-class Permission(StrEnum):
-    VIEW = "view"
-    EDIT = "edit"
-    ADMIN = "admin"  # manage an account's users
-    CREATE_ACCOUNT = "create_account"
-    CREATE_DATASET = "create_dataset"
-    SHARE = "change_permissions"
-    DELETE = "delete"
-
-
-CAN_CREATE_DATASETS = "can:create_datasets"
-
-
-SUPERUSER = "group:superusers"
 LAST_USED_RESOLUTION = timedelta(hours=1)
-
-
-def user_principal(user_id: str) -> str:
-    return f"user:{user_id}"
-
-
-def account_principal(account_id: str) -> str:
-    return f"account:{account_id}"
-
-
-def account_admin_principal(account_id: str) -> str:
-    return f"account-admin:{account_id}"
-
-
-def account_owner_principal(account_id: str) -> str:
-    return f"account-owner:{account_id}"
-
-
-def team_principal(team_id: str) -> str:
-    return f"team:{team_id}"
-
-
-def principals_for(user, api_root) -> list[str]:
-    """Everything ``user`` acts as, derived from its current data."""
-    principals = [Everyone, Authenticated, user_principal(user.__name__)]
-    if user.is_superuser:
-        principals.append(SUPERUSER)
-    account_id = user.account_id
-    if account_id:
-        principals.append(account_principal(account_id))
-        account = api_root.accounts.get(account_id)
-        is_owner = account is not None and account.owner_id == user.__name__
-        if is_owner:
-            principals.append(account_owner_principal(account_id))
-        if is_owner or account_permissions_for(user)["alter_users"]:
-            principals.append(account_admin_principal(account_id))
-    if user.is_superuser or account_permissions_for(user)["create_datasets"]:
-        principals.append(CAN_CREATE_DATASETS)
-    principals.extend(team_principal(team_id) for team_id in user.team_ids)
-    return principals
 
 
 def credential_from(request) -> str | None:

@@ -17,9 +17,10 @@ forward                    reverse
 
 from persistent.mapping import PersistentMapping
 
-from ..authz.grants import normalize_flags, team_key, user_key
+from ..authz.grants import normalize_flags
+from ..authz.principals import principal
 from .resources.datasets import Dataset
-from .resources.projects import Project, member_key
+from .resources.projects import Project
 from .resources.teams import Team
 
 OWNED = {Team: "owned_team_ids", Project: "owned_project_ids", Dataset: "owned_dataset_ids"}
@@ -123,12 +124,12 @@ def create_project(api_root, creator, name, now, parent=None, description="") ->
 
 
 def set_project_member(project, member, kind: str, edit: bool):
-    project.members[member_key(kind, member.__name__)] = PersistentMapping({"edit": bool(edit)})
+    project.members[principal(kind, member.__name__)] = PersistentMapping({"edit": bool(edit)})
     member.id_set("project_ids").add(project.__name__)
 
 
 def remove_project_member(project, member, kind: str):
-    project.members.pop(member_key(kind, member.__name__), None)
+    project.members.pop(principal(kind, member.__name__), None)
     _discard(member, "project_ids", project.__name__)
 
 
@@ -172,7 +173,7 @@ def personal_project(api_root, user) -> Project:
     """The user's personal project, made on first use.
 
     It is in no account catalog and has no members: only its user reaches it
-    (``access.project_permissions``).  It lives in the user's account so the
+    (``authz.grants.project_flags``).  It lives in the user's account so the
     user's datasets may be put in it.  Two first uses at once both write the
     user, so one of them conflicts and is retried: there is only ever one.
     """
@@ -213,7 +214,7 @@ def create_dataset(api_root, creator, name, now, project=None, **fields) -> Data
 
 def share_dataset(dataset, grantee, kind: str, flags: dict):
     """Grant (or change) a share; partial flag sets merge into the existing one."""
-    key = user_key(grantee.__name__) if kind == "user" else team_key(grantee.__name__)
+    key = principal(kind, grantee.__name__)
     current = dict(dataset.shares.get(key, {}))
     current.update({k: bool(v) for k, v in flags.items()})
     dataset.shares[key] = PersistentMapping(normalize_flags(current))
@@ -221,7 +222,7 @@ def share_dataset(dataset, grantee, kind: str, flags: dict):
 
 
 def unshare_dataset(dataset, grantee, kind: str):
-    key = user_key(grantee.__name__) if kind == "user" else team_key(grantee.__name__)
+    key = principal(kind, grantee.__name__)
     dataset.shares.pop(key, None)
     _discard(grantee, "dataset_ids", dataset.__name__)
     if kind == "user" and dataset.current_editor_id == grantee.__name__:

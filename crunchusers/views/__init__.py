@@ -12,7 +12,7 @@ import importlib
 from cornice import Service
 from pyramid.response import Response
 
-from ..authz.grants import dataset_permissions
+from ..authz.grants import dataset_flags
 from ..domain.bounds import TEXT_MAX, check_name, check_text
 from ..domain.exceptions import Invalid
 from ..domain.invitations import invite_by_email
@@ -169,7 +169,7 @@ def datasets_catalog(request, dataset_ids):
     for dataset_id in sorted(dataset_ids):
         dataset = api_root.datasets.get(dataset_id)
         if dataset is not None:
-            perms = dataset_permissions(api_root, me, dataset)
+            perms = dataset_flags(api_root, me, dataset)
             if perms["view"]:
                 index[request.url_of(dataset)] = dataset_tuple(request, dataset, perms)
     return shoji.catalog(request, request.context, index)

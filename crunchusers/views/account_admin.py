@@ -5,11 +5,11 @@ expropriation (``reassign``/``expropriate``)."""
 from ..authz.grants import (
     access_type,
     dataset_grants,
-    project_permissions,
+    project_flags,
     users_behind,
     visible_datasets,
 )
-from ..authz.policy import Permission
+from ..authz.permissions import Permission
 from ..domain.expropriation import check_new_owner, expropriate, owned_things
 from ..domain.notifications import Notifier
 from ..rendering import shoji
@@ -64,7 +64,7 @@ def get_account_projects(request):
     api_root = request.api_root
     index = {
         request.url_of(p): {
-            **project_tuple(request, p, project_permissions(api_root, request.identity, p)),
+            **project_tuple(request, p, project_flags(api_root, request.identity, p)),
             **_owned_tuple(request, p),
         }
         for p in _items(api_root.projects, account.ids("project_ids"))

@@ -5,7 +5,7 @@ and at the caller-relative ``/api/account/...`` alias; both are the same
 views on the same traversal context.
 """
 
-from ..authz.policy import Permission
+from ..authz.permissions import Permission
 from ..authz.roles import roles_for_permissions
 from ..authz.rules import is_account_admin, is_account_owner
 from ..domain.collaboration import set_project_member, set_team_member

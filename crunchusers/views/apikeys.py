@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from pyramid.response import Response
 
-from ..authz.policy import Permission
+from ..authz.permissions import Permission
 from ..domain.bounds import check_name
 from ..domain.exceptions import Conflict, Invalid, NotFound
 from ..infra.clock import get_clock, isoformat

@@ -9,7 +9,7 @@ from ..authz.login import (
     logout_cookie_header,
     session_cookie_header,
 )
-from ..authz.policy import Permission
+from ..authz.permissions import Permission
 from ..domain.bounds import NAME_MAX, check_text
 from ..domain.exceptions import Invalid
 from ..domain.notifications import Notifier

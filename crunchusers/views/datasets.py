@@ -7,17 +7,16 @@ from persistent.mapping import PersistentMapping
 from ..authz.grants import (
     FLAGS,
     ceiling,
+    dataset_flags,
     dataset_grants,
-    dataset_permissions,
     normalize_flags,
     project_chain,
-    project_permissions,
-    team_key,
-    user_key,
+    project_flags,
     users_behind,
     visible_datasets,
 )
-from ..authz.policy import Permission
+from ..authz.permissions import Permission
+from ..authz.principals import principal
 from ..authz.rules import can_own_datasets
 from ..domain.bounds import NAME_MAX, check_name, check_object_size, check_text
 from ..domain.collaboration import (
@@ -122,7 +121,7 @@ def lock_holder(api_root, dataset):
     holder = api_root.users.get(holder_id) if holder_id else None
     if holder is None or not holder.is_active:
         return None
-    return holder if dataset_permissions(api_root, holder, dataset)["edit"] else None
+    return holder if dataset_flags(api_root, holder, dataset)["edit"] else None
 
 
 def check_lock(request, dataset):
@@ -152,10 +151,10 @@ def check_placement(request, project, field, dataset=None):
     account_id = dataset.account_id if dataset is not None else me.account_id
     if project.account_id != account_id:
         raise Invalid(field, "The project belongs to another account than the dataset.")
-    if not project_permissions(api_root, me, project)["edit"]:
+    if not project_flags(api_root, me, project)["edit"]:
         raise NotAllowed("You need edit permission on the project.")
     if dataset is not None:
-        if not dataset_permissions(api_root, me, dataset)["change_permissions"]:
+        if not dataset_flags(api_root, me, dataset)["change_permissions"]:
             raise NotAllowed(
                 "Moving a dataset into a project shares it with the project's editors: "
                 "you need change_permissions on the dataset."
@@ -237,13 +236,13 @@ def patch_datasets(request):
     for ref, changes in index.items():
         dataset_id = id_from_url(ref, "datasets")
         target = api_root.datasets.get(dataset_id) if dataset_id else None
-        if target is None or not dataset_permissions(api_root, me, target)["view"]:
+        if target is None or not dataset_flags(api_root, me, target)["view"]:
             raise Invalid(ref, f"{ref} is not a dataset in this catalog.")
         if not isinstance(changes, dict):
             raise Invalid(ref, "Datasets are removed with DELETE, not a null tuple.")
         only_fields(changes, CATALOG_EDITABLE)
         check_values(changes)
-        if not dataset_permissions(api_root, me, target)["edit"]:
+        if not dataset_flags(api_root, me, target)["edit"]:
             raise NotAllowed(f"You may not edit {target.name}.")
         edits.append((target, changes))
     for target, _ in edits:
@@ -260,7 +259,7 @@ def dataset_entity(request, context):
     api_root = request.api_root
     me = request.identity
     users = api_root.users
-    perms = dataset_permissions(api_root, me, context)
+    perms = dataset_flags(api_root, me, context)
     account = api_root.accounts.get(context.account_id)
     project = api_root.projects.get(context.project_id) if context.project_id else None
     owner = users.get(context.owner_id)
@@ -307,7 +306,7 @@ def change_editor(request, context, ref):
         context.current_editor_id = None
         return
     editor = resolve_user(request.api_root, ref)
-    if editor is None or not dataset_permissions(request.api_root, editor, context)["edit"]:
+    if editor is None or not dataset_flags(request.api_root, editor, context)["edit"]:
         raise Invalid("current_editor", "The current editor must be an editor of the dataset.")
     context.current_editor_id = editor.__name__
 
@@ -373,7 +372,7 @@ def share_tuple(request, context, key, flags):
         user = api_root.users.get(ident)
         if user is None:
             return None, None
-        coalesced = dataset_permissions(api_root, user, context)
+        coalesced = dataset_flags(api_root, user, context)
         return request.url_of(user), {
             "name": user.name,
             "email": user.email,
@@ -396,7 +395,7 @@ def get_permissions(request):
     context = request.context.__parent__
     index = {}
     entries = dict(context.shares.items())
-    entries.setdefault(user_key(context.owner_id), {f: True for f in FLAGS})
+    entries.setdefault(principal("user", context.owner_id), {f: True for f in FLAGS})
     for key, flags in entries.items():
         url, entry = share_tuple(request, context, key, flags)
         if url is not None:
@@ -449,7 +448,7 @@ def patch_permissions(request):
             unshare_dataset(context, target, kind)
             continue
         flags = grant_flags(ref, changes)
-        key = user_key(target.__name__) if kind == "user" else team_key(target.__name__)
+        key = principal(kind, target.__name__)
         current = dict(context.shares.get(key, {}))
         check_ceiling(ref, target, kind, flags, current)
         share_dataset(context, target, kind, flags)
@@ -480,14 +479,14 @@ def get_explain(request):
         raise Invalid("user", "user must be a user URL or email.")
     if (
         subject.__name__ != me.__name__
-        and not dataset_permissions(api_root, me, context)["change_permissions"]
+        and not dataset_flags(api_root, me, context)["change_permissions"]
     ):
         raise NotAllowed("You may only explain your own access.")
     grants = dataset_grants(api_root, subject, context)
     cap = ceiling(subject)
     value = {
         "user": request.url_of(subject),
-        "permissions": dataset_permissions(api_root, subject, context),
+        "permissions": dataset_flags(api_root, subject, context),
         "ceiling": cap,
         "grants": {
             flag: [
@@ -535,7 +534,7 @@ def get_dataset_users(request):
         if user is None or user.status == "deleted":
             continue
         grants = dataset_grants(api_root, user, context)
-        coalesced = dataset_permissions(api_root, user, context)
+        coalesced = dataset_flags(api_root, user, context)
         if not coalesced["view"]:
             continue
         index[request.url_of(user)] = {
@@ -615,7 +614,7 @@ def get_variables(request):
 def visible_folders(request, dataset) -> tuple:
     """Viewers see the public and personal folders; editors also the hidden
     and secure ones (as Crunch exposes them)."""
-    if dataset_permissions(request.api_root, request.identity, dataset)["edit"]:
+    if dataset_flags(request.api_root, request.identity, dataset)["edit"]:
         return tuple(FOLDERS)
     return ("public", "personal")
 

@@ -15,7 +15,7 @@ from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 from pyramid_retry import IRetryableError, is_error_retryable
 
-from ..authz.policy import Permission
+from ..authz.permissions import Permission
 from ..domain.exceptions import DomainError, NotAllowed
 
 log = logging.getLogger(__name__)

@@ -2,12 +2,13 @@
 ``edit``/``view`` members (users and teams)."""
 
 from ..authz.grants import (
-    dataset_permissions,
+    dataset_flags,
     project_chain,
-    project_permissions,
+    project_flags,
     reachable_projects,
 )
-from ..authz.policy import Permission
+from ..authz.permissions import Permission
+from ..authz.principals import principal
 from ..domain.bounds import check_text
 from ..domain.collaboration import (
     create_project,
@@ -20,7 +21,7 @@ from ..domain.collaboration import (
 )
 from ..domain.exceptions import Conflict, Invalid, NotAllowed, NotFound
 from ..domain.references import id_from_url
-from ..domain.resources.projects import PERSONAL, member_key
+from ..domain.resources.projects import PERSONAL
 from ..infra.clock import get_clock
 from ..rendering import shoji
 from ..rendering.representations import dataset_tuple, project_tuple
@@ -91,7 +92,7 @@ def get_projects(request):
     me = request.identity
     api_root = request.api_root
     index = {
-        request.url_of(p): project_tuple(request, p, project_permissions(api_root, me, p))
+        request.url_of(p): project_tuple(request, p, project_flags(api_root, me, p))
         for p in reachable_projects(api_root, me)
     }
     body = {"name": "Projects catalog", "permissions": {"create": bool(me.account_id)}}
@@ -113,12 +114,12 @@ def child_index(request, context, me):
     for child_id in context.graph:
         child = api_root.projects.get(child_id)
         if child is not None:
-            perms = project_permissions(api_root, me, child)
+            perms = project_flags(api_root, me, child)
             index[request.url_of(child)] = project_tuple(request, child, perms)
             continue
         dataset = api_root.datasets.get(child_id)
         if dataset is not None:
-            perms = dataset_permissions(api_root, me, dataset)
+            perms = dataset_flags(api_root, me, dataset)
             if not perms["view"]:
                 continue  # a draft the caller may not see
             index[request.url_of(dataset)] = {
@@ -135,7 +136,7 @@ def project_document(request, context, self_url=None):
     chain = list(project_chain(api_root, context))
     parent = chain[1] if len(chain) > 1 else api_root.projects
     body = {
-        **project_tuple(request, context, project_permissions(api_root, me, context)),
+        **project_tuple(request, context, project_flags(api_root, me, context)),
         "path": "|".join(p.name for p in reversed(chain)),
     }
     return shoji.entity(
@@ -172,7 +173,7 @@ def _movable(request, ref, target_project):
     dataset_id = id_from_url(ref, "datasets")
     if dataset_id is not None and dataset_id in api_root.datasets:
         dataset = api_root.datasets[dataset_id]
-        if not dataset_permissions(api_root, me, dataset)["view"]:
+        if not dataset_flags(api_root, me, dataset)["view"]:
             raise Invalid(ref, f"{ref} is not a dataset or project.")
         check_placement(request, target_project, ref, dataset)
         return dataset
@@ -183,7 +184,7 @@ def _movable(request, ref, target_project):
             raise Invalid(ref, "The project belongs to another account.")
         if child.personal_of is not None:
             raise Invalid(ref, "A personal project cannot be moved.")
-        if not project_permissions(api_root, me, child)["edit"]:
+        if not project_flags(api_root, me, child)["edit"]:
             raise NotAllowed("You need edit permission on the project to move it.")
         if any(p.__name__ == child.__name__ for p in project_chain(api_root, target_project)):
             raise Invalid(ref, "A project cannot be moved into itself.")
@@ -324,7 +325,7 @@ def patch_project_members(request):
                 raise Invalid(ref, "You cannot remove yourself from a project.")
             remove_project_member(context, target, kind)
             continue
-        current = context.members.get(member_key(kind, target.__name__), {"edit": False})
+        current = context.members.get(principal(kind, target.__name__), {"edit": False})
         flag = permission_flag(ref, changes, ("edit",), current["edit"], implied=("view",))
         set_project_member(context, target, kind, flag)
     return no_content()
@@ -355,7 +356,7 @@ def get_project_users(request):
             "email": user.email,
             "collaborator": user.account_id != context.account_id,
             "teams": sorted(set(team_urls)),
-            "permissions": project_permissions(api_root, user, context),
+            "permissions": project_flags(api_root, user, context),
         }
     return shoji.catalog(request, request.context, index)
 

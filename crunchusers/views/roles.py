@@ -1,6 +1,6 @@
 """The built-in roles catalog (``/api/roles/``) and role entities."""
 
-from ..authz.policy import Permission
+from ..authz.permissions import Permission
 from ..authz.roles import ROLES
 from ..domain.exceptions import NotFound
 from ..rendering import shoji

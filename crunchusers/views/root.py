@@ -1,6 +1,6 @@
 """``GET /api/`` and the small root views clients need at connect time."""
 
-from ..authz.policy import Permission
+from ..authz.permissions import Permission
 from ..rendering import shoji
 from . import tree_service
 

@@ -1,6 +1,6 @@
 """Teams (reference crunch-api.md §6): catalog, entity, members, datasets."""
 
-from ..authz.policy import Permission
+from ..authz.permissions import Permission
 from ..domain.collaboration import create_team, delete_team, remove_team_member, set_team_member
 from ..domain.exceptions import Invalid
 from ..infra.clock import get_clock

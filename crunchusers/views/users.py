@@ -1,6 +1,6 @@
 """The users catalog and user entities."""
 
-from ..authz.policy import Permission
+from ..authz.permissions import Permission
 from ..domain.exceptions import Invalid, NotAllowed
 from ..domain.notifications import Notifier
 from ..domain.references import resolve_user

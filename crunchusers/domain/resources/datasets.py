@@ -55,9 +55,9 @@ class Dataset(Item):
         self.user_preferences = OOBTree()  # user id -> dict
 
     def permissions_for(self, api_root, user) -> set:
-        from ...authz.acl import dataset_permission_set
+        from ...authz.acl import dataset_permissions
 
-        return dataset_permission_set(api_root, user, self)
+        return dataset_permissions(api_root, user, self)
 
     def __getitem__(self, name):
         if name == "folders":

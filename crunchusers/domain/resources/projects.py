@@ -21,11 +21,6 @@ PROJECT_CATALOGS = ("members", "users", "datasets", "teams")
 PERSONAL = "personal"
 
 
-def member_key(kind: str, ident: str) -> str:
-    """Members are keyed ``user:<id>`` or ``team:<id>`` in one BTree."""
-    return f"{kind}:{ident}"
-
-
 class Project(Item):
     owner_id = None
     account_id = None
@@ -38,7 +33,7 @@ class Project(Item):
     def __init__(self, name, created=None):
         self.name = name
         self.created = created
-        self.members = OOBTree()  # member_key -> {"edit": bool}
+        self.members = OOBTree()  # authz.principals.principal(kind, id) -> {"edit": bool}
         self.dataset_ids = OOTreeSet()
         self.child_project_ids = OOTreeSet()
         self.child_ordinals = OOBTree()  # child id -> insertion ordinal
@@ -91,9 +86,9 @@ class Project(Item):
         self.ordinal_counter.set(len(child_ids))
 
     def permissions_for(self, api_root, user) -> set:
-        from ...authz.acl import project_permission_set
+        from ...authz.acl import project_permissions
 
-        return project_permission_set(api_root, user, self)
+        return project_permissions(api_root, user, self)
 
     def __getitem__(self, name):
         if name in PROJECT_CATALOGS:

@@ -6,8 +6,10 @@ from crunchusers.authz.grants import (
     Grant,
     ceiling,
     coalesce,
-    dataset_permissions,
     normalize_flags,
+)
+from crunchusers.authz.grants import (
+    dataset_flags as dataset_permissions,
 )
 
 VIEW_ONLY = {"view": True, "edit": False, "change_permissions": False}

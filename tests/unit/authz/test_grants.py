@@ -5,8 +5,10 @@ from crunchusers.authz.grants import (
     dataset_grants,
     project_chain,
     project_membership,
-    project_permissions,
     reachable_projects,
+)
+from crunchusers.authz.grants import (
+    project_flags as project_permissions,
 )
 from crunchusers.domain.collaboration import remove_team_member, set_owner
 

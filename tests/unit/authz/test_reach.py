@@ -8,9 +8,11 @@ from crunchusers.authz.grants import (
     candidate_dataset_ids,
     collaborating_accounts,
     dataset_grants,
-    dataset_permissions,
     users_behind,
     visible_datasets,
+)
+from crunchusers.authz.grants import (
+    dataset_flags as dataset_permissions,
 )
 from crunchusers.domain.collaboration import remove_team_member
 

@@ -4,8 +4,8 @@ Pyramid's ``ACLHelper`` with the viewer's principals from ``security``."""
 import pytest
 
 import crunchusers.domain.resources.users
-from crunchusers.authz.policy import CAN_CREATE_DATASETS
-from crunchusers.authz.policy import Permission as P
+from crunchusers.authz.permissions import Permission as P
+from crunchusers.authz.principals import CAN_CREATE_DATASETS
 from crunchusers.domain.collaboration import remove_team_member
 
 

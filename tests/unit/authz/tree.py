@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 from pyramid.authorization import ACLHelper
 
-from crunchusers.authz.policy import principals_for
+from crunchusers.authz.principals import principals_for
 from crunchusers.domain import collaboration as ops
 from crunchusers.domain.resources.root import ApiRoot
 from crunchusers.domain.resources.teams import Team
