@@ -1,4 +1,4 @@
-"""Time ``crunchusers.access.visible_datasets`` directly on the seeded database.
+"""Time ``crunchusers.authz.grants.visible_datasets`` directly on the seeded database.
 
 No HTTP, no server: the FileStorage is opened in this process (before the
 server takes its lock), the call is made once to load the objects it touches
@@ -16,8 +16,8 @@ import transaction
 import ZODB
 from ZODB.FileStorage import FileStorage
 
-from crunchusers.access import candidate_dataset_ids, reachable_projects, visible_datasets
-from crunchusers.db import ROOT_KEY
+from crunchusers.authz.grants import candidate_dataset_ids, reachable_projects, visible_datasets
+from crunchusers.infra.storage import ROOT_KEY
 
 CALLS = 20
 

@@ -32,8 +32,7 @@ import ZODB
 from pyramid.registry import Registry
 from ZODB.FileStorage import FileStorage
 
-from crunchusers.clock import SystemClock
-from crunchusers.collaboration import (
+from crunchusers.domain.collaboration import (
     create_dataset,
     create_project,
     create_team,
@@ -42,10 +41,11 @@ from crunchusers.collaboration import (
     set_team_member,
     share_dataset,
 )
-from crunchusers.db import ROOT_KEY, bootstrap
-from crunchusers.operations import create_account, new_user
-from crunchusers.passwords import hash_password
-from crunchusers.settings import Config
+from crunchusers.domain.users import create_account, new_user
+from crunchusers.infra.clock import SystemClock
+from crunchusers.infra.passwords import hash_password
+from crunchusers.infra.settings import Config
+from crunchusers.infra.storage import ROOT_KEY, bootstrap
 
 PASSWORD = "bench-password-1"
 OWNER_EMAIL = "owner@bench.example.com"

@@ -1,15 +1,30 @@
-"""crunchusers: a Shoji (Crunch.io-style) user, team and sharing API server."""
+"""crunchusers: a Shoji (Crunch.io-style) user, team and sharing API server.
+
+The map, from the outside in:
+
+* ``views/`` — the HTTP layer: Cornice services (a Cornice "service" is an
+  HTTP endpoint), one module per area; error views, request schemas, CSRF,
+  body limits and query parameters.  Only here is HTTP known.
+* ``rendering/`` — Shoji documents in and out, representations, URLs.
+* ``authz/`` — who may do what: permissions, principals, grants, ACLs, the
+  security policy, roles and the pure rules.
+* ``domain/`` — persistent resources (``resources/``) and the operations on
+  them; refusals are ``domain.exceptions``.
+* ``infra/`` — settings, clock, tokens, passwords, mail and its outbox,
+  storage.
+* ``cli.py`` — operator commands; :func:`main` below builds the WSGI app.
+"""
 
 import os
 
 from pyramid.config import Configurator
 
-from .clock import SystemClock
-from .db import bootstrap_database, get_api_root, root_factory
-from .mail import start_delivery
-from .security import SecurityPolicy
-from .settings import FRAMEWORK_DEFAULTS, Config
-from .urls import url_of
+from .authz.policy import SecurityPolicy
+from .infra.clock import SystemClock
+from .infra.mail import start_delivery
+from .infra.settings import FRAMEWORK_DEFAULTS, Config
+from .infra.storage import bootstrap_database, get_api_root, root_factory
+from .rendering.urls import url_of
 
 
 def main(global_config=None, **settings):
@@ -23,20 +38,20 @@ def main(global_config=None, **settings):
     config.include("pyramid_tm")
     config.include("pyramid_zodbconn")
     config.include("cornice")
-    config.include(".mail")
+    config.include(".infra.mail")
     config.add_request_method(get_api_root, "api_root", reify=True)
     config.add_request_method(url_of, "url_of")
     config.set_security_policy(SecurityPolicy())
     config.add_tween(
-        "crunchusers.limits.body_limit_tween_factory", over="pyramid_tm.tm_tween_factory"
+        "crunchusers.views.limits.body_limit_tween_factory", over="pyramid_tm.tm_tween_factory"
     )
     config.add_tween(
-        "crunchusers.csrf.csrf_tween_factory",
-        under="crunchusers.limits.body_limit_tween_factory",
+        "crunchusers.views.csrf.csrf_tween_factory",
+        under="crunchusers.views.limits.body_limit_tween_factory",
         over="pyramid_tm.tm_tween_factory",
     )
-    config.include(".services")
-    config.scan(".errors")
+    config.include(".views")
+    config.scan(".views.errors")
     app = config.make_wsgi_app()
     bootstrap_database(config.registry)
     start_delivery(config.registry)

@@ -19,21 +19,21 @@ import json
 import sys
 
 import transaction
-from pyramid.httpexceptions import HTTPException
 from pyramid.paster import get_app, setup_logging
 
-from .clock import get_clock, isoformat
-from .db import ROOT_KEY, get_db
-from .mail import DeliveryFailed, stop_delivery
-from .notifications import Links, Notifier
-from .operations import create_account
-from .outbox import Postbox
-from .passwords import hash_password, policy_problem
-from .resources.users import DuplicateLogin
-from .roles import account_permissions_for
-from .schemas import NewAccount, validate
-from .settings import get_config
-from .user_changes import UserChange
+from .authz.roles import account_permissions_for
+from .domain.exceptions import DomainError
+from .domain.notifications import Links, Notifier
+from .domain.resources.users import DuplicateLogin
+from .domain.user_changes import UserChange
+from .domain.users import create_account
+from .infra.clock import get_clock, isoformat
+from .infra.mail import DeliveryFailed, stop_delivery
+from .infra.outbox import Postbox
+from .infra.passwords import hash_password, policy_problem
+from .infra.settings import get_config
+from .infra.storage import ROOT_KEY, get_db
+from .views.schemas import NewAccount, validate
 
 
 class CommandError(Exception):
@@ -113,8 +113,8 @@ def do_create_account(session, api_root, args, out):
     owner = {"email": args.owner_email, "name": args.owner_name}
     try:  # the same limits as POST /api/accounts/ (no CR/LF in mail headers)
         validate(NewAccount(), {"name": args.name, "owner": owner})
-    except HTTPException as exc:
-        raise CommandError(exc.crunch_message) from exc
+    except DomainError as exc:
+        raise CommandError(exc.message) from exc
     try:
         account, owner = create_account(
             api_root,
@@ -164,8 +164,8 @@ def do_configure_user(session, api_root, args, out):
         raise CommandError("Nothing to change: give --name, --status or --roles.")
     try:
         UserChange(api_root, None, user, session.notifier).apply(changes)
-    except HTTPException as exc:
-        raise CommandError(getattr(exc, "crunch_message", str(exc))) from exc
+    except DomainError as exc:
+        raise CommandError(exc.message) from exc
     print(json.dumps(user_summary(api_root, user), indent=2), file=out)
 
 
@@ -217,8 +217,8 @@ def main(argv=None, out=None) -> int:
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except HTTPException as exc:  # a rule of the API, e.g. a refused --url-base
-        print(f"error: {getattr(exc, 'crunch_message', exc)}", file=sys.stderr)
+    except DomainError as exc:  # a rule of the API, e.g. a refused --url-base
+        print(f"error: {exc.message}", file=sys.stderr)
         return 1
     return 0
 

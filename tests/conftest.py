@@ -16,9 +16,9 @@ from pyramid_zodbconn import db_from_uri
 from webtest import TestApp
 
 from crunchusers import main
-from crunchusers.clock import FrozenClock
-from crunchusers.db import bootstrap_database
-from crunchusers.mail import running_workers, start_delivery, stop_delivery
+from crunchusers.infra.clock import FrozenClock
+from crunchusers.infra.mail import running_workers, start_delivery, stop_delivery
+from crunchusers.infra.storage import bootstrap_database
 
 from .factories import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, Factory
 

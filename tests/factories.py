@@ -8,10 +8,10 @@ import itertools
 
 import transaction
 
-from crunchusers.clock import get_clock
-from crunchusers.db import ROOT_KEY, get_db
-from crunchusers.operations import create_account, new_user
-from crunchusers.passwords import hash_password
+from crunchusers.domain.users import create_account, new_user
+from crunchusers.infra.clock import get_clock
+from crunchusers.infra.passwords import hash_password
+from crunchusers.infra.storage import ROOT_KEY, get_db
 
 PASSWORD = "correct horse battery"
 SUPERUSER_EMAIL = "root@example.com"

@@ -112,8 +112,8 @@ def test_passwd_prompts_and_sets_a_working_password(ini, monkeypatch):
 
     from pyramid.paster import get_app
 
-    from crunchusers.db import ROOT_KEY, get_db
-    from crunchusers.passwords import verify_password
+    from crunchusers.infra.passwords import verify_password
+    from crunchusers.infra.storage import ROOT_KEY, get_db
 
     app = get_app(ini)
     db = get_db(app.registry)

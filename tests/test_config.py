@@ -14,7 +14,7 @@ from pyramid_mailer.mailer import DebugMailer, Mailer
 from webtest import TestApp
 
 from crunchusers import main
-from crunchusers.settings import get_config
+from crunchusers.infra.settings import get_config
 from tests.conftest import FAST_ARGON2
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ from pyramid.paster import get_appsettings
 from webtest import TestApp
 
 from crunchusers import main
-from crunchusers.db import get_db
+from crunchusers.infra.storage import get_db
 from tests.conftest import FAST_ARGON2
 
 ROOT = Path(__file__).resolve().parent.parent

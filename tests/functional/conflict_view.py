@@ -10,7 +10,7 @@ import transaction
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-from crunchusers.db import ROOT_KEY, get_db
+from crunchusers.infra.storage import ROOT_KEY, get_db
 
 ATTEMPTS = []
 
@@ -34,7 +34,7 @@ MAIL_ATTEMPTS = []
 
 def mail_then_conflict(request):
     """Queue a mail, then conflict on the first attempt like ``bump``."""
-    from crunchusers.mail import send_mail
+    from crunchusers.infra.mail import send_mail
 
     MAIL_ATTEMPTS.append(1)
     send_mail(

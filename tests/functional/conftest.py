@@ -14,7 +14,7 @@ from waitress import wasyncore
 from webtest.http import StopableWSGIServer
 
 from crunchusers import main
-from crunchusers.db import get_db
+from crunchusers.infra.storage import get_db
 from tests.conftest import free_port
 
 

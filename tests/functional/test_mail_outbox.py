@@ -17,11 +17,11 @@ from webtest import TestApp
 from ZODB.FileStorage import FileStorage
 
 from crunchusers import cli, main
-from crunchusers.db import get_db
-from crunchusers.mail import LEASE, DeliveryWorker, stop_delivery
-from crunchusers.outbox import OUTBOX_KEY, Envelope, Outbox, Postbox, ensure_outbox
-from crunchusers.resources.credentials import LinkTokens
-from crunchusers.resources.users import Users
+from crunchusers.domain.resources.credentials import LinkTokens
+from crunchusers.domain.resources.users import Users
+from crunchusers.infra.mail import LEASE, DeliveryWorker, stop_delivery
+from crunchusers.infra.outbox import OUTBOX_KEY, Envelope, Outbox, Postbox, ensure_outbox
+from crunchusers.infra.storage import get_db
 from tests.conftest import FAST_ARGON2, Inbox, free_port
 from tests.factories import Factory
 

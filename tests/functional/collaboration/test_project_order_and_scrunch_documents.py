@@ -19,7 +19,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from webtest import TestApp
 
 from crunchusers import main
-from crunchusers.db import ROOT_KEY, get_db
+from crunchusers.infra.storage import ROOT_KEY, get_db
 from tests.factories import PASSWORD, Factory, acme_and_other
 from tests.functional.helpers import create_dataset, id_of, read
 

@@ -31,7 +31,7 @@ view that answers the right status but changes the wrong thing fails too.
 
 import pytest
 
-from crunchusers.collaboration import (
+from crunchusers.domain.collaboration import (
     create_dataset,
     create_project,
     create_team,

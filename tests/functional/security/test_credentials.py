@@ -6,8 +6,8 @@ import threading
 from webtest import TestApp
 
 from crunchusers import main
-from crunchusers.clock import FrozenClock
-from crunchusers.db import get_db
+from crunchusers.infra.clock import FrozenClock
+from crunchusers.infra.storage import get_db
 from tests.factories import PASSWORD, Factory
 from tests.functional.helpers import (
     LOGIN,

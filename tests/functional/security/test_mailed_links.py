@@ -12,10 +12,10 @@ from pyramid.exceptions import ConfigurationError
 from webtest import TestApp
 
 from crunchusers import main
-from crunchusers.db import get_db
-from crunchusers.origins import is_loopback, origin_of
-from crunchusers.outbox import OUTBOX_KEY
-from crunchusers.settings import Config
+from crunchusers.infra.origins import is_loopback, origin_of
+from crunchusers.infra.outbox import OUTBOX_KEY
+from crunchusers.infra.settings import Config
+from crunchusers.infra.storage import get_db
 from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, delivering
 from tests.factories import Factory
 

@@ -11,10 +11,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crunchusers.access import candidate_dataset_ids, visible_datasets
-from crunchusers.collaboration import create_dataset, create_team, set_team_member, share_dataset
-from crunchusers.operations import create_account, new_user
-from crunchusers.resources.root import ApiRoot
+from crunchusers.authz.grants import candidate_dataset_ids, visible_datasets
+from crunchusers.domain.collaboration import (
+    create_dataset,
+    create_team,
+    set_team_member,
+    share_dataset,
+)
+from crunchusers.domain.resources.root import ApiRoot
+from crunchusers.domain.users import create_account, new_user
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -2,14 +2,18 @@
 
 from pyramid.authorization import DENY_ALL, Allow
 
-from crunchusers.acl import (
+from crunchusers.authz.acl import (
     SUPERUSER_ACE,
-    dataset_permission_set,
-    project_permission_set,
     team_permissions,
     user_acl,
 )
-from crunchusers.security import Permission as P
+from crunchusers.authz.acl import (
+    dataset_permissions as dataset_permission_set,
+)
+from crunchusers.authz.acl import (
+    project_permissions as project_permission_set,
+)
+from crunchusers.authz.permissions import Permission as P
 
 VIEW, EDIT, ADMIN, DELETE, SHARE = P.VIEW, P.EDIT, P.ADMIN, P.DELETE, P.SHARE
 

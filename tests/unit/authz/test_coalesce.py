@@ -1,13 +1,15 @@
 """OR over grants, AND with the ceiling; drafts only for editors."""
 
-from crunchusers.access import (
+from crunchusers.authz.grants import (
     FULL,
     NOTHING,
     Grant,
     ceiling,
     coalesce,
-    dataset_permissions,
     normalize_flags,
+)
+from crunchusers.authz.grants import (
+    dataset_flags as dataset_permissions,
 )
 
 VIEW_ONLY = {"view": True, "edit": False, "change_permissions": False}

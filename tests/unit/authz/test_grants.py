@@ -1,14 +1,16 @@
 """``dataset_grants`` and the project rules: one test per grant source."""
 
-from crunchusers.access import (
+from crunchusers.authz.grants import (
     FULL,
     dataset_grants,
     project_chain,
     project_membership,
-    project_permissions,
     reachable_projects,
 )
-from crunchusers.collaboration import remove_team_member, set_owner
+from crunchusers.authz.grants import (
+    project_flags as project_permissions,
+)
+from crunchusers.domain.collaboration import remove_team_member, set_owner
 
 VIEW = {"view": True, "edit": False, "change_permissions": False}
 EDIT = {"view": True, "edit": True, "change_permissions": True}

@@ -1,18 +1,20 @@
 """What a user reaches from their own relationships: dataset catalogs,
 ``access_type``, collaborating accounts, the users behind keys, teams."""
 
-from crunchusers.access import (
+from crunchusers.authz.grants import (
     access_type,
     can_manage_team,
     can_view_team,
     candidate_dataset_ids,
     collaborating_accounts,
     dataset_grants,
-    dataset_permissions,
     users_behind,
     visible_datasets,
 )
-from crunchusers.collaboration import remove_team_member
+from crunchusers.authz.grants import (
+    dataset_flags as dataset_permissions,
+)
+from crunchusers.domain.collaboration import remove_team_member
 
 
 def names(w, ids):

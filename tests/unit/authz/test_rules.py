@@ -2,7 +2,7 @@
 
 import pytest
 
-from crunchusers.rules import (
+from crunchusers.authz.rules import (
     can_create_datasets,
     is_account_admin,
     is_account_owner,

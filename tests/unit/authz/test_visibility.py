@@ -3,23 +3,23 @@ Pyramid's ``ACLHelper`` with the viewer's principals from ``security``."""
 
 import pytest
 
-import crunchusers.resources.users
-from crunchusers.collaboration import remove_team_member
-from crunchusers.security import CAN_CREATE_DATASETS
-from crunchusers.security import Permission as P
+import crunchusers.domain.resources.users
+from crunchusers.authz.permissions import Permission as P
+from crunchusers.authz.principals import CAN_CREATE_DATASETS
+from crunchusers.domain.collaboration import remove_team_member
 
 
 @pytest.fixture
 def collab_calls(monkeypatch):
     """Counts the calls of the costly collaborator lookup behind ``User.__acl__``."""
     calls = []
-    real = crunchusers.resources.users.collaborating_accounts
+    real = crunchusers.domain.resources.users.collaborating_accounts
 
     def counting(api_root, user):
         calls.append(user.__name__)
         return real(api_root, user)
 
-    monkeypatch.setattr(crunchusers.resources.users, "collaborating_accounts", counting)
+    monkeypatch.setattr(crunchusers.domain.resources.users, "collaborating_accounts", counting)
     return calls
 
 

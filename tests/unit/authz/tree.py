@@ -18,13 +18,13 @@ from types import SimpleNamespace
 
 from pyramid.authorization import ACLHelper
 
-from crunchusers import collaboration as ops
-from crunchusers.operations import create_account, new_user, remove_user
-from crunchusers.resources.root import ApiRoot
-from crunchusers.resources.teams import Team
-from crunchusers.resources.users import User
-from crunchusers.security import principals_for
-from crunchusers.user_changes import UserChange
+from crunchusers.authz.principals import principals_for
+from crunchusers.domain import collaboration as ops
+from crunchusers.domain.resources.root import ApiRoot
+from crunchusers.domain.resources.teams import Team
+from crunchusers.domain.resources.users import User
+from crunchusers.domain.user_changes import UserChange
+from crunchusers.domain.users import create_account, new_user, remove_user
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crunchusers import collaboration as ops
-from crunchusers.expropriation import expropriate
-from crunchusers.operations import create_account, new_user, remove_user
-from crunchusers.resources.root import ApiRoot
-from crunchusers.resources.users import normalize_email
+from crunchusers.domain import collaboration as ops
+from crunchusers.domain.expropriation import expropriate
+from crunchusers.domain.resources.root import ApiRoot
+from crunchusers.domain.resources.users import normalize_email
+from crunchusers.domain.users import create_account, new_user, remove_user
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -5,8 +5,8 @@ from functools import partial
 import pytest
 from pyramid import testing
 
-from crunchusers import shoji
-from crunchusers.urls import url_of
+from crunchusers.rendering import shoji
+from crunchusers.rendering.urls import url_of
 
 
 class Located:

@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crunchusers.resources.credentials import LinkTokens, Sessions
-from crunchusers.resources.root import ApiRoot
-from crunchusers.resources.users import DuplicateLogin, User
-from crunchusers.tokens import hash_token
+from crunchusers.domain.resources.credentials import LinkTokens, Sessions
+from crunchusers.domain.resources.root import ApiRoot
+from crunchusers.domain.resources.users import DuplicateLogin, User
+from crunchusers.infra.tokens import hash_token
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

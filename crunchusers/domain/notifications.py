@@ -1,0 +1,183 @@
+"""The mails users receive, each a plain-text message queued in the outbox.
+
+:class:`Notifier` binds the registry, an outbox writer (a request's or the
+CLI's) and the :class:`Links` policy once, so callers only say what happened.
+"""
+
+from string import Template
+from urllib.parse import urljoin, urlsplit
+
+from ..infra.clock import get_clock
+from ..infra.mail import job, postbox_for_request
+from ..infra.origins import is_loopback, origin_of
+from ..infra.settings import get_config
+from ..infra.storage import ROOT_KEY
+from .exceptions import Invalid
+
+
+class Links:
+    """Where mailed links may point: at ``crunchusers.public_url`` and
+    ``crunchusers.link_origins``, never at an origin a request names.
+
+    Without ``public_url`` a relative link uses the request's own origin
+    only when that is a loopback one (a development machine); otherwise
+    making the link is a 400 naming ``url_base``.
+    """
+
+    def __init__(self, config, request_origin: str | None = None):
+        self.default = config.default_url_base
+        self.base = config.public_url
+        self.allowed = set(config.allowed_origins)
+        if self.base is None and is_loopback(request_origin):
+            self.base = request_origin
+            self.allowed.add(request_origin)
+
+    @classmethod
+    def for_request(cls, request):
+        return cls(get_config(request.registry), origin_of(request.host_url))
+
+    def template(self, url_base) -> str:
+        """The absolute link template (with ``${token}``) for ``url_base``,
+        or for the configured default when it is None or empty."""
+        template = self.default if url_base in (None, "") else url_base
+        if not isinstance(template, str) or "${token}" not in template:
+            raise Invalid("url_base", "url_base must be a string containing ${token}.")
+        return self.resolve(template, "url_base")
+
+    def resolve(self, url, field: str) -> str:
+        """``url`` made absolute against ``public_url``; a 400 naming
+        ``field`` unless its origin is an allowed one.  ``javascript:``,
+        ``data:`` and scheme-relative URLs have no allowed origin."""
+        if not isinstance(url, str) or url.startswith("//"):
+            raise Invalid(field, f"{field} must be an http(s) link or a path.")
+        absolute = url if urlsplit(url).scheme else urljoin(self._base(field), url)
+        if origin_of(absolute) not in self.allowed:
+            raise Invalid(
+                field,
+                f"{field} must point at one of: {', '.join(sorted(self.allowed)) or 'nothing'} "
+                "(crunchusers.public_url and crunchusers.link_origins).",
+            )
+        return absolute
+
+    def _base(self, field: str) -> str:
+        if self.base is None:
+            raise Invalid(
+                field,
+                "No link can be made: crunchusers.public_url is not configured and this "
+                "request's host is not a loopback address.",
+            )
+        return self.base
+
+
+class Notifier:
+    def __init__(self, registry, postbox, links: Links | None):
+        self.registry = registry
+        self.postbox = postbox
+        self.links = links
+
+    @classmethod
+    def for_request(cls, request):
+        return cls(request.registry, postbox_for_request(request), Links.for_request(request))
+
+    def _send(self, user, subject, body):
+        if user.email:
+            sender = get_config(self.registry).mail_sender
+            self.postbox.mail(to=user.email, subject=subject, body=body, sender=sender)
+
+    def issue_link(self, api_root, user, purpose: str, url_base: str | None) -> str:
+        """A fresh one-time token (older ones of that purpose die) as a link."""
+        return self._fill(api_root, user, purpose, self.links.template(url_base))
+
+    def _fill(self, api_root, user, purpose: str, template: str) -> str:
+        config = get_config(self.registry)
+        now = get_clock(self.registry).now()
+        token = api_root.link_tokens.issue(user, purpose, now, config.link_token_lifetime)
+        return Template(template).safe_substitute(token=token)
+
+    def invitation(self, api_root, user, account, url_base=None, inviter=None):
+        link = self.issue_link(api_root, user, "invite", url_base)
+        by = f" by {inviter.name}" if inviter is not None else ""
+        hours = int(get_config(self.registry).link_token_lifetime.total_seconds() // 3600)
+        self._send(
+            user,
+            f"You have been invited to {account.name}",
+            f"Hello {user.name},\n\nYou have been added to the account "
+            f'"{account.name}"{by}.\n\nSet your password and sign in here:\n\n{link}\n\n'
+            f"This link works once and expires in {hours} hours.\n",
+        )
+
+    def password_reset(self, email: str, url_base: str | None):
+        """Queue a reset for whoever has ``email``.
+
+        The request does the same work whatever the address: it checks
+        ``url_base`` and queues one job.  The delivery worker looks the
+        address up, issues the token and writes the mail (or nothing), so
+        neither the answer nor its timing says whether the address exists.
+        """
+        self.postbox.job("password_reset", email=email, template=self.links.template(url_base))
+
+    def password_reset_mail(self, api_root, user, template: str):
+        link = self._fill(api_root, user, "password_reset", template)
+        self._send(
+            user,
+            "Reset your password",
+            f"Hello {user.name},\n\nYou recently requested a password reset. Set a new "
+            f"password here:\n\n{link}\n\nIf you did not ask for this, ignore this mail.\n",
+        )
+
+    def status_changed(self, user, old, new):
+        self._send(
+            user,
+            "Your account status changed",
+            f"Hello {user.name},\n\nYour status changed from {old} to {new}.\n",
+        )
+
+    def roles_changed(self, user, roles):
+        self._send(
+            user,
+            "Your roles changed",
+            f"Hello {user.name},\n\nYour roles are now: {', '.join(roles) or 'none'}.\n",
+        )
+
+    def password_changed(self, user):
+        self._send(
+            user,
+            "Your password was changed",
+            f"Hello {user.name},\n\nYour password was just changed. If this was not you, "
+            "contact your account administrator.\n",
+        )
+
+    def ownership_received(self, user, what: str):
+        self._send(
+            user,
+            "You are now an owner",
+            f"Hello {user.name},\n\nYou are now the owner of {what}.\n",
+        )
+
+    def dataset_shared(self, user, dataset, sharer, dataset_url=None, message=None):
+        note = f"\n\n{sharer.name} says: {message}" if message else ""
+        if dataset_url:
+            dataset_url = self.links.resolve(dataset_url, "dataset_url")
+        link = f"\n\nOpen it here: {dataset_url}" if dataset_url else ""
+        self._send(
+            user,
+            f'{sharer.name} shared "{dataset.name}" with you',
+            f'Hello {user.name},\n\n{sharer.name} shared the dataset "{dataset.name}" '
+            f"with you.{note}{link}\n",
+        )
+
+    def ownership_lost(self, user, what: str, new_owner):
+        self._send(
+            user,
+            "Your things have a new owner",
+            f"Hello {user.name},\n\n{what} now belong to {new_owner.name}.\n",
+        )
+
+
+@job("password_reset")
+def mail_password_reset(registry, zodb_root, postbox, *, email: str, template: str):
+    """The worker's half of :meth:`Notifier.password_reset`."""
+    api_root = zodb_root[ROOT_KEY]
+    user = api_root.users.find_by_email(email)
+    if user is not None and user.status == "active":
+        Notifier(registry, postbox, None).password_reset_mail(api_root, user, template)

@@ -1,0 +1,62 @@
+"""Accounts: a customer with an owner and a set of member users."""
+
+from BTrees.OOBTree import OOTreeSet
+
+from ...authz.acl import account_acl
+from .base import Container, Item, SubCatalog
+
+
+class Account(Item):
+    owner_id = None
+
+    def __init__(self, name, created=None):
+        self.name = name
+        self.created = created
+        self.user_ids = OOTreeSet()
+
+    @property
+    def __acl__(self):
+        return account_acl(self)
+
+    def __getitem__(self, name):
+        if name in ACCOUNT_CATALOGS:
+            return AccountCatalog(self, name)
+        raise KeyError(name)
+
+
+#: Derived catalogs under an account; their contents are computed per request.
+ACCOUNT_CATALOGS = ("users", "teams", "projects", "datasets", "collaborators")
+
+
+class AccountCatalog:
+    """A transient, located view of one of an account's collections."""
+
+    def __init__(self, account, name):
+        self.__parent__ = account
+        self.__name__ = name
+
+    @property
+    def account(self):
+        return self.__parent__
+
+    def __getitem__(self, name):
+        if self.__name__ == "users" and name in self.account.user_ids:
+            return AccountMember(self, name)
+        raise KeyError(name)
+
+
+class AccountMember:
+    """``/accounts/{id}/users/{user_id}/``: a user seen from its account."""
+
+    def __init__(self, catalog, user_id):
+        self.__parent__ = catalog
+        self.__name__ = user_id
+
+    def __getitem__(self, name):
+        if name == "datasets":
+            return SubCatalog(self, name)
+        raise KeyError(name)
+
+
+class Accounts(Container):
+    pass

@@ -1,0 +1,111 @@
+"""The persistent API root and the per-request traversal root above it.
+
+``ApiRoot`` lives in ZODB under the key ``crunchusers`` and is created at
+start-up (``db.bootstrap``), never lazily in a request.  URLs come from the
+lineage: ``ApiRoot.__name__ == "api"`` and its parent is the constant ``SITE``,
+so ``request.url_of(user)`` is ``http://host/api/users/<id>/``.
+"""
+
+from persistent import Persistent
+from persistent.mapping import PersistentMapping
+
+from ...authz.acl import root_acl
+from .accounts import Accounts
+from .credentials import LinkTokens, Sessions
+from .datasets import Datasets
+from .projects import Projects
+from .teams import Teams
+from .users import Users
+
+
+class _Site:
+    """The location root: only gives URLs their leading ``/``."""
+
+    __name__ = ""
+    __parent__ = None
+    __acl__ = ()
+
+
+SITE = _Site()
+
+CONTAINERS = {
+    "users": Users,
+    "accounts": Accounts,
+    "teams": Teams,
+    "projects": Projects,
+    "datasets": Datasets,
+}
+
+
+class ApiRoot(Persistent):
+    __name__ = "api"
+    __parent__ = SITE
+
+    def __init__(self):
+        self.sessions = Sessions()
+        self.link_tokens = LinkTokens()
+        self.secrets = PersistentMapping()
+        self.ensure_containers()
+
+    def ensure_containers(self):
+        """Add any top-level container this version has and the data lacks
+        (idempotent; run at every start-up)."""
+        for name, factory in CONTAINERS.items():
+            if getattr(self, name, None) is None:
+                container = factory()
+                container.__name__ = name
+                container.__parent__ = self
+                setattr(self, name, container)
+
+    @property
+    def __acl__(self):
+        return root_acl(self)
+
+    def __getitem__(self, name):
+        if name in CONTAINERS:
+            return getattr(self, name)
+        raise KeyError(name)
+
+
+class TraversalRoot:
+    """Per-request root handed to Pyramid; ``/api`` leads to :class:`ApiEntry`."""
+
+    __name__ = ""
+    __parent__ = None
+    __acl__ = ()
+
+    def __init__(self, api_root, request):
+        self.entry = ApiEntry(api_root, request)
+
+    def __getitem__(self, name):
+        if name == "api":
+            return self.entry
+        raise KeyError(name)
+
+
+class ApiEntry:
+    """The ``/api/`` resource as seen by one request.
+
+    It stands in for :class:`ApiRoot` during traversal so that caller-relative
+    names resolve: ``/api/account/`` is the caller's own account.  Everything
+    else (ACL, location, children) is the persistent root's.
+    """
+
+    __name__ = "api"
+    __parent__ = SITE
+
+    def __init__(self, api_root, request):
+        self.api = api_root
+        self.request = request
+
+    @property
+    def __acl__(self):
+        return self.api.__acl__
+
+    def __getitem__(self, name):
+        if name == "account":
+            user = self.request.identity
+            if user is None or not user.account_id:
+                raise KeyError(name)
+            return self.api.accounts[user.account_id]
+        return self.api[name]

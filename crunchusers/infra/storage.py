@@ -1,0 +1,66 @@
+"""The ZODB side of the app: start-up bootstrap and the root factory.
+
+The persistent root is created in ``main()`` through :func:`bootstrap`, in its
+own transaction, so no request ever creates or commits structure lazily.
+"""
+
+import transaction
+
+from ..domain.resources.root import ApiRoot, TraversalRoot
+from ..domain.resources.users import User
+from .clock import get_clock
+from .outbox import ensure_outbox
+from .passwords import hash_password
+from .settings import get_config
+
+ROOT_KEY = "crunchusers"
+
+
+def get_db(registry):
+    """The ZODB database pyramid_zodbconn opened (its attribute is private)."""
+    return registry._zodb_databases[""]
+
+
+def bootstrap(zodb_root, registry) -> ApiRoot:
+    """Create what must exist (idempotent): the API root, any container a
+    newer version added, the mail outbox and the configured superuser.
+
+    No server-side secret is needed: every bearer secret is random and
+    stored as a SHA-256 digest, so there is nothing to sign.
+    """
+    api_root = zodb_root.get(ROOT_KEY)
+    if api_root is None:
+        api_root = zodb_root[ROOT_KEY] = ApiRoot()
+    api_root.ensure_containers()
+    ensure_outbox(zodb_root)
+    config = get_config(registry)
+    if config.superuser_email and api_root.users.find_by_email(config.superuser_email) is None:
+        user = User(config.superuser_email, name="Superuser", created=get_clock(registry).now())
+        user.is_superuser = True
+        user.status = "active"
+        user.email_verified = True
+        if config.superuser_password:
+            user.password_hash = hash_password(registry, config.superuser_password)
+        api_root.users.add(user)
+    return api_root
+
+
+def bootstrap_database(registry):
+    """Run :func:`bootstrap` in its own transaction at start-up."""
+    manager = transaction.TransactionManager(explicit=True)
+    conn = get_db(registry).open(transaction_manager=manager)
+    try:
+        with manager:
+            bootstrap(conn.root(), registry)
+    finally:
+        conn.close()
+
+
+def get_api_root(request) -> ApiRoot:
+    from pyramid_zodbconn import get_connection
+
+    return get_connection(request).root()[ROOT_KEY]
+
+
+def root_factory(request):
+    return TraversalRoot(request.api_root, request)

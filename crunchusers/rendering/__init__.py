@@ -1,0 +1,1 @@
+"""Rendering: Shoji documents in and out, representations of resources, URLs."""

@@ -1,0 +1,213 @@
+"""How each resource looks on the wire: a catalog tuple and an entity body.
+
+Persistent classes know nothing about JSON or requests; these functions do.
+"""
+
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+from ..authz.grants import ceiling
+from ..authz.roles import ROLES, account_permissions_for
+from ..authz.rules import is_account_admin, may_edit_profile
+from ..infra.clock import isoformat
+
+# -- users: two tiers of profile, and the tombstone -------------------------
+#
+# Who sees what of a user is decided here and nowhere else:
+#
+# * the *full* profile (mobile, address, preferences, roles, status, last
+#   login…) for the user themself and the admins of the user's own account
+#   (the superuser included);
+# * the *public* profile (PUBLIC_PROFILE) for everyone else who may see the
+#   user at all: plain members of the same account, co-members of a team,
+#   admins of another account the user collaborates with;
+# * a removed user's *tombstone* (TOMBSTONE: what attribution needs), which
+#   only the admins of its account see.
+
+PUBLIC_PROFILE = (
+    "id",
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "avatar",
+    "id_method",
+    "id_provider",
+    # account users tuples only: the most one may grant the user on a dataset
+    # (pycrunch's sharing recipe reads it) and whether the viewer may edit them
+    "dataset_permissions",
+    "editable",
+)
+TOMBSTONE = ("id", "name", "status")
+
+
+def profile_tier(viewer, user, api_root) -> str:
+    """``"full"``, ``"public"`` or ``"tombstone"``: what ``viewer`` may read of ``user``."""
+    if user.status == "deleted":
+        return "tombstone"
+    if viewer is not None and viewer.__name__ == user.__name__:
+        return "full"
+    account = api_root.accounts.get(user.account_id) if user.account_id else None
+    return "full" if viewer is not None and is_account_admin(viewer, account) else "public"
+
+
+def for_tier(fields: dict, tier: str) -> dict:
+    """The members of a full representation that ``tier`` may see."""
+    if tier == "full":
+        return fields
+    keep = TOMBSTONE if tier == "tombstone" else PUBLIC_PROFILE
+    return {key: fields[key] for key in keep if key in fields}
+
+
+def _user_tuple(user) -> dict:
+    return {
+        "id": user.__name__,
+        "name": user.name,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "username": user.username,
+        "status": user.status,
+        "avatar": user.avatar,
+        "id_method": user.id_method,
+        "id_provider": user.id_provider,
+    }
+
+
+def user_tuple(request, user) -> dict:
+    """A ``/api/users/`` tuple as the caller may see it."""
+    return for_tier(_user_tuple(user), profile_tier(request.identity, user, request.api_root))
+
+
+def roles_of(user) -> list[str]:
+    return [role for role in user.roles if role in ROLES]
+
+
+def display_time(moment, viewer) -> str | None:
+    """``moment`` for humans, in the viewer's time zone and locale (Babel)."""
+    if moment is None:
+        return None
+    prefs = viewer.preferences
+    return format_datetime(
+        moment,
+        format="medium",
+        tzinfo=ZoneInfo(prefs.get("timezone", "UTC")),
+        locale=prefs.get("locale", "en_US"),
+    )
+
+
+def display_times(user, viewer) -> dict:
+    return {
+        "created": display_time(user.created, viewer),
+        "last_login": display_time(user.last_login, viewer),
+    }
+
+
+def account_user_tuple(request, user, viewer, account) -> dict:
+    """An account users catalog tuple as ``viewer`` may see it."""
+    roles = roles_of(user)
+    row = {
+        **_user_tuple(user),
+        "created": isoformat(user.created),
+        "last_login": isoformat(user.last_login),
+        "display": display_times(user, viewer),
+        "roles": roles,
+        "roles_csv": ",".join(roles),
+        "account_permissions": account_permissions_for(user),
+        "dataset_permissions": ceiling(user),
+        "editable": may_edit_profile(viewer, user, account),
+    }
+    return for_tier(row, profile_tier(viewer, user, request.api_root))
+
+
+def user_body(request, user) -> dict:
+    """A user entity body as the caller may see it."""
+    tier = profile_tier(request.identity, user, request.api_root)
+    return for_tier(full_user_body(request, user) if tier == "full" else _user_tuple(user), tier)
+
+
+def full_user_body(request, user) -> dict:
+    address = dict(user.address or {})
+    manager_url = None
+    if user.manager_id and user.manager_id in request.api_root.users:
+        manager_url = request.url_of(request.api_root.users[user.manager_id])
+    return {
+        "id": user.__name__,
+        "username": user.username,
+        "name": user.name,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "id_method": user.id_method,
+        "id_provider": user.id_provider,
+        "account_permissions": account_permissions_for(user),
+        "roles": roles_of(user),
+        "status": user.status,
+        "title": user.title,
+        "mobile": user.mobile,
+        "address": address,
+        "manager": manager_url,
+        "avatar": user.avatar,
+        "email_verified": user.email_verified,
+        "is_superuser": user.is_superuser,
+        "created": isoformat(user.created),
+        "last_login": isoformat(user.last_login),
+        "preferences": dict(user.preferences),
+        "display": display_times(user, request.identity),
+    }
+
+
+def team_tuple(request, team, viewer) -> dict:
+    owner = request.api_root.users.get(team.owner_id)
+    return {
+        "id": team.__name__,
+        "name": team.name,
+        "owner": request.url_of(owner) if owner is not None else None,
+        "permissions": {"team_admin": team.is_team_admin(viewer.__name__)},
+    }
+
+
+def dataset_tuple(request, dataset, permissions) -> dict:
+    """The catalog summary of a dataset; ``permissions`` are the viewer's."""
+    users = request.api_root.users
+    owner = users.get(dataset.owner_id)
+    editor = users.get(dataset.current_editor_id) if dataset.current_editor_id else None
+    project = request.api_root.projects.get(dataset.project_id) if dataset.project_id else None
+    owner_name = owner.name if owner is not None else None
+    return {
+        "id": dataset.__name__,
+        "name": dataset.name,
+        "description": dataset.description,
+        "archived": dataset.archived,
+        "is_published": dataset.is_published,
+        "permissions": permissions,
+        "owner_id": request.url_of(owner) if owner is not None else None,
+        "owner_name": owner_name,
+        "owner_display_name": owner_name,
+        "project": request.url_of(project) if project is not None else None,
+        "size": {"rows": 0, "columns": 0, "unfiltered_rows": 0},
+        "creation_time": isoformat(dataset.created),
+        "modification_time": isoformat(dataset.modified),
+        "start_date": dataset.start_date,
+        "end_date": dataset.end_date,
+        "streaming": dataset.streaming,
+        "current_editor": request.url_of(editor) if editor is not None else None,
+        "current_editor_name": editor.name if editor is not None else None,
+    }
+
+
+def project_tuple(request, project, permissions) -> dict:
+    owner = request.api_root.users.get(project.owner_id)
+    account = request.api_root.accounts.get(project.account_id)
+    return {
+        "type": "project",
+        "id": project.__name__,
+        "name": project.name,
+        "description": project.description,
+        "icon": project.icon,
+        "owner": request.url_of(owner) if owner is not None else None,
+        "account": request.url_of(account) if account is not None else None,
+        "permissions": permissions,
+        "subproject_count": len(project.ids("child_project_ids")),
+    }

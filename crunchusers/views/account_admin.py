@@ -1,0 +1,175 @@
+"""Account admin views (seed 004): the account's datasets, projects, teams
+and collaborators, one user's owned and reachable datasets, and
+expropriation (``reassign``/``expropriate``)."""
+
+from ..authz.grants import (
+    access_type,
+    dataset_grants,
+    project_flags,
+    users_behind,
+    visible_datasets,
+)
+from ..authz.permissions import Permission
+from ..domain.expropriation import check_new_owner, expropriate, owned_things
+from ..domain.notifications import Notifier
+from ..rendering import shoji
+from ..rendering.representations import project_tuple
+from . import add_views, datasets_catalog, no_content, only_fields, tree_service
+from .accounts import aliased
+
+account_datasets, my_account_datasets = account_datasets_services = aliased(
+    "account_datasets", "datasets/"
+)
+account_projects, my_account_projects = account_projects_services = aliased(
+    "account_projects", "projects/"
+)
+account_teams, my_account_teams = account_teams_services = aliased("account_teams", "teams/")
+account_collaborators, my_account_collaborators = account_collaborators_services = aliased(
+    "account_collaborators", "collaborators/"
+)
+member_datasets, my_member_datasets = member_datasets_services = aliased(
+    "account_member_datasets", "users/{user_id}/datasets/"
+)
+visible = tree_service(
+    "visible_datasets", "/api/users/{user_id}/visible_datasets/", context="/api/users/{user_id}/"
+)
+reassign = tree_service(
+    "reassign", "/api/users/{user_id}/reassign/", context="/api/users/{user_id}/"
+)
+expropriate_service = tree_service(
+    "expropriate", "/api/users/{user_id}/expropriate/", context="/api/users/{user_id}/"
+)
+
+
+def _items(container, ids):
+    return [container[i] for i in sorted(ids) if i in container]
+
+
+def get_account_datasets(request):
+    """Every dataset of the account; admins have implicit edit on all."""
+    return datasets_catalog(request, request.context.account.ids("dataset_ids"))
+
+
+def _owned_tuple(request, thing):
+    owner = request.api_root.users.get(thing.owner_id)
+    return {
+        "id": thing.__name__,
+        "name": thing.name,
+        "owner": request.url_of(owner) if owner is not None else None,
+    }
+
+
+def get_account_projects(request):
+    account = request.context.account
+    api_root = request.api_root
+    index = {
+        request.url_of(p): {
+            **project_tuple(request, p, project_flags(api_root, request.identity, p)),
+            **_owned_tuple(request, p),
+        }
+        for p in _items(api_root.projects, account.ids("project_ids"))
+    }
+    return shoji.catalog(request, request.context, index)
+
+
+def get_account_teams(request):
+    account = request.context.account
+    index = {
+        request.url_of(t): _owned_tuple(request, t)
+        for t in _items(request.api_root.teams, account.ids("team_ids"))
+    }
+    return shoji.catalog(request, request.context, index)
+
+
+def collaborator_ids(api_root, account) -> set:
+    """Users outside the account with access to its datasets, projects or teams."""
+    found = set()
+    for team in _items(api_root.teams, account.ids("team_ids")):
+        found.update(team.members.keys())
+    for project in _items(api_root.projects, account.ids("project_ids")):
+        found |= users_behind(api_root, project.members.keys())
+    for dataset in _items(api_root.datasets, account.ids("dataset_ids")):
+        found |= users_behind(api_root, dataset.shares.keys())
+    return {u for u in found if u not in account.user_ids}
+
+
+def get_account_collaborators(request):
+    account = request.context.account
+    users = request.api_root.users
+    index = {}
+    for user_id in sorted(collaborator_ids(request.api_root, account)):
+        user = users.get(user_id)
+        if user is not None:
+            index[request.url_of(user)] = {
+                "name": user.name,
+                "email": user.email,
+                "active": user.is_active,
+            }
+    return shoji.catalog(request, request.context, index)
+
+
+def get_member_datasets(request):
+    """Datasets the user owns (admins only)."""
+    user = request.api_root.users[request.context.__parent__.__name__]
+    return datasets_catalog(request, user.ids("owned_dataset_ids"))
+
+
+add_views(account_datasets_services, "GET", get_account_datasets, permission=Permission.ADMIN)
+add_views(account_projects_services, "GET", get_account_projects, permission=Permission.ADMIN)
+add_views(account_teams_services, "GET", get_account_teams, permission=Permission.ADMIN)
+add_views(
+    account_collaborators_services,
+    "GET",
+    get_account_collaborators,
+    permission=Permission.ADMIN,
+)
+add_views(member_datasets_services, "GET", get_member_datasets, permission=Permission.ADMIN)
+
+
+@visible.get(permission=Permission.ADMIN)
+def get_visible_datasets(request):
+    """Every dataset the user can reach, how, and with which final permissions."""
+    user = request.context
+    api_root = request.api_root
+    index = {}
+    for dataset, perms in visible_datasets(api_root, user):
+        how = access_type(dataset_grants(api_root, user, dataset))
+        base = request.application_url + "/api/"
+        index[request.url_of(dataset)] = {
+            "name": dataset.name,
+            "archived": dataset.archived,
+            "last_access_time": None,
+            "access_type": {
+                "teams": [f"{base}teams/{t}/" for t in how["teams"]],
+                "project": f"{base}projects/{how['project']}/" if how["project"] else None,
+                "direct": how["direct"],
+            },
+            "permissions": perms,
+        }
+    return shoji.catalog(request, request.context, index, self_url=request.url)
+
+
+def post_reassign(request):
+    """Move everything the user owns to ``owner``; ``?dry_run=true`` only tells."""
+    user = request.context
+    api_root = request.api_root
+    body = shoji.entity_body(shoji.json_object(request))
+    only_fields(body, ("owner",))
+    new_owner = check_new_owner(api_root, request.identity, user, body.get("owner"))
+    if request.params.get("dry_run", "").lower() in ("true", "1", "yes"):
+        things = owned_things(api_root, user)
+        value = {
+            "owner": request.url_of(new_owner),
+            **{kind: [request.url_of(t) for t in items] for kind, items in things.items()},
+        }
+        return shoji.view(request, request.url, value)
+    moved = expropriate(api_root, user, new_owner)
+    count = sum(len(items) for items in moved.values())
+    notifier = Notifier.for_request(request)
+    notifier.ownership_received(new_owner, f"{count} teams, projects and datasets of {user.name}")
+    if user.is_active:
+        notifier.ownership_lost(user, f"Your {count} teams, projects and datasets", new_owner)
+    return no_content()
+
+
+add_views((reassign, expropriate_service), "POST", post_reassign, permission=Permission.ADMIN)

@@ -1,0 +1,312 @@
+"""Accounts, the caller's account and the account users catalog.
+
+Each account endpoint exists at its canonical ``/api/accounts/{id}/...`` path
+and at the caller-relative ``/api/account/...`` alias; both are the same
+views on the same traversal context.
+"""
+
+from ..authz.permissions import Permission
+from ..authz.roles import roles_for_permissions
+from ..authz.rules import is_account_admin, is_account_owner
+from ..domain.collaboration import set_project_member, set_team_member
+from ..domain.exceptions import Invalid, NotAllowed
+from ..domain.notifications import Notifier
+from ..domain.references import id_from_url, resolve_user
+from ..domain.resources.users import STATUSES, DuplicateLogin
+from ..domain.user_changes import UserChange, role_ids
+from ..domain.users import create_account, new_user, remove_user
+from ..infra.clock import get_clock
+from ..infra.passwords import hash_password, policy_problem
+from ..infra.settings import get_config
+from ..rendering import shoji
+from ..rendering.representations import account_user_tuple
+from . import add_views, created, no_content, tree_service
+from .params import positive_int
+from .schemas import AccountPatch, NewAccount, NewAccountUser, validate
+
+accounts = tree_service("accounts", "/api/accounts/", description="Accounts")
+
+
+def aliased(name: str, suffix: str):
+    """The canonical service and its caller-relative ``/api/account/`` twin.
+
+    Bind both to module-level names: ``services.includeme`` registers the
+    services it finds as module attributes.
+    """
+    return (
+        tree_service(name, f"/api/accounts/{{account_id}}/{suffix}"),
+        tree_service(f"my_{name}", f"/api/account/{suffix}"),
+    )
+
+
+account, my_account = account_services = aliased("account", "")
+account_users, my_account_users = account_users_services = aliased("account_users", "users/")
+
+
+def account_entity(request, account):
+    me = request.identity
+    catalogs = {"users": account["users"]}
+    if is_account_admin(me, account):
+        for name in ("teams", "projects", "datasets", "collaborators"):
+            catalogs[name] = account[name]
+    owner = request.api_root.users.get(account.owner_id)
+    body = {
+        "id": account.__name__,
+        "name": account.name,
+        "owner": request.url_of(owner) if owner is not None else None,
+        "created": account.created.isoformat() if account.created else None,
+        "oauth_providers": [],
+    }
+    return shoji.entity(request, account, body, description="An account", catalogs=catalogs)
+
+
+@accounts.get(permission=Permission.VIEW)
+def get_accounts(request):
+    me = request.identity
+    api_root = request.api_root
+    if me.is_superuser:
+        visible = list(api_root.accounts.values())
+    else:
+        mine = api_root.accounts.get(me.account_id) if me.account_id else None
+        visible = [mine] if mine is not None else []
+    index = {request.url_of(a): {"id": a.__name__, "name": a.name} for a in visible}
+    return shoji.catalog(request, request.context, index)
+
+
+@accounts.post(permission=Permission.CREATE_ACCOUNT)
+def post_accounts(request):
+    data = validate(NewAccount(), shoji.entity_body(shoji.json_object(request)))
+    owner_data = data["owner"]
+    password = owner_data.get("password")
+    if password is not None and (problem := policy_problem(password)):
+        raise Invalid("owner.password", problem)
+    api_root = request.api_root
+    try:
+        account, owner = create_account(
+            api_root,
+            name=data["name"],
+            owner_email=owner_data["email"],
+            owner_name=owner_data.get("name", ""),
+            now=get_clock(request.registry).now(),
+            password_hash=hash_password(request.registry, password) if password else None,
+        )
+    except DuplicateLogin as exc:
+        raise Invalid("owner.email", "That email address cannot be used.") from exc
+    if data.get("send_invite", True):
+        Notifier.for_request(request).invitation(
+            api_root, owner, account, data.get("url_base"), request.identity
+        )
+    return created(request, account)
+
+
+def get_account(request):
+    return account_entity(request, request.context)
+
+
+def patch_account(request):
+    account = request.context
+    me = request.identity
+    changes = validate(AccountPatch(), shoji.entity_body(shoji.json_object(request)))
+    if "name" in changes:
+        account.name = changes["name"]
+    if "owner" in changes:
+        if not (me.is_superuser or is_account_owner(me, account)):
+            raise NotAllowed("Only the account owner may hand over ownership.")
+        new_owner = resolve_user(request.api_root, changes["owner"])
+        if (
+            new_owner is None
+            or new_owner.account_id != account.__name__
+            or not new_owner.is_active
+            or not is_account_admin(new_owner, account)
+        ):
+            raise Invalid("owner", "The new owner must be an active admin of this account.")
+        account.owner_id = new_owner.__name__
+        Notifier.for_request(request).ownership_received(
+            new_owner, f'the account "{account.name}"'
+        )
+    return no_content()
+
+
+add_views(account_services, "GET", get_account, permission=Permission.VIEW)
+add_views(account_services, "PATCH", patch_account, permission=Permission.ADMIN)
+
+
+def _status_filter(request, account):
+    """``filters[status]``: admins only, since status is not in the public
+    profile; removed users are listed under ``deleted`` and nowhere else."""
+    status = request.params.get("filters[status]")
+    if status is None:
+        return None
+    if status not in STATUSES:
+        raise Invalid(None, f"filters[status] must be one of {', '.join(STATUSES)}.")
+    if not is_account_admin(request.identity, account):
+        raise NotAllowed("Only account admins may filter users by status.")
+    return status
+
+
+def _page_params(request, limit):
+    size = positive_int(request, "page_size", None, limit)
+    return size, positive_int(request, "page_index", 1)
+
+
+def _matches(user, search):
+    if not search:
+        return True
+    needle = search.casefold()
+    return needle in user.name.casefold() or needle in (user.email or "").casefold()
+
+
+def get_account_users(request):
+    """Members of the account, optionally searched, filtered and paged."""
+    account = request.context.account
+    users = request.api_root.users
+    status = _status_filter(request, account)
+    search = request.params.get("search", "").strip()
+    members = [users[uid] for uid in account.user_ids if uid in users]
+    selected = [
+        u
+        for u in members
+        if (u.status == status if status else u.status != "deleted") and _matches(u, search)
+    ]
+    selected.sort(key=lambda u: (u.name.casefold(), u.__name__))
+    size, page = _page_params(request, get_config(request.registry).page_size_limit)
+    links = {}
+    extra = {}
+    if size is not None:
+        start = (page - 1) * size
+        total = len(selected)
+        selected = selected[start : start + size]
+        extra["total"] = total
+        base = dict(request.params)
+        if start + size < total:
+            links["next"] = request.resource_url(
+                request.context, query={**base, "page_index": page + 1}
+            )
+        if page > 1:
+            links["previous"] = request.resource_url(
+                request.context, query={**base, "page_index": page - 1}
+            )
+    viewer = request.identity
+    index = {request.url_of(u): account_user_tuple(request, u, viewer, account) for u in selected}
+    doc = shoji.catalog(request, request.context, index, self_url=request.url, urls=links)
+    doc.update(extra)
+    return doc
+
+
+def post_account_users(request):
+    """Create a user (reference §5.3): a role from ``roles``, ``role_url`` or
+    ``account_permissions``; member of the ``teams`` and ``projects`` listed,
+    which the caller must be allowed to add members to."""
+    account = request.context.account
+    data = validate(NewAccountUser(), shoji.entity_body(shoji.json_object(request)))
+    password = data.get("password")
+    if password is not None and (problem := policy_problem(password)):
+        raise Invalid("password", problem)
+    api_root = request.api_root
+    teams = joinable(request, data.get("teams", ()), "teams")
+    projects = joinable(request, data.get("projects", ()), "projects")
+    try:
+        user = new_user(
+            api_root,
+            account,
+            email=data["email"],
+            name=data.get("name", ""),
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            username=data.get("username"),
+            roles=new_user_roles(data),
+            now=get_clock(request.registry).now(),
+            password_hash=hash_password(request.registry, password) if password else None,
+        )
+    except DuplicateLogin as exc:
+        field = exc.args[0]
+        raise Invalid(field, f"That {field} cannot be used.") from exc
+    for team in teams:
+        set_team_member(team, user, team_admin=False)
+    for project in projects:
+        set_project_member(project, user, "user", edit=False)
+    if data.get("send_invite", True):
+        Notifier.for_request(request).invitation(
+            api_root, user, account, data.get("url_base"), request.identity
+        )
+    return created(request, user)
+
+
+def new_user_roles(data) -> tuple[str, ...]:
+    """Roles named by ``roles`` and ``role_url`` (ids or role URLs), else
+    the role matching ``account_permissions``, else Standard; naming roles
+    both ways is ambiguous and refused."""
+    named = list(data.get("roles", ()))
+    if data.get("role_url") is not None:
+        named.append(data["role_url"])
+    if named and "account_permissions" in data:
+        raise Invalid(
+            "account_permissions", "Give either roles/role_url or account_permissions, not both."
+        )
+    if named:
+        return role_ids(named, field="role_url" if "roles" not in data else "roles")
+    if "account_permissions" in data:
+        return roles_for_permissions(data["account_permissions"])
+    return ("standard",)
+
+
+def joinable(request, urls, collection) -> list:
+    """The teams or projects ``urls`` name, each one whose members the caller
+    may change (the permission of its members PATCH): an unknown or invisible
+    one is a 400, one the caller may only view a 403."""
+    container = getattr(request.api_root, collection)
+    found = []
+    for ref in dict.fromkeys(urls):
+        ident = id_from_url(ref, collection)
+        thing = container.get(ident) if ident else None
+        if thing is None or not request.has_permission(Permission.VIEW, thing):
+            raise Invalid(collection, f"{ref} is not one of your {collection}.")
+        if not request.has_permission(Permission.EDIT, thing):
+            raise NotAllowed(f"You may not add members to {ref}.")
+        found.append(thing)
+    return found
+
+
+def patch_account_users(request):
+    """Change members (``account_permissions``, ``roles``, status…) or remove
+    them with a ``null`` tuple; all or nothing."""
+    account = request.context.account
+    index, options = shoji.catalog_index(shoji.json_object(request))
+    api_root = request.api_root
+    notifier = Notifier.for_request(request)
+    removed = []
+    for ref, changes in index.items():
+        target = resolve_user(api_root, ref)
+        if target is None or target.account_id != account.__name__:
+            raise Invalid(ref, f"{ref} is not a user of this account.")
+        if changes is None:
+            remove_account_user(request, account, target)
+            removed.append(target.__name__)
+            continue
+        if not isinstance(changes, dict):
+            raise Invalid(ref, "Each tuple must be an object or null.")
+        if "url_base" in options and "url_base" not in changes:
+            changes = {**changes, "url_base": options["url_base"]}
+        change = UserChange(
+            api_root, request.identity, target, notifier, lambda r: resolve_user(api_root, r)
+        )
+        change.apply(changes)
+    if removed:
+        return {"removed": removed}
+    return no_content()
+
+
+def remove_account_user(request, account, target):
+    me = request.identity
+    if is_account_owner(target, account):
+        raise NotAllowed("The account owner cannot be removed.")
+    if target.__name__ == me.__name__:
+        raise NotAllowed("You cannot remove yourself.")
+    if not is_account_admin(me, account):
+        raise NotAllowed("Only account admins may remove users.")
+    remove_user(request.api_root, target)
+
+
+add_views(account_users_services, "GET", get_account_users, permission=Permission.VIEW)
+add_views(account_users_services, "POST", post_account_users, permission=Permission.ADMIN)
+add_views(account_users_services, "PATCH", patch_account_users, permission=Permission.ADMIN)
