@@ -39,6 +39,7 @@ def main(global_config=None, **settings):
     config.include("pyramid_zodbconn")
     config.include("cornice")
     config.include(".infra.mail")
+    config.include(".infra.oidc")
     config.add_request_method(get_api_root, "api_root", reify=True)
     config.add_request_method(url_of, "url_of")
     config.set_security_policy(SecurityPolicy())

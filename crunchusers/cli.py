@@ -23,6 +23,7 @@ from pyramid.paster import get_app, setup_logging
 
 from .authz.roles import account_permissions_for
 from .domain.exceptions import DomainError
+from .domain.federation import refuse_password
 from .domain.notifications import Links, Notifier
 from .domain.resources.users import DuplicateLogin
 from .domain.user_changes import UserChange
@@ -171,6 +172,7 @@ def do_configure_user(session, api_root, args, out):
 
 def do_passwd(session, api_root, args, out):
     user = find_user(api_root, args.email)
+    refuse_password(user)  # an oauth user has no password (main reports the 409)
     password = getpass.getpass("New password: ")
     if getpass.getpass("Repeat it: ") != password:
         raise CommandError("The passwords do not match.")

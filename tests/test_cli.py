@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from crunchusers import cli
+from crunchusers.domain.federation import sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,3 +144,23 @@ def test_console_script_is_installed(ini):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["email"] == "demo@example.com"
+
+
+def test_the_cli_sets_no_password_for_an_oauth_user(ini, monkeypatch, capsys):
+    from pyramid.paster import get_app
+
+    from crunchusers.infra.storage import ROOT_KEY, get_db
+
+    app = get_app(ini)
+    db = get_db(app.registry)
+    conn = db.open()
+    with conn.transaction_manager:
+        root = conn.root()[ROOT_KEY]
+        user = root.users.find_by_email("demo@example.com")
+        user.status = "pending"
+        sign_in(root, "google", "sub-demo", "demo@example.com")
+    conn.close()
+    db.close()
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: pytest.fail("prompted"))
+    assert run(ini, "passwd", "demo@example.com")[0] == 1
+    assert "signs in with google and has no password" in capsys.readouterr().err

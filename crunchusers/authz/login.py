@@ -9,6 +9,7 @@ argon2 time in every case.
 
 import logging
 
+from ..domain.federation import uses_external_identity
 from ..infra.clock import get_clock
 from ..infra.passwords import verify_password
 from ..infra.settings import get_config
@@ -24,24 +25,35 @@ def login_with_password(request, login_name: str, password: str) -> str | None:
     api_root = request.api_root
     user = api_root.users.find_by_login(login_name)
     valid = verify_password(request.registry, user.password_hash if user else None, password)
-    if not valid or not user.is_active:
+    if not valid or not user.is_active or uses_external_identity(user):
         # Every attempt is logged (ASVS 16.3.1), never the password.
         log.warning("login failed for %r from %s", login_name[:200], request.client_addr)
         return None
     log.info("login of user %s from %s", user.__name__, request.client_addr)
+    return open_session(request, user)
+
+
+def open_session(request, user) -> str:
+    """A new session token for ``user``, who just proved who they are
+    (password here, a provider in ``views/oidc.py``)."""
     now = get_clock(request.registry).now()
     user.last_login = now
     config = get_config(request.registry)
-    return api_root.sessions.start(user, now, config.session_lifetime)
+    return request.api_root.sessions.start(user, now, config.session_lifetime)
 
 
 def session_cookie_header(request, token: str) -> str:
     """Exactly one cookie: host-only, whole site, HttpOnly, SameSite=Lax;
     ``Secure`` when the site says it is served over https."""
-    config = get_config(request.registry)
-    max_age = int(config.session_lifetime.total_seconds())
-    parts = [f"{COOKIE_NAME}={token}", f"Max-Age={max_age}", "Path=/", "HttpOnly", "SameSite=Lax"]
-    if config.secure_cookies:
+    max_age = int(get_config(request.registry).session_lifetime.total_seconds())
+    return cookie_header(request, COOKIE_NAME, token, max_age)
+
+
+def cookie_header(request, name: str, value: str, max_age: int, path: str = "/") -> str:
+    """A host-only HttpOnly, SameSite=Lax cookie living ``max_age`` seconds
+    (no ``Expires``: it would come from the wall clock, not ours)."""
+    parts = [f"{name}={value}", f"Max-Age={max_age}", f"Path={path}", "HttpOnly", "SameSite=Lax"]
+    if get_config(request.registry).secure_cookies:
         parts.append("Secure")
     return "; ".join(parts)
 

@@ -13,6 +13,7 @@ from ..infra.origins import is_loopback, origin_of
 from ..infra.settings import get_config
 from ..infra.storage import ROOT_KEY
 from .exceptions import Invalid
+from .federation import uses_external_identity
 
 
 class Links:
@@ -179,5 +180,5 @@ def mail_password_reset(registry, zodb_root, postbox, *, email: str, template: s
     """The worker's half of :meth:`Notifier.password_reset`."""
     api_root = zodb_root[ROOT_KEY]
     user = api_root.users.find_by_email(email)
-    if user is not None and user.status == "active":
+    if user is not None and user.status == "active" and not uses_external_identity(user):
         Notifier(registry, postbox, None).password_reset_mail(api_root, user, template)

@@ -12,12 +12,14 @@ from ..authz.login import (
 from ..authz.permissions import Permission
 from ..domain.bounds import NAME_MAX, check_text
 from ..domain.exceptions import Invalid
+from ..domain.federation import refuse_password
 from ..domain.notifications import Notifier
 from ..infra.clock import get_clock
 from ..infra.passwords import MAX_LENGTH, hash_password, policy_problem
 from ..rendering import shoji
 from . import no_content, tree_service
 from .errors import unauthorized
+from .oidc import login_links
 from .root import api_link
 
 public = tree_service("public", "/api/public/", context="/api/")
@@ -27,6 +29,8 @@ logout = tree_service("logout", "/api/logout/", context="/api/")
 
 @public.get(permission=NO_PERMISSION_REQUIRED)
 def get_public(request):
+    """The public views, and in the body the OpenID providers one may sign
+    in with (``oauth_providers``: id, name, login_url; see views/oidc.py)."""
     names = ("login", "password_reset", "password_change")  # only views that exist
     return shoji.catalog(
         request,
@@ -34,6 +38,7 @@ def get_public(request):
         {},
         self_url=api_link(request, "public"),
         views={name: api_link(request, "public", name) for name in names},
+        body={"oauth_providers": login_links(request)},
     )
 
 
@@ -96,6 +101,7 @@ def post_password_change(request):
     user = api_root.users.get(user_id) if user_id else None
     if user is None or user.status in ("deleted", "inactive", "locked"):
         raise Invalid("token", INVALID_LINK)
+    refuse_password(user)
     user.password_hash = hash_password(request.registry, password)
     user.email_verified = True
     if user.status == "pending":

@@ -2,6 +2,7 @@
 
 from ..authz.permissions import Permission
 from ..domain.exceptions import Invalid, NotAllowed
+from ..domain.federation import refuse_password
 from ..domain.notifications import Notifier
 from ..domain.references import resolve_user
 from ..domain.user_changes import UserChange, changes_from
@@ -162,6 +163,7 @@ def post_password(request):
     target = request.context
     if target.__name__ != request.identity.__name__:
         raise NotAllowed("Only the user may change their password here.")
+    refuse_password(target)
     data = shoji.entity_body(shoji.json_object(request))
     only_fields(data, ("old_pw", "new_pw"))
     old, new = data.get("old_pw"), data.get("new_pw")

@@ -13,6 +13,7 @@ from ...authz.acl import root_acl
 from .accounts import Accounts
 from .credentials import LinkTokens, Sessions
 from .datasets import Datasets
+from .login_flows import LoginFlows
 from .projects import Projects
 from .teams import Teams
 from .users import Users
@@ -40,6 +41,8 @@ CONTAINERS = {
 class ApiRoot(Persistent):
     __name__ = "api"
     __parent__ = SITE
+    #: OpenID Connect sign-ins in progress (added by ``ensure_containers``).
+    login_flows = None
 
     def __init__(self):
         self.sessions = Sessions()
@@ -56,6 +59,8 @@ class ApiRoot(Persistent):
                 container.__name__ = name
                 container.__parent__ = self
                 setattr(self, name, container)
+        if self.login_flows is None:
+            self.login_flows = LoginFlows()
 
     @property
     def __acl__(self):

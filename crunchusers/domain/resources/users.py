@@ -48,6 +48,7 @@ class User(Item):
     last_login = None
     id_method = "pwhash"
     id_provider = None
+    oidc_subject = None  # the provider's ``sub``, recorded at the first sign-in
     display_name = None
     dataset_ceiling = None
 
