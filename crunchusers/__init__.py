@@ -11,7 +11,7 @@ The map, from the outside in:
 * ``domain/`` — persistent resources (``resources/``) and the operations on
   them; refusals are ``domain.exceptions``.
 * ``infra/`` — settings, clock, tokens, passwords, mail and its outbox,
-  storage.
+  storage, the OpenID Connect client.
 * ``cli.py`` — operator commands; :func:`main` below builds the WSGI app.
 """
 

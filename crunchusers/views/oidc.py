@@ -7,14 +7,19 @@ fresh ``state``, sets that cookie (``oidc_flow``, HttpOnly, SameSite=Lax,
 only under ``/api/public/oidc/``) and answers 302 to the provider's
 authorization endpoint with ``state``, ``nonce`` and the S256 ``code_challenge``.
 
-``GET /api/public/oidc/{provider}/callback/`` ends it: the ``state`` must
-name a live flow of this provider started by this browser (its cookie),
-the provider's ``iss`` parameter (RFC 9207), when sent, must be its issuer;
-then the code is exchanged with the verifier, the ID token validated, the
-provider must say ``email_verified: true``, and
-:func:`crunchusers.domain.federation.sign_in` decides who that is.  Success
+``GET /api/public/oidc/{provider}/callback/`` ends it: a provider's
+``error`` is reported as it is (some providers send no ``state`` with it);
+otherwise the ``state`` must name a live flow of this provider started by
+this browser (its cookie), and the provider's ``iss`` parameter (RFC 9207),
+when sent, must be its issuer; then the code is exchanged with the
+verifier, the ID token validated, the provider must say
+``email_verified: true``, and :func:`crunchusers.domain.federation.sign_in`
+decides who that is.  Success
 sets the same session cookie as the password login and answers 302 to
 ``crunchusers.oidc.landing_url`` (default: the API root).
+
+Starting a new sign-in in a browser replaces its cookie, which abandons
+the sign-in that browser had under way.
 
 Failures are JSON errors like everywhere else (this server has no pages):
 400 for a bad, used, expired or foreign ``state`` (one message for all), a
