@@ -43,7 +43,7 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 from ..authz.login import cookie_header, open_session, session_cookie_header
-from ..domain.bounds import NAME_MAX, check_text
+from ..domain.bounds import NAME_MAX, TEXT_MAX, check_text
 from ..domain.exceptions import DomainError, Invalid, NotFound
 from ..domain.federation import sign_in
 from ..domain.resources.login_flows import LoginFlow, TooManyFlows
@@ -162,6 +162,7 @@ def exchanged_claims(request, provider, flow, code, now) -> dict:
     request, those the first attempt validated (the code works once)."""
     if not isinstance(code, str) or not code:
         raise Invalid("code", f"{provider.title} sent no authorization code.")
+    check_text(code, "code", TEXT_MAX, multiline=False)
     done = request.environ.get(CLAIMS_KEY)
     if done is not None and done[0] == code:
         return done[1]

@@ -300,9 +300,31 @@ def test_an_error_from_the_provider_is_reported(browser, scene, oidc_provider):
     assert "<script>" not in res.json()["message"]
 
 
-def test_a_missing_code_is_refused(browser, scene, ivy_at_provider):
-    callback = with_query(browser.callback_for(ivy_at_provider), code=None)
+@pytest.mark.parametrize("code", [None, "", "c" * 5000, "a\r\nb"])
+def test_a_missing_or_malformed_code_is_refused_before_the_provider_sees_it(
+    browser, scene, ivy_at_provider, oidc_provider, code
+):
+    callback = with_query(browser.callback_for(ivy_at_provider), code=code)
+    before = oidc_provider.stats()["token_requests"]
     assert_refused(browser.get(callback), 400, field="code")
+    assert oidc_provider.stats()["token_requests"] == before
+
+
+def test_a_browser_signed_in_as_someone_else_ends_up_as_the_provider_says(
+    browser, scene, ivy_at_provider, server, factory
+):
+    owner = {"email": scene.email("owner"), "password": PASSWORD}
+    assert browser.session.post(f"{server}public/login/", json=owner).status_code == 204
+    assert browser.me().json()["urls"]["user_url"].endswith(f"/users/{scene.owner}/")
+    assert browser.sign_in(ivy_at_provider).status_code == 302
+    assert browser.me().json()["urls"]["user_url"].endswith(f"/users/{scene.ivy}/")
+    assert user_state(factory, scene.owner)["sessions"] == 1  # the owner's session lives on
+
+
+def test_the_endpoints_take_only_get(browser, server):
+    for action in ("login", "callback"):
+        res = browser.session.post(f"{server}public/oidc/mock/{action}/", json={})
+        assert_refused(res, 405)
 
 
 def test_the_flow_expires_on_the_clock_boundary(
