@@ -24,7 +24,7 @@ def login_with_password(request, login_name: str, password: str) -> str | None:
     api_root = request.api_root
     user = api_root.users.find_by_login(login_name)
     valid = verify_password(request.registry, user.password_hash if user else None, password)
-    if not valid or not user.is_active:
+    if not valid or not user.may_sign_in:
         # Every attempt is logged (ASVS 16.3.1), never the password.
         log.warning("login failed for %r from %s", login_name[:200], request.client_addr)
         return None

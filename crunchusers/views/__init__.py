@@ -35,6 +35,7 @@ MODULES = (
     "datasets",
     "account_admin",
     "apikeys",
+    "passwords",
 )
 
 

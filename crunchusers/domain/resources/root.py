@@ -13,6 +13,7 @@ from ...authz.acl import root_acl
 from .accounts import Accounts
 from .credentials import LinkTokens, Sessions
 from .datasets import Datasets
+from .mail_budget import MailBudget
 from .projects import Projects
 from .teams import Teams
 from .users import Users
@@ -40,6 +41,7 @@ CONTAINERS = {
 class ApiRoot(Persistent):
     __name__ = "api"
     __parent__ = SITE
+    mail_budget = None
 
     def __init__(self):
         self.sessions = Sessions()
@@ -48,14 +50,16 @@ class ApiRoot(Persistent):
         self.ensure_containers()
 
     def ensure_containers(self):
-        """Add any top-level container this version has and the data lacks
-        (idempotent; run at every start-up)."""
+        """Add any top-level container (and the mail budget) this version
+        has and the data lacks (idempotent; run at every start-up)."""
         for name, factory in CONTAINERS.items():
             if getattr(self, name, None) is None:
                 container = factory()
                 container.__name__ = name
                 container.__parent__ = self
                 setattr(self, name, container)
+        if self.mail_budget is None:
+            self.mail_budget = MailBudget()
 
     @property
     def __acl__(self):

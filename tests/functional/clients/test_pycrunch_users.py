@@ -31,9 +31,14 @@ def test_item07_17_pycrunch_drop_then_by_email_finds_nothing(connect):
     root = connect()
     # item 19: the README's account example, a "body" wrapper
     root.accounts.create(
-        {"body": {"name": "Acme", "owner": {"email": "o@acme.test", "password": "owner pw 12"}}}
+        {
+            "body": {
+                "name": "Acme",
+                "owner": {"email": "o@acme.test", "password": "blue garden gate 12"},
+            }
+        }
     )
-    site = connect("o@acme.test", "owner pw 12")
+    site = connect("o@acme.test", "blue garden gate 12")
     account = site.user_url.account_url
     editor_role = next(url for url in site.roles.index if url.endswith("/roles/editor/"))
     bill_url = pycrunch_users.invite(
