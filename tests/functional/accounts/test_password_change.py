@@ -8,7 +8,7 @@ API key of the user, kills outstanding reset links and mails the user.
 
 import pytest
 
-from tests.factories import PASSWORD, acme_and_other
+from tests.factories import PASSWORD
 from tests.functional.helpers import (
     NEW_PASSWORD,
     assert_error,
@@ -21,11 +21,6 @@ from tests.functional.helpers import (
 )
 
 CHANGED = "Your password was changed"
-
-
-@pytest.fixture
-def acme(factory):
-    return acme_and_other(factory)
 
 
 def change(testapp, scene, who, body=None, status=204, target=None):

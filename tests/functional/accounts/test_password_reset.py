@@ -18,7 +18,7 @@ from crunchusers.infra.mail import stop_delivery
 from crunchusers.infra.outbox import OUTBOX_KEY
 from crunchusers.infra.storage import get_db
 from tests.conftest import delivering
-from tests.factories import PASSWORD, Factory, acme_and_other
+from tests.factories import PASSWORD, Factory
 from tests.functional.helpers import (
     NEW_PASSWORD,
     URL_BASE,
@@ -30,11 +30,6 @@ from tests.functional.helpers import (
     token_from,
 )
 from tests.functional.security.test_credentials import GatheringClock
-
-
-@pytest.fixture
-def acme(factory):
-    return acme_and_other(factory)
 
 
 def reset_link(testapp, inbox, email):
