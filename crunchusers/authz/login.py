@@ -3,8 +3,8 @@
 A successful login starts a new session (a fresh 256-bit token every time)
 that lives ``crunchusers.session_lifetime_seconds`` (24 h by default) on the
 injectable clock.  A failed login answers the same whether the login name is
-unknown, the password wrong or the user not active, and spends the same
-argon2 time in every case.
+unknown, the password wrong, the user not active or made to reset their
+password by an admin, and spends the same argon2 time in every case.
 """
 
 import logging
