@@ -23,7 +23,7 @@ import transaction
 from pyramid.paster import get_app, setup_logging
 
 from .authz.roles import account_permissions_for
-from .domain.credentials import check_new_user_password, set_password
+from .domain.credentials import new_user_password_hash, set_password
 from .domain.exceptions import DomainError
 from .domain.notifications import Links, Notifier
 from .domain.password_policy import personal_words
@@ -33,7 +33,6 @@ from .domain.users import create_account
 from .infra.clock import get_clock, isoformat
 from .infra.mail import DeliveryFailed, stop_delivery
 from .infra.outbox import Postbox
-from .infra.passwords import hash_password
 from .infra.settings import get_config
 from .infra.storage import ROOT_KEY, get_db
 from .views.schemas import NewAccount, validate
@@ -130,12 +129,13 @@ def do_create_account(session, api_root, args, out):
         validate(NewAccount(), {"name": args.name, "owner": owner})
     except DomainError as exc:
         raise CommandError(exc.message) from exc
-    password_hash = None
-    if args.password:
-        password = prompt_password()
-        personal = personal_words(args.owner_email, args.owner_name)
-        check_new_user_password(None, password, field="password", personal=personal)
-        password_hash = hash_password(session.registry, password)
+    password_hash = new_user_password_hash(
+        session.registry,
+        None,
+        prompt_password() if args.password else None,
+        field="password",
+        personal=personal_words(args.owner_email, args.owner_name),
+    )
     try:
         account, owner = create_account(
             api_root,

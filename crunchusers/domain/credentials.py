@@ -45,10 +45,13 @@ def previous_hashes(user) -> tuple:
     return (*current, *user.password_history)
 
 
-def check_new_user_password(account, password, *, field: str, personal=()):
-    """The policy for a password given when a user is created (no history)."""
-    policy = PasswordPolicy.of_account(account)
-    check_password(policy, password, field=field, personal=personal)
+def new_user_password_hash(registry, account, password, *, field: str, personal=()):
+    """The hash of the password a user is created with, once the account's
+    policy (no history yet) accepted it; None when there is no password."""
+    if password is None:
+        return None
+    check_password(PasswordPolicy.of_account(account), password, field=field, personal=personal)
+    return hash_password(registry, password)
 
 
 def set_password(registry, api_root, user, password, *, field, notifier, keep=None):

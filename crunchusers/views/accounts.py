@@ -9,7 +9,7 @@ from ..authz.permissions import Permission
 from ..authz.roles import roles_for_permissions
 from ..authz.rules import is_account_admin, is_account_owner
 from ..domain.collaboration import set_project_member, set_team_member
-from ..domain.credentials import check_new_user_password
+from ..domain.credentials import new_user_password_hash
 from ..domain.exceptions import Invalid, NotAllowed
 from ..domain.notifications import Notifier
 from ..domain.password_policy import PasswordPolicy, personal_words
@@ -18,7 +18,6 @@ from ..domain.resources.users import STATUSES, DuplicateLogin
 from ..domain.user_changes import UserChange, role_ids
 from ..domain.users import create_account, new_user, remove_user
 from ..infra.clock import get_clock
-from ..infra.passwords import hash_password
 from ..infra.settings import get_config
 from ..rendering import shoji
 from ..rendering.representations import account_user_tuple
@@ -83,10 +82,13 @@ def get_accounts(request):
 def post_accounts(request):
     data = validate(NewAccount(), shoji.entity_body(shoji.json_object(request)))
     owner_data = data["owner"]
-    password = owner_data.get("password")
-    if password is not None:
-        personal = personal_words(owner_data["email"], owner_data.get("name"))
-        check_new_user_password(None, password, field="owner.password", personal=personal)
+    password_hash = new_user_password_hash(
+        request.registry,
+        None,
+        owner_data.get("password"),
+        field="owner.password",
+        personal=personal_words(owner_data["email"], owner_data.get("name")),
+    )
     api_root = request.api_root
     try:
         account, owner = create_account(
@@ -95,7 +97,7 @@ def post_accounts(request):
             owner_email=owner_data["email"],
             owner_name=owner_data.get("name", ""),
             now=get_clock(request.registry).now(),
-            password_hash=hash_password(request.registry, password) if password else None,
+            password_hash=password_hash,
         )
     except DuplicateLogin as exc:
         raise Invalid("owner.email", "That email address cannot be used.") from exc
@@ -214,14 +216,13 @@ def post_account_users(request):
     which the caller must be allowed to add members to."""
     account = request.context.account
     data = validate(NewAccountUser(), shoji.entity_body(shoji.json_object(request)))
-    password = data.get("password")
-    if password is not None:
-        named = (
-            data[k] for k in ("email", "username", "name", "first_name", "last_name") if k in data
-        )
-        check_new_user_password(
-            account, password, field="password", personal=personal_words(*named)
-        )
+    password_hash = new_user_password_hash(
+        request.registry,
+        account,
+        data.get("password"),
+        field="password",
+        personal=personal_words(*(data.get(k) for k in PERSONAL_MEMBERS)),
+    )
     api_root = request.api_root
     teams = joinable(request, data.get("teams", ()), "teams")
     projects = joinable(request, data.get("projects", ()), "projects")
@@ -236,7 +237,7 @@ def post_account_users(request):
             username=data.get("username"),
             roles=new_user_roles(data),
             now=get_clock(request.registry).now(),
-            password_hash=hash_password(request.registry, password) if password else None,
+            password_hash=password_hash,
         )
     except DuplicateLogin as exc:
         field = exc.args[0]

@@ -135,11 +135,13 @@ def test_none_of_the_last_five_passwords_comes_back(testapp, acme):
     assert can_log_in(testapp, acme.email("alice"), PASSWORD)
 
 
-def test_only_hashes_of_earlier_passwords_are_kept(testapp, acme, factory):
+def test_only_hashes_of_earlier_passwords_are_kept_and_removal_drops_them(testapp, acme, factory):
     change(testapp, acme, "alice")
     history = factory.read(lambda root: tuple(root.users[acme.alice].password_history))
     assert len(history) == 1
     assert history[0].startswith("$argon2id$") and PASSWORD not in history[0]
+    testapp.delete(acme.url("alice"), headers=acme.headers("owner"), status=200)
+    assert factory.read(lambda root: root.users[acme.alice].password_history) == ()
 
 
 # -- who may, and what bodies ----------------------------------------------------------

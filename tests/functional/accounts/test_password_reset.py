@@ -121,6 +121,25 @@ def test_a_used_reset_link_kills_a_pending_invitation_link_too(testapp, acme, fa
     assert testapp.get(user_url, headers=acme.headers("owner")).json["body"]["status"] == "active"
 
 
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"password": NEW_PASSWORD}, "token"),
+        ({"token": "x" * 5000, "password": NEW_PASSWORD}, "token"),
+        ({"token": "abc\ndef", "password": NEW_PASSWORD}, "token"),
+        ({"token": 7, "password": NEW_PASSWORD}, "token"),
+        ({"token": "live", "password": "x" * 5000}, "password"),
+        ({"token": "live", "password": NEW_PASSWORD, "email": "a@example.com"}, "email"),
+    ],
+)
+def test_password_change_bodies_are_checked_and_keep_the_token(testapp, acme, inbox, body, field):
+    token = reset_link(testapp, inbox, acme.email("alice"))
+    body = {k: token if v == "live" else v for k, v in body.items()}
+    res = testapp.post_json("/api/public/password_change/", body, status=400)
+    assert_error(res, 400, field)
+    set_password(testapp, token)
+
+
 # -- /users/{id}/password_reset/ (seed 004) ------------------------------------------------
 
 
