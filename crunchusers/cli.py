@@ -1,6 +1,6 @@
 """The ``crunchusers`` command: account and user chores from the shell.
 
-    crunchusers INI create-account --name NAME --owner-email EMAIL [--owner-name N]
+    crunchusers INI create-account --name NAME --owner-email EMAIL [--owner-name N] [--password]
     crunchusers INI show-user EMAIL
     crunchusers INI configure-user EMAIL [--name N] [--status S] [--roles r1,r2]
     crunchusers INI passwd EMAIL
@@ -8,8 +8,9 @@
 
 It opens the same database as the server (RelStorage and ZEO allow both at
 once; a FileStorage is locked by a running server) and applies the same
-rules and side effects as the API: passwords go through the policy, status
-and role changes mail the user, invitations mail a link.  Errors print a
+rules and side effects as the API: passwords go through the account's
+password policy (``passwd`` then ends the user's sessions and API tokens and
+mails them), status and role changes mail the user, invitations mail a link.  Errors print a
 message and exit with status 1.
 """
 
@@ -22,16 +23,17 @@ import transaction
 from pyramid.paster import get_app, setup_logging
 
 from .authz.roles import account_permissions_for
+from .domain.credentials import new_user_password_hash, set_password
 from .domain.exceptions import DomainError
 from .domain.federation import refuse_password
 from .domain.notifications import Links, Notifier
+from .domain.password_policy import personal_words
 from .domain.resources.users import DuplicateLogin
 from .domain.user_changes import UserChange
 from .domain.users import create_account
 from .infra.clock import get_clock, isoformat
 from .infra.mail import DeliveryFailed, stop_delivery
 from .infra.outbox import Postbox
-from .infra.passwords import hash_password, policy_problem
 from .infra.settings import get_config
 from .infra.storage import ROOT_KEY, get_db
 from .views.schemas import NewAccount, validate
@@ -51,6 +53,11 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--owner-email", required=True)
     create.add_argument("--owner-name", default="")
     create.add_argument("--url-base", help="invitation link template containing ${token}")
+    create.add_argument(
+        "--password",
+        action="store_true",
+        help="prompt for the owner's password (no invitation is mailed then)",
+    )
 
     show = commands.add_parser("show-user", help="print a user as JSON")
     show.add_argument("email")
@@ -110,12 +117,26 @@ def find_user(api_root, email):
     return user
 
 
+def prompt_password() -> str:
+    password = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat it: ") != password:
+        raise CommandError("The passwords do not match.")
+    return password
+
+
 def do_create_account(session, api_root, args, out):
     owner = {"email": args.owner_email, "name": args.owner_name}
     try:  # the same limits as POST /api/accounts/ (no CR/LF in mail headers)
         validate(NewAccount(), {"name": args.name, "owner": owner})
     except DomainError as exc:
         raise CommandError(exc.message) from exc
+    password_hash = new_user_password_hash(
+        session.registry,
+        None,
+        prompt_password() if args.password else None,
+        field="password",
+        personal=personal_words(args.owner_email, args.owner_name),
+    )
     try:
         account, owner = create_account(
             api_root,
@@ -123,9 +144,13 @@ def do_create_account(session, api_root, args, out):
             owner_email=args.owner_email,
             owner_name=args.owner_name,
             now=session.now(),
+            password_hash=password_hash,
         )
     except DuplicateLogin as exc:
         raise CommandError(f"The email {args.owner_email} is already in use.") from exc
+    if password_hash:
+        print(f"account {account.__name__} created; owner {owner.__name__} active", file=out)
+        return
     session.notifier.invitation(api_root, owner, account, args.url_base)
     print(f"account {account.__name__} created; owner {owner.__name__} invited", file=out)
 
@@ -171,16 +196,14 @@ def do_configure_user(session, api_root, args, out):
 
 
 def do_passwd(session, api_root, args, out):
+    """The operator sets a password: the same policy, history, ended
+    sessions and API tokens, killed links and mail as any other door."""
     user = find_user(api_root, args.email)
     refuse_password(user)  # an oauth user has no password (main reports the 409)
-    password = getpass.getpass("New password: ")
-    if getpass.getpass("Repeat it: ") != password:
-        raise CommandError("The passwords do not match.")
-    if problem := policy_problem(password):
-        raise CommandError(problem)
-    user.password_hash = hash_password(session.registry, password)
-    api_root.sessions.end_all(user, kind="session")
-    session.notifier.password_changed(user)
+    password = prompt_password()
+    set_password(
+        session.registry, api_root, user, password, field="password", notifier=session.notifier
+    )
     print(f"password changed for {user.email}", file=out)
 
 

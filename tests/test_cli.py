@@ -146,6 +146,84 @@ def test_console_script_is_installed(ini):
     assert json.loads(result.stdout)["email"] == "demo@example.com"
 
 
+# -- passwords at the command line: the same policy and the same side effects ---------
+
+
+def answer(monkeypatch, *passwords):
+    """Type each password twice at the prompts."""
+    answers = iter([p for password in passwords for p in (password, password)])
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: next(answers))
+
+
+def with_database(ini, change):
+    """``change(api_root)`` committed against the command's database."""
+    import transaction
+    from pyramid.paster import get_app
+
+    from crunchusers.infra.storage import ROOT_KEY, get_db
+
+    app = get_app(ini)
+    db = get_db(app.registry)
+    manager = transaction.TransactionManager(explicit=True)
+    conn = db.open(transaction_manager=manager)
+    try:
+        with manager:
+            return change(app.registry, conn.root()[ROOT_KEY])
+    finally:
+        conn.close()
+        db.close()
+
+
+@pytest.mark.parametrize(
+    "password,rule",
+    [("qwerty123456", "common"), ("short", "min_length"), ("demo all day long", "personal")],
+)
+def test_passwd_applies_the_password_policy(ini, monkeypatch, capsys, password, rule):
+    answer(monkeypatch, password)
+    assert run(ini, "passwd", "demo@example.com")[0] == 1
+    err = capsys.readouterr().err
+    assert f"(password rule: {rule})" in err
+
+
+def test_passwd_ends_sessions_and_api_keys_kills_links_and_mails(ini, monkeypatch):
+    from datetime import timedelta
+
+    def start(registry, api_root):
+        user = api_root.users.find_by_email("demo@example.com")
+        now = registry.crunchusers_clock.now()
+        api_root.sessions.start(user, now, timedelta(hours=1))
+        api_root.sessions.start(user, now, timedelta(days=9), kind="apikey", prefix="apk-")
+        api_root.link_tokens.issue(user, "password_reset", now, timedelta(hours=24))
+        return len(mails(ini))
+
+    before = with_database(ini, start)
+    answer(monkeypatch, "a brand new secret")
+    assert run(ini, "passwd", "demo@example.com")[0] == 0
+
+    def left(registry, api_root):
+        user = api_root.users.find_by_email("demo@example.com")
+        return len(user.session_hashes), len(api_root.link_tokens.by_user)
+
+    assert with_database(ini, left) == (0, 0)
+    assert len(mails(ini)) == before + 1
+    assert "Your password was changed" in mails(ini)[-1].read_text()
+
+
+def test_create_account_with_a_password_activates_the_owner_without_invitation(
+    ini, monkeypatch, capsys
+):
+    args = ("create-account", "--name", "Acme", "--owner-email", "olga@acme.test", "--password")
+    answer(monkeypatch, "olga and her bikes")
+    assert run(ini, *args)[0] == 1
+    assert "(password rule: personal)" in capsys.readouterr().err
+    answer(monkeypatch, "quiet lantern orbit")
+    code, out = run(ini, *args)
+    assert code == 0 and "active" in out
+    assert mails(ini) == []
+    code, out = run(ini, "show-user", "olga@acme.test")
+    assert json.loads(out)["status"] == "active"
+
+
 def test_the_cli_sets_no_password_for_an_oauth_user(ini, monkeypatch, capsys):
     from pyramid.paster import get_app
 

@@ -3,8 +3,8 @@
 A successful login starts a new session (a fresh 256-bit token every time)
 that lives ``crunchusers.session_lifetime_seconds`` (24 h by default) on the
 injectable clock.  A failed login answers the same whether the login name is
-unknown, the password wrong or the user not active, and spends the same
-argon2 time in every case.
+unknown, the password wrong, the user not active or made to reset their
+password by an admin, and spends the same argon2 time in every case.
 """
 
 import logging
@@ -25,7 +25,7 @@ def login_with_password(request, login_name: str, password: str) -> str | None:
     api_root = request.api_root
     user = api_root.users.find_by_login(login_name)
     valid = verify_password(request.registry, user.password_hash if user else None, password)
-    if not valid or not user.is_active or uses_external_identity(user):
+    if not valid or not user.may_sign_in or uses_external_identity(user):
         # Every attempt is logged (ASVS 16.3.1), never the password.
         log.warning("login failed for %r from %s", login_name[:200], request.client_addr)
         return None

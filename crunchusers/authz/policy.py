@@ -49,7 +49,7 @@ class SecurityPolicy:
         if session is None:
             return None
         user = api_root.users.get(session.user_id)
-        if user is None or not user.is_active:
+        if user is None or not user.may_sign_in:
             return None
         if session.kind == "apikey" and (
             session.last_used is None or now - session.last_used > LAST_USED_RESOLUTION

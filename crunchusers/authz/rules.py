@@ -46,3 +46,11 @@ def can_own_datasets(user) -> bool:
     invited and not yet logged in (an admin hands datasets to an invited
     editor before their first log-in); never a locked, inactive or removed one."""
     return user.status in ("active", "pending") and can_create_datasets(user)
+
+
+def may_force_password_reset(actor, target, account) -> bool:
+    """Admins of the target's account, never on themselves; the owner's
+    password is the owner's alone (only the superuser may force it)."""
+    if not may_manage_user(actor, target, account):
+        return False
+    return actor.is_superuser or not is_account_owner(target, account)

@@ -2,8 +2,13 @@
 
 :class:`Notifier` binds the registry, an outbox writer (a request's or the
 CLI's) and the :class:`Links` policy once, so callers only say what happened.
+Mails that carry a link anyone may ask for (password resets, invitations,
+later verifications) spend the address's hourly budget
+(``crunchusers.mail_budget_per_hour``, :mod:`.resources.mail_budget`);
+over it they are silently not sent, and the request answers as usual.
 """
 
+import logging
 from string import Template
 from urllib.parse import urljoin, urlsplit
 
@@ -14,6 +19,8 @@ from ..infra.settings import get_config
 from ..infra.storage import ROOT_KEY
 from .exceptions import Invalid
 from .federation import uses_external_identity
+
+log = logging.getLogger(__name__)
 
 
 class Links:
@@ -85,18 +92,28 @@ class Notifier:
             sender = get_config(self.registry).mail_sender
             self.postbox.mail(to=user.email, subject=subject, body=body, sender=sender)
 
-    def issue_link(self, api_root, user, purpose: str, url_base: str | None) -> str:
-        """A fresh one-time token (older ones of that purpose die) as a link."""
-        return self._fill(api_root, user, purpose, self.links.template(url_base))
+    def within_budget(self, api_root, address: str, what: str) -> bool:
+        """Spend one mail of ``address``'s hourly budget; False when spent."""
+        per_hour = get_config(self.registry).mail_budget_per_hour
+        if api_root.mail_budget.spend(address, get_clock(self.registry).now(), per_hour):
+            return True
+        log.warning("%s mail not sent: the address's hourly mail budget is spent", what)
+        return False
 
     def _fill(self, api_root, user, purpose: str, template: str) -> str:
+        """A fresh one-time token (older ones of that purpose die) as a link."""
         config = get_config(self.registry)
         now = get_clock(self.registry).now()
         token = api_root.link_tokens.issue(user, purpose, now, config.link_token_lifetime)
         return Template(template).safe_substitute(token=token)
 
     def invitation(self, api_root, user, account, url_base=None, inviter=None):
-        link = self.issue_link(api_root, user, "invite", url_base)
+        """Mail a fresh invitation link; over the budget nothing happens (the
+        older link keeps working), though ``url_base`` is still checked."""
+        template = self.links.template(url_base)
+        if not self.within_budget(api_root, user.email, "Invitation"):
+            return
+        link = self._fill(api_root, user, "invite", template)
         by = f" by {inviter.name}" if inviter is not None else ""
         hours = int(get_config(self.registry).link_token_lifetime.total_seconds() // 3600)
         self._send(
@@ -107,23 +124,34 @@ class Notifier:
             f"This link works once and expires in {hours} hours.\n",
         )
 
-    def password_reset(self, email: str, url_base: str | None):
+    def password_reset(self, api_root, email: str, url_base: str | None, forced=False):
         """Queue a reset for whoever has ``email``.
 
         The request does the same work whatever the address: it checks
-        ``url_base`` and queues one job.  The delivery worker looks the
-        address up, issues the token and writes the mail (or nothing), so
-        neither the answer nor its timing says whether the address exists.
+        ``url_base`` and queues one job.  The delivery worker spends the
+        address's mail budget, looks the address up, issues the token and
+        writes the mail (or nothing), so neither the answer nor its timing
+        says whether the address exists.  Spending the budget in the worker
+        keeps the one counter per address out of the requests: ten
+        simultaneous resets for one address do not conflict with each other.
         """
-        self.postbox.job("password_reset", email=email, template=self.links.template(url_base))
+        template = self.links.template(url_base)
+        self.postbox.job("password_reset", email=email, template=template, forced=forced)
 
-    def password_reset_mail(self, api_root, user, template: str):
+    def password_reset_mail(self, api_root, user, template: str, forced=False):
         link = self._fill(api_root, user, "password_reset", template)
+        why = (
+            "An administrator requires you to set a new password before you sign in again."
+            if forced
+            else "You recently requested a password reset."
+        )
+        hours = int(get_config(self.registry).link_token_lifetime.total_seconds() // 3600)
         self._send(
             user,
             "Reset your password",
-            f"Hello {user.name},\n\nYou recently requested a password reset. Set a new "
-            f"password here:\n\n{link}\n\nIf you did not ask for this, ignore this mail.\n",
+            f"Hello {user.name},\n\n{why} Set a new password here:\n\n{link}\n\n"
+            f"This link works once and expires in {hours} hours. "
+            "If you did not ask for this, ignore this mail.\n",
         )
 
     def status_changed(self, user, old, new):
@@ -176,9 +204,12 @@ class Notifier:
 
 
 @job("password_reset")
-def mail_password_reset(registry, zodb_root, postbox, *, email: str, template: str):
+def mail_password_reset(registry, zodb_root, postbox, *, email: str, template: str, forced=False):
     """The worker's half of :meth:`Notifier.password_reset`."""
     api_root = zodb_root[ROOT_KEY]
+    notifier = Notifier(registry, postbox, None)
+    if not notifier.within_budget(api_root, email, "Password reset"):
+        return
     user = api_root.users.find_by_email(email)
     if user is not None and user.status == "active" and not uses_external_identity(user):
-        Notifier(registry, postbox, None).password_reset_mail(api_root, user, template)
+        notifier.password_reset_mail(api_root, user, template, forced)

@@ -84,6 +84,7 @@ def remove_user(api_root, user):
     user.first_name = user.last_name = ""
     user.status = "deleted"
     user.password_hash = None
+    user.password_history = ()
     user.preferences = PersistentMapping(DEFAULT_PREFERENCES)
     for field in ("title", "mobile"):
         setattr(user, field, "")

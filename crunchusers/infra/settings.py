@@ -45,6 +45,7 @@ class Config:
     mail_poll_seconds: float
     mail_retry_max_seconds: float
     page_size_limit: int
+    mail_budget_per_hour: int = 5
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -82,6 +83,7 @@ class Config:
             mail_poll_seconds=float(get("mail_poll_seconds", 0.25)),
             mail_retry_max_seconds=float(get("mail_retry_max_seconds", 60)),
             page_size_limit=int(get("page_size_limit", 1000)),
+            mail_budget_per_hour=int(get("mail_budget_per_hour", 5)),
         )
 
 

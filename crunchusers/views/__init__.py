@@ -36,6 +36,7 @@ MODULES = (
     "account_admin",
     "apikeys",
     "oidc",
+    "passwords",
 )
 
 

@@ -9,14 +9,15 @@ from ..authz.permissions import Permission
 from ..authz.roles import roles_for_permissions
 from ..authz.rules import is_account_admin, is_account_owner
 from ..domain.collaboration import set_project_member, set_team_member
+from ..domain.credentials import new_user_password_hash
 from ..domain.exceptions import Invalid, NotAllowed
 from ..domain.notifications import Notifier
+from ..domain.password_policy import PasswordPolicy, personal_words
 from ..domain.references import id_from_url, resolve_user
 from ..domain.resources.users import STATUSES, DuplicateLogin
 from ..domain.user_changes import UserChange, role_ids
 from ..domain.users import create_account, new_user, remove_user
 from ..infra.clock import get_clock
-from ..infra.passwords import hash_password, policy_problem
 from ..infra.settings import get_config
 from ..rendering import shoji
 from ..rendering.representations import account_user_tuple
@@ -56,8 +57,12 @@ def account_entity(request, account):
         "owner": request.url_of(owner) if owner is not None else None,
         "created": account.created.isoformat() if account.created else None,
         "oauth_providers": [],
+        "password_policy": PasswordPolicy.of_account(account).settings(),
     }
-    return shoji.entity(request, account, body, description="An account", catalogs=catalogs)
+    views = {"password_policy": request.resource_url(account, "password_policy", "")}
+    return shoji.entity(
+        request, account, body, description="An account", catalogs=catalogs, views=views
+    )
 
 
 @accounts.get(permission=Permission.VIEW)
@@ -77,9 +82,13 @@ def get_accounts(request):
 def post_accounts(request):
     data = validate(NewAccount(), shoji.entity_body(shoji.json_object(request)))
     owner_data = data["owner"]
-    password = owner_data.get("password")
-    if password is not None and (problem := policy_problem(password)):
-        raise Invalid("owner.password", problem)
+    password_hash = new_user_password_hash(
+        request.registry,
+        None,
+        owner_data.get("password"),
+        field="owner.password",
+        personal=personal_words(owner_data["email"], owner_data.get("name")),
+    )
     api_root = request.api_root
     try:
         account, owner = create_account(
@@ -88,7 +97,7 @@ def post_accounts(request):
             owner_email=owner_data["email"],
             owner_name=owner_data.get("name", ""),
             now=get_clock(request.registry).now(),
-            password_hash=hash_password(request.registry, password) if password else None,
+            password_hash=password_hash,
         )
     except DuplicateLogin as exc:
         raise Invalid("owner.email", "That email address cannot be used.") from exc
@@ -109,6 +118,10 @@ def patch_account(request):
     changes = validate(AccountPatch(), shoji.entity_body(shoji.json_object(request)))
     if "name" in changes:
         account.name = changes["name"]
+    if "password_policy" in changes:
+        # applies to passwords set from now on; nobody's current one is judged again
+        current = PasswordPolicy.of_account(account).settings()
+        account.password_policy = {**current, **changes["password_policy"]}
     if "owner" in changes:
         if not (me.is_superuser or is_account_owner(me, account)):
             raise NotAllowed("Only the account owner may hand over ownership.")
@@ -193,15 +206,23 @@ def get_account_users(request):
     return doc
 
 
+#: Members of a new user that its password may not contain.
+PERSONAL_MEMBERS = ("email", "username", "name", "first_name", "last_name")
+
+
 def post_account_users(request):
     """Create a user (reference §5.3): a role from ``roles``, ``role_url`` or
     ``account_permissions``; member of the ``teams`` and ``projects`` listed,
     which the caller must be allowed to add members to."""
     account = request.context.account
     data = validate(NewAccountUser(), shoji.entity_body(shoji.json_object(request)))
-    password = data.get("password")
-    if password is not None and (problem := policy_problem(password)):
-        raise Invalid("password", problem)
+    password_hash = new_user_password_hash(
+        request.registry,
+        account,
+        data.get("password"),
+        field="password",
+        personal=personal_words(*(data.get(k) for k in PERSONAL_MEMBERS)),
+    )
     api_root = request.api_root
     teams = joinable(request, data.get("teams", ()), "teams")
     projects = joinable(request, data.get("projects", ()), "projects")
@@ -216,7 +237,7 @@ def post_account_users(request):
             username=data.get("username"),
             roles=new_user_roles(data),
             now=get_clock(request.registry).now(),
-            password_hash=hash_password(request.registry, password) if password else None,
+            password_hash=password_hash,
         )
     except DuplicateLogin as exc:
         field = exc.args[0]

@@ -19,6 +19,7 @@ from babel.numbers import list_currencies
 
 from ..domain.bounds import NAME_MAX, PREFERENCES_MAX_BYTES, TEXT_MAX, has_control_characters
 from ..domain.exceptions import Invalid
+from ..domain.password_policy import PasswordPolicy
 from ..domain.resources.users import STATUSES
 
 
@@ -64,6 +65,11 @@ class Str(_Strict):
 class Bool(_Strict):
     python_type = bool
     label = "boolean"
+
+
+class Int(_Strict):
+    python_type = int
+    label = "whole number"
 
 
 class StrList(_Strict):
@@ -133,6 +139,8 @@ def text(max_length: int = TEXT_MAX, *, multiline: bool = False, required: bool 
 NAME = text(NAME_MAX)
 #: URLs and other single-line values of free length up to TEXT_MAX.
 LINE = text(TEXT_MAX)
+#: Passwords: any characters, bounded; the password policy judges the rest.
+SECRET = colander.Length(max=TEXT_MAX)
 
 
 def all_of(*validators):
@@ -281,7 +289,7 @@ class NewAccountUser(colander.MappingSchema):
     first_name = field(Str, validator=NAME)
     last_name = field(Str, validator=NAME)
     username = field(Str, validator=USERNAME)
-    password = field(Str)
+    password = field(Str, validator=SECRET)
     roles = field(StrList)
     account_permissions = AccountPermissions(missing=colander.drop)
     send_invite = field(Bool)
@@ -297,7 +305,7 @@ class Owner(colander.MappingSchema):
     schema_type = staticmethod(mapping)
     email = colander.SchemaNode(Str(), validator=email_address)
     name = field(Str, validator=NAME)
-    password = field(Str)
+    password = field(Str, validator=SECRET)
 
 
 #: An account's name: required, one line, at most NAME_MAX characters.
@@ -312,10 +320,72 @@ class NewAccount(colander.MappingSchema):
     send_invite = field(Bool)
 
 
+def _bounded(name):
+    low, high = PasswordPolicy.BOUNDS[name]
+    return field(Int, validator=colander.Range(low, high))
+
+
+class PasswordPolicySettings(colander.MappingSchema):
+    """What an account admin may choose of the password policy."""
+
+    schema_type = staticmethod(mapping)
+    min_length = _bounded("min_length")
+    history = _bounded("history")
+
+
 class AccountPatch(colander.MappingSchema):
     schema_type = staticmethod(mapping)
     name = field(Str, validator=ACCOUNT_NAME)
     owner = field(Str, validator=LINE)
+    password_policy = PasswordPolicySettings(missing=colander.drop)
+
+
+# -- passwords: change, reset, links -----------------------------------------
+#
+# Passwords are only bounded here; what makes one acceptable is the password
+# policy's to say (``domain.password_policy``), with a message naming the rule.
+
+
+def required(kind, *, validator=None):
+    return colander.SchemaNode(kind(), validator=validator)
+
+
+class PasswordChange(colander.MappingSchema):
+    """``POST /users/{id}/password/`` (reference §4.3)."""
+
+    schema_type = staticmethod(mapping)
+    old_pw = required(Str, validator=SECRET)
+    new_pw = required(Str, validator=SECRET)
+
+
+class OwnPassword(colander.MappingSchema):
+    """The password members of the own-account edit (seed 001), which the
+    user entity PATCH/PUT takes out of its body before ``UserPatch``."""
+
+    schema_type = staticmethod(mapping)
+    password = field(Str, validator=SECRET)
+    old_password = field(Str, validator=SECRET)
+
+
+class LinkRequest(colander.MappingSchema):
+    """Bodies that only ask for a mailed link: ``url_base`` is its template."""
+
+    schema_type = staticmethod(mapping)
+    url_base = field(Str, validator=LINE)
+
+
+class PasswordResetRequest(LinkRequest):
+    """``POST /public/password_reset/``: the address, and the link template."""
+
+    email = required(Str, validator=email_address)
+
+
+class PasswordSet(colander.MappingSchema):
+    """``POST /public/password_change/``: a mailed token and the new password."""
+
+    schema_type = staticmethod(mapping)
+    token = required(Str, validator=LINE)
+    password = required(Str, validator=SECRET)
 
 
 def _first_error(exc: colander.Invalid) -> tuple[str, str]:

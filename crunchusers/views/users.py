@@ -1,24 +1,21 @@
 """The users catalog and user entities."""
 
 from ..authz.permissions import Permission
+from ..authz.rules import may_force_password_reset
 from ..domain.exceptions import Invalid, NotAllowed
-from ..domain.federation import refuse_password
 from ..domain.notifications import Notifier
 from ..domain.references import resolve_user
 from ..domain.user_changes import UserChange, changes_from
-from ..infra.passwords import hash_password, policy_problem, verify_password
 from ..rendering import shoji
 from ..rendering.representations import user_body, user_tuple
 from . import no_content, only_fields, tree_service
 from .accounts import remove_account_user
+from .passwords import own_account_password
 
 users = tree_service("users", "/api/users/", description="Users visible to the caller")
 user = tree_service("user", "/api/users/{user_id}/", description="A user")
 invite = tree_service(
     "user_invite", "/api/users/{user_id}/invite/", context="/api/users/{user_id}/"
-)
-password = tree_service(
-    "user_password", "/api/users/{user_id}/password/", context="/api/users/{user_id}/"
 )
 
 
@@ -79,13 +76,17 @@ def get_user(request):
 
 def user_actions(request, target, admin: bool) -> tuple[str, ...]:
     """The action URLs the caller may use on ``target``: only those."""
+    me = request.identity
     actions = ()
-    if target.__name__ == request.identity.__name__:
-        actions += ("password",)
+    if target.__name__ == me.__name__:
+        actions += ("password", "password_reset")
     elif admin:
-        actions += ("invite",)
+        actions += ("invite", "password_reset")
     if admin:
         actions += ("reassign", "expropriate")
+    account = request.api_root.accounts.get(target.account_id) if target.account_id else None
+    if target.status == "active" and may_force_password_reset(me, target, account):
+        actions += ("force_password_reset",)
     return actions
 
 
@@ -102,9 +103,17 @@ def account_link(request, target) -> dict:
     return {"account_url": request.url_of(account)}
 
 
+#: Members of the own-account edit that are not profile fields (seed 001).
+OWN_PASSWORD_MEMBERS = ("password", "old_password")
+
+
 def _change_user(request, body, whole=False):
+    """Apply a PATCH/PUT; ``password``/``old_password`` go to the password
+    change (``passwords.own_account_password``), everything else to
+    ``UserChange``, in one transaction: either all of it or nothing."""
     target = request.context
     api_root = request.api_root
+    secrets = {k: body.pop(k) for k in OWN_PASSWORD_MEMBERS if k in body}
     change = UserChange(
         api_root,
         request.identity,
@@ -113,6 +122,8 @@ def _change_user(request, body, whole=False):
         lambda ref: resolve_user(api_root, ref),
     )
     change.apply(changes_from(body, user_body(request, target), whole))
+    if secrets:
+        own_account_password(request, target, secrets)
     return no_content()
 
 
@@ -154,25 +165,4 @@ def post_invite(request):
     api_root = request.api_root
     account = api_root.accounts.get(target.account_id)
     Notifier.for_request(request).invitation(api_root, target, account, url_base, request.identity)
-    return no_content()
-
-
-@password.post(permission=Permission.EDIT)
-def post_password(request):
-    """The user changes their own password: old and new, 204 or 400."""
-    target = request.context
-    if target.__name__ != request.identity.__name__:
-        raise NotAllowed("Only the user may change their password here.")
-    refuse_password(target)
-    data = shoji.entity_body(shoji.json_object(request))
-    only_fields(data, ("old_pw", "new_pw"))
-    old, new = data.get("old_pw"), data.get("new_pw")
-    if not isinstance(old, str) or not verify_password(
-        request.registry, target.password_hash, old
-    ):
-        raise Invalid("old_pw", "The current password is not correct.")
-    if problem := policy_problem(new):
-        raise Invalid("new_pw", problem)
-    target.password_hash = hash_password(request.registry, new)
-    Notifier.for_request(request).password_changed(target)
     return no_content()

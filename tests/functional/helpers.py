@@ -53,3 +53,41 @@ def assert_error(res, status, field=None):
     assert res.json["element"] == "crunch:error" and res.json["message"]
     if field is not None:
         assert res.json["errors"][0]["name"] == field
+
+
+# -- passwords and mailed links -------------------------------------------------
+
+#: The one answer to every unusable link token.
+INVALID_LINK = "This link is invalid or has expired."
+#: A password every default policy accepts (and nobody's name or email).
+NEW_PASSWORD = "a brand new secret"
+RESET = "/api/public/password_reset/"
+PASSWORD_CHANGE = "/api/public/password_change/"
+
+
+def token_from(message):
+    """The token of the ``URL_BASE`` link in a received mail."""
+    match = LINK.search(message.get_payload(decode=True).decode())
+    assert match, message.get_payload()
+    return match.group(1)
+
+
+def set_password(testapp, token, password=NEW_PASSWORD, status=204):
+    """Use a mailed token as the page behind the link does."""
+    return testapp.post_json(
+        PASSWORD_CHANGE, {"token": token, "password": password}, status=status
+    )
+
+
+def request_reset(testapp, email, status=204):
+    return testapp.post_json(RESET, {"email": email, "url_base": URL_BASE}, status=status)
+
+
+def can_log_in(testapp, email, password=NEW_PASSWORD):
+    res = testapp.post_json(LOGIN, {"email": email, "password": password}, status=(204, 401))
+    return res.status_int == 204
+
+
+def assert_invalid_link(res):
+    assert res.json["message"] == INVALID_LINK
+    assert res.json["errors"][0]["name"] == "token"

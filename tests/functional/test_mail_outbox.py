@@ -12,12 +12,14 @@ import pytest
 import transaction
 import ZODB
 from aiosmtpd.controller import Controller
+from argon2 import PasswordHasher
 from pyramid_mailer.mailer import Mailer
 from webtest import TestApp
 from ZODB.FileStorage import FileStorage
 
 from crunchusers import cli, main
 from crunchusers.domain.resources.credentials import LinkTokens
+from crunchusers.domain.resources.mail_budget import MailBudget
 from crunchusers.domain.resources.users import Users
 from crunchusers.infra.mail import LEASE, DeliveryWorker, stop_delivery
 from crunchusers.infra.outbox import OUTBOX_KEY, Envelope, Outbox, Postbox, ensure_outbox
@@ -28,6 +30,10 @@ from tests.factories import Factory
 RESET = "/api/public/password_reset/"
 COUNTED = [
     (Users, "find_by_email"),
+    (Users, "find_by_login"),
+    (MailBudget, "spend"),
+    (PasswordHasher, "hash"),
+    (PasswordHasher, "verify"),
     (LinkTokens, "issue"),
     (Outbox, "put"),
     (Postbox, "mail"),
@@ -100,6 +106,23 @@ def test_item07_06_reset_does_the_same_work_for_known_and_unknown_addresses(
     # The worker did the rest, for the known address only.
     assert [m["To"] for m in inbox.messages] == [known]
     assert "/password/change/" in inbox.messages[0].get_payload(decode=True).decode()
+
+
+def test_reset_over_the_mail_budget_does_the_same_work_for_known_and_unknown(
+    testapp, factory, inbox, calls
+):
+    account_id, _ = factory.account()
+    known = factory.email_of(factory.user(account_id))
+    work = {}
+    for email in (known, "nobody@example.com"):
+        for _ in range(5):  # the default budget
+            testapp.post_json(RESET, {"email": email}, status=204)
+        calls.clear()
+        res = testapp.post_json(RESET, {"email": email}, status=204)
+        assert res.body == b""
+        work[email] = in_request(calls)
+    assert work[known] == work["nobody@example.com"] == {"Postbox.job": 1, "Outbox.put": 1}
+    assert [m["To"] for m in inbox.messages] == [known] * 5  # the worker kept the budget
 
 
 def test_item07_06_requests_never_talk_to_the_mail_server(testapp, factory, inbox, calls):

@@ -8,6 +8,9 @@ from .base import Container, Item, SubCatalog
 
 class Account(Item):
     owner_id = None
+    #: What the account's admins chose of the password policy
+    #: (``domain.password_policy``), a plain dict; None: the defaults.
+    password_policy = None
 
     def __init__(self, name, created=None):
         self.name = name

@@ -103,10 +103,14 @@ class Sessions(Persistent):
         if digest in user.session_hashes:
             user.session_hashes.remove(digest)
 
-    def end_all(self, user, kind: str | None = None):
-        """End every session (or every one of ``kind``) of the user."""
+    def end_all(self, user, kind: str | None = None, keep: str | None = None):
+        """End every session (or every one of ``kind``) of the user, except
+        the one whose raw token is ``keep``."""
+        kept = hash_token(keep) if keep else None
         for digest in list(user.session_hashes):
             session = self.data.get(digest)
+            if digest == kept:
+                continue
             if session is None or kind is None or session.kind == kind:
                 self.data.pop(digest, None)
                 user.session_hashes.remove(digest)
@@ -142,8 +146,8 @@ class LinkTokens(Persistent):
         if old:
             self.data.pop(old, None)
 
-    def redeem(self, token: str, purposes: tuple[str, ...], now):
-        """The user id a valid token was issued to, consuming it; else None.
+    def _live(self, token, purposes, now):
+        """``(digest, link)`` of a valid token, else None.
 
         Valid means: known, of one of ``purposes``, and ``now`` is not past
         its expiry (exactly at expiry still works).
@@ -154,6 +158,19 @@ class LinkTokens(Persistent):
         link = self.data.get(digest)
         if link is None or link.purpose not in purposes or now > link.expires:
             return None
+        return digest, link
+
+    def peek(self, token: str, purposes: tuple[str, ...], now):
+        """The user id a valid token was issued to, leaving it valid; else None."""
+        found = self._live(token, purposes, now)
+        return found[1].user_id if found else None
+
+    def redeem(self, token: str, purposes: tuple[str, ...], now):
+        """The user id a valid token was issued to, consuming it; else None."""
+        found = self._live(token, purposes, now)
+        if found is None:
+            return None
+        digest, link = found
         del self.data[digest]
         self.by_user.pop((link.user_id, link.purpose), None)
         return link.user_id

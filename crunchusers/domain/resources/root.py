@@ -14,6 +14,7 @@ from .accounts import Accounts
 from .credentials import LinkTokens, Sessions
 from .datasets import Datasets
 from .login_flows import LoginFlows
+from .mail_budget import MailBudget
 from .projects import Projects
 from .teams import Teams
 from .users import Users
@@ -43,6 +44,7 @@ class ApiRoot(Persistent):
     __parent__ = SITE
     #: OpenID Connect sign-ins in progress (added by ``ensure_containers``).
     login_flows = None
+    mail_budget = None
 
     def __init__(self):
         self.sessions = Sessions()
@@ -51,8 +53,8 @@ class ApiRoot(Persistent):
         self.ensure_containers()
 
     def ensure_containers(self):
-        """Add any top-level container this version has and the data lacks
-        (idempotent; run at every start-up)."""
+        """Add any top-level container (and the mail budget) this version
+        has and the data lacks (idempotent; run at every start-up)."""
         for name, factory in CONTAINERS.items():
             if getattr(self, name, None) is None:
                 container = factory()
@@ -61,6 +63,8 @@ class ApiRoot(Persistent):
                 setattr(self, name, container)
         if self.login_flows is None:
             self.login_flows = LoginFlows()
+        if self.mail_budget is None:
+            self.mail_budget = MailBudget()
 
     @property
     def __acl__(self):

@@ -41,6 +41,11 @@ class User(Item):
     avatar = None
     status = "pending"
     password_hash = None
+    #: Hashes of earlier passwords, newest first (the history rule); never the passwords.
+    password_history = ()
+    password_changed = None
+    #: Set by an admin's forced reset: no sign-in until a mailed link sets a password.
+    must_reset_password = False
     email_verified = False
     roles = ()
     is_superuser = False
@@ -72,6 +77,11 @@ class User(Item):
     @property
     def is_active(self) -> bool:
         return self.status == "active"
+
+    @property
+    def may_sign_in(self) -> bool:
+        """Whether credentials of this user work at all (sessions, API keys)."""
+        return self.is_active and not self.must_reset_password
 
     @property
     def __acl__(self):

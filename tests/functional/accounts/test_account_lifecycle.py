@@ -26,7 +26,7 @@ def test_full_life_of_an_account_user(testapp, factory, inbox):
                 "owner": {
                     "email": "owner@acme.test",
                     "name": "Olive Owner",
-                    "password": "owner password 1",
+                    "password": "blue garden gate 1",
                 },
             },
         },
@@ -37,7 +37,7 @@ def test_full_life_of_an_account_user(testapp, factory, inbox):
     assert re.fullmatch(r"http://localhost/api/accounts/[0-9a-f]{32}/", account_url)
 
     # The owner logs in and sees the account through the caller-relative alias.
-    owner = factory.login("owner@acme.test", "owner password 1")
+    owner = factory.login("owner@acme.test", "blue garden gate 1")
     account = testapp.get("/api/account/", headers=owner, status=200).json
     assert account["self"] == account_url
     assert account["body"]["name"] == "Acme"
@@ -70,9 +70,11 @@ def test_full_life_of_an_account_user(testapp, factory, inbox):
 
     # The link sets a password, activates the user and verifies the email.
     testapp.post_json(
-        "/api/public/password_change/", {"token": token, "password": "ursula password"}, status=204
+        "/api/public/password_change/",
+        {"token": token, "password": "tall ships at dawn"},
+        status=204,
     )
-    user = factory.login("ursula@acme.test", "ursula password")
+    user = factory.login("ursula@acme.test", "tall ships at dawn")
     me = testapp.get(user_url, headers=user, status=200).json["body"]
     assert me["status"] == "active" and me["email_verified"] is True
 
@@ -113,7 +115,7 @@ def test_full_life_of_an_account_user(testapp, factory, inbox):
     assert tomb == {"id": tomb["id"], "name": "Ursula User", "status": "deleted"}
     testapp.post_json(
         "/api/public/login/",
-        {"email": "ursula@acme.test", "password": "ursula password"},
+        {"email": "ursula@acme.test", "password": "tall ships at dawn"},
         status=401,
     )
 

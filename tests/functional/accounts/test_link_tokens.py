@@ -12,34 +12,16 @@ import re
 import pytest
 
 from tests.factories import PASSWORD
-from tests.functional.helpers import LINK, URL_BASE
+from tests.functional.helpers import (
+    INVALID_LINK,
+    URL_BASE,
+    assert_invalid_link,
+    can_log_in,
+    set_password,
+    token_from,
+)
 
-INVALID = "This link is invalid or has expired."
-NEW_PASSWORD = "a brand new secret"
-
-
-def token_from(message):
-    match = LINK.search(message.get_payload(decode=True).decode())
-    assert match, message.get_payload()
-    return match.group(1)
-
-
-def set_password(testapp, token, password=NEW_PASSWORD, status=204):
-    return testapp.post_json(
-        "/api/public/password_change/", {"token": token, "password": password}, status=status
-    )
-
-
-def assert_invalid_link(res):
-    assert res.json["message"] == INVALID
-    assert res.json["errors"][0]["name"] == "token"
-
-
-def can_log_in(testapp, email, password=NEW_PASSWORD):
-    res = testapp.post_json(
-        "/api/public/login/", {"email": email, "password": password}, status=(204, 401)
-    )
-    return res.status_int == 204
+INVALID = INVALID_LINK  # the name these tests used
 
 
 @pytest.fixture

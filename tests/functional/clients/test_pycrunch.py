@@ -160,11 +160,11 @@ def test_pycrunch_account_and_sharing_recipe(server, sessions):
         {
             "body": {
                 "name": "Acme",
-                "owner": {"email": "owner@acme.test", "password": "owner password 1"},
+                "owner": {"email": "owner@acme.test", "password": "blue garden gate 1"},
             }
         }
     )
-    site = password_connect(server, sessions, "owner@acme.test", "owner password 1")
+    site = password_connect(server, sessions, "owner@acme.test", "blue garden gate 1")
     account = site.user_url.account_url
     assert account.body.name == "Acme"
     new_url = pycrunch_users.invite(

@@ -1,39 +1,26 @@
 """Issue 7 items 15, 17 and 19 through the real pycrunch client: inviting
 with a ``role_url``, and a dropped user gone from ``by("email")``."""
 
-import pycrunch
 import pytest
 from pycrunch import users as pycrunch_users
-
-from tests.factories import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Connecting to Crunch API services with a username:DeprecationWarning"
 )
 
 
-@pytest.fixture
-def connect(server):
-    """``connect(email, password)``: a pycrunch site; sessions closed after."""
-    opened = []
-
-    def connect(email=SUPERUSER_EMAIL, password=SUPERUSER_PASSWORD):
-        site = pycrunch.connect(email, password, server)
-        opened.append(site.session)
-        return site
-
-    yield connect
-    for session in opened:
-        session.close()
-
-
 def test_item07_17_pycrunch_drop_then_by_email_finds_nothing(connect):
     root = connect()
     # item 19: the README's account example, a "body" wrapper
     root.accounts.create(
-        {"body": {"name": "Acme", "owner": {"email": "o@acme.test", "password": "owner pw 12"}}}
+        {
+            "body": {
+                "name": "Acme",
+                "owner": {"email": "o@acme.test", "password": "blue garden gate 12"},
+            }
+        }
     )
-    site = connect("o@acme.test", "owner pw 12")
+    site = connect("o@acme.test", "blue garden gate 12")
     account = site.user_url.account_url
     editor_role = next(url for url in site.roles.index if url.endswith("/roles/editor/"))
     bill_url = pycrunch_users.invite(

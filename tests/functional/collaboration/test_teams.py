@@ -348,10 +348,10 @@ def test_invite_link_lets_the_new_member_in(testapp, acme, factory, inbox):
     token = LINK.search(inbox.wait_for(1)[0].get_payload(decode=True).decode()).group(1)
     testapp.post_json(
         "/api/public/password_change/",
-        {"token": token, "password": "joiner password 1"},
+        {"token": token, "password": "tall ships at dawn"},
         status=204,
     )
-    headers = factory.login(email, "joiner password 1")
+    headers = factory.login(email, "tall ships at dawn")
     index = testapp.get("/api/teams/", headers=headers, status=200).json["index"]
     assert set(index) == {team_url}
 

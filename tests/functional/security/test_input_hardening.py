@@ -399,7 +399,12 @@ def test_item07_20_root_advertises_only_what_exists(testapp, cast, who):
 
 def test_item07_20_public_catalog_and_401_advertise_only_what_exists(testapp):
     public = testapp.get("/api/public/", status=200).json
-    assert set(public["views"]) == {"login", "password_reset", "password_change"}
+    assert set(public["views"]) == {
+        "login",
+        "password_reset",
+        "password_change",
+        "password_policy",
+    }
     urls = testapp.get("/api/", status=401).json["urls"]
     for link in [*public["views"].values(), *urls.values()]:
         res = testapp.get(link, expect_errors=True)

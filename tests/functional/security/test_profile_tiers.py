@@ -120,7 +120,13 @@ def test_item07_04_user_entity_links_only_what_the_viewer_may_use(testapp, world
     assert "fragments" not in as_coworker and "catalogs" not in as_coworker
     assert "urls" not in as_coworker  # Acme's account is not otto's to read
     as_admin = testapp.get(world.url("bob"), headers=world.headers("admin"), status=200).json
-    assert set(as_admin["fragments"]) == {"invite", "reassign", "expropriate"}
+    assert set(as_admin["fragments"]) == {
+        "invite",
+        "reassign",
+        "expropriate",
+        "password_reset",
+        "force_password_reset",
+    }
     assert as_admin["catalogs"]["visible_datasets"].endswith("/visible_datasets/")
 
 

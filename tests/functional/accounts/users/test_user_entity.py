@@ -208,9 +208,12 @@ def test_user_entity_shape(testapp, acme):
     assert ENTITY_MEMBERS <= set(doc["body"])
     assert doc["body"]["id"] == acme.member and doc["body"]["id_method"] == "pwhash"
     assert doc["urls"]["account_url"].startswith("http://localhost/api/")
-    assert doc["fragments"] == {"password": f"{url}password/"}  # what the user may use
+    assert doc["fragments"] == {  # what the user may use
+        "password": f"{url}password/",
+        "password_reset": f"{url}password_reset/",
+    }
     as_admin = testapp.get(url, headers=acme.headers("admin"), status=200).json
-    for name in ("invite", "reassign", "expropriate"):
+    for name in ("invite", "reassign", "expropriate", "password_reset", "force_password_reset"):
         assert as_admin["fragments"][name] == f"{url}{name}/"
     assert "password" not in as_admin["fragments"]
     account = testapp.get(doc["urls"]["account_url"], headers=acme.headers("member"), status=200)

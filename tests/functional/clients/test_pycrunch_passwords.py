@@ -1,0 +1,56 @@
+"""The real pycrunch changes a password through the user's ``password``
+link (``fragments.password``, reference §4.2) and sees the other session
+refused, while its own goes on."""
+
+import warnings
+
+import pycrunch
+import pytest
+import requests
+
+from tests.factories import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
+
+OWNER = "olga@acme.test"
+OLD = "blue garden gate 1"
+NEW = "quiet lantern orbit"
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Connecting to Crunch API services with a username:DeprecationWarning"
+)
+
+
+@pytest.fixture
+def owner(connect):
+    root = connect(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
+    root.accounts.create({"body": {"name": "Acme", "owner": {"email": OWNER, "password": OLD}}})
+    return OWNER
+
+
+def test_change_through_the_password_link_refuses_the_other_session(server, connect, owner):
+    mine = connect(owner, OLD)
+    other = connect(owner, OLD)
+    me = mine.user_url
+    assert me.fragments.password == me.self + "password/"
+
+    response = me.void("password").post({"old_pw": OLD, "new_pw": NEW})
+    assert response.status_code == 204
+
+    assert mine.user_url.body.email == owner  # this session goes on
+    stale = requests.get(server, cookies=other.session.cookies, timeout=10)
+    assert stale.status_code == 401
+    with warnings.catch_warnings(), pytest.raises(ValueError, match="not successful"):
+        warnings.simplefilter("ignore", DeprecationWarning)
+        other.refresh()  # pycrunch logs in again with the old password, which fails
+    assert connect(owner, NEW).user_url.body.email == owner
+
+
+def test_a_refused_change_is_a_client_error_naming_the_rule(connect, owner):
+    me = connect(owner, OLD).user_url
+    with pytest.raises(pycrunch.ClientError) as info:
+        me.void("password").post({"old_pw": OLD, "new_pw": "qwerty123456"})
+    assert info.value.status_code == 400
+    assert info.value.message.endswith("(password rule: common).")
+    with pytest.raises(pycrunch.ClientError) as info:
+        me.void("password").post({"old_pw": "not it", "new_pw": NEW})
+    assert info.value.status_code == 400
+    assert connect(owner, OLD).user_url.body.email == owner
