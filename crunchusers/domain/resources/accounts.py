@@ -3,10 +3,19 @@
 from BTrees.OOBTree import OOTreeSet
 
 from ...authz.acl import account_acl
+from ..kinds import kind
 from .base import Container, Item, SubCatalog
 
 
+class Accounts(Container):
+    pass
+
+
+@kind(name="account", container="accounts", container_class=Accounts)
 class Account(Item):
+    """A customer.  Its owner (``owner_id``) is a role, not a possession: no
+    user keeps a set of owned accounts, and expropriation leaves it alone."""
+
     owner_id = None
 
     def __init__(self, name, created=None):
@@ -56,7 +65,3 @@ class AccountMember:
         if name == "datasets":
             return SubCatalog(self, name)
         raise KeyError(name)
-
-
-class Accounts(Container):
-    pass

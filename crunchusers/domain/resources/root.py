@@ -1,7 +1,8 @@
 """The persistent API root and the per-request traversal root above it.
 
 ``ApiRoot`` lives in ZODB under the key ``crunchusers`` and is created at
-start-up (``db.bootstrap``), never lazily in a request.  URLs come from the
+start-up (``infra.storage.bootstrap``), never lazily in a request.  Its
+containers are those of the registered kinds (``domain.kinds``).  URLs come from the
 lineage: ``ApiRoot.__name__ == "api"`` and its parent is the constant ``SITE``,
 so ``request.url_of(user)`` is ``http://host/api/users/<id>/``.
 """
@@ -10,12 +11,8 @@ from persistent import Persistent
 from persistent.mapping import PersistentMapping
 
 from ...authz.acl import root_acl
-from .accounts import Accounts
+from ..kinds import containers
 from .credentials import LinkTokens, Sessions
-from .datasets import Datasets
-from .projects import Projects
-from .teams import Teams
-from .users import Users
 
 
 class _Site:
@@ -27,14 +24,6 @@ class _Site:
 
 
 SITE = _Site()
-
-CONTAINERS = {
-    "users": Users,
-    "accounts": Accounts,
-    "teams": Teams,
-    "projects": Projects,
-    "datasets": Datasets,
-}
 
 
 class ApiRoot(Persistent):
@@ -50,7 +39,7 @@ class ApiRoot(Persistent):
     def ensure_containers(self):
         """Add any top-level container this version has and the data lacks
         (idempotent; run at every start-up)."""
-        for name, factory in CONTAINERS.items():
+        for name, factory in containers().items():
             if getattr(self, name, None) is None:
                 container = factory()
                 container.__name__ = name
@@ -62,7 +51,7 @@ class ApiRoot(Persistent):
         return root_acl(self)
 
     def __getitem__(self, name):
-        if name in CONTAINERS:
+        if name in containers():
             return getattr(self, name)
         raise KeyError(name)
 

@@ -11,6 +11,7 @@ from persistent.mapping import PersistentMapping
 
 from ...authz.acl import user_acl
 from ...authz.grants import collaborating_accounts
+from ..kinds import kind
 from .base import Container, Item
 
 STATUSES = ("pending", "active", "locked", "inactive", "deleted")
@@ -24,61 +25,6 @@ def normalize_email(email: str) -> str:
 
 class DuplicateLogin(ValueError):
     """An email or username already belongs to another user."""
-
-
-class User(Item):
-    """A person who can log in.  Profile fields have class defaults so old
-    pickles gain new attributes without a migration."""
-
-    email = None
-    username = None
-    first_name = ""
-    last_name = ""
-    title = ""
-    mobile = ""
-    address = None
-    manager_id = None
-    avatar = None
-    status = "pending"
-    password_hash = None
-    email_verified = False
-    roles = ()
-    is_superuser = False
-    account_id = None
-    last_login = None
-    id_method = "pwhash"
-    id_provider = None
-    display_name = None
-    dataset_ceiling = None
-
-    def __init__(self, email, *, name="", first_name="", last_name="", created=None):
-        self.email = email.strip()
-        self.first_name = first_name
-        self.last_name = last_name
-        self.display_name = name or None
-        self.created = created
-        self.preferences = PersistentMapping(DEFAULT_PREFERENCES)
-        self.session_hashes = OOTreeSet()
-        self.team_ids = OOTreeSet()
-
-    @property
-    def name(self) -> str:
-        if self.display_name:
-            return self.display_name
-        full = " ".join(part for part in (self.first_name, self.last_name) if part)
-        return full or (self.email or "")
-
-    @property
-    def is_active(self) -> bool:
-        return self.status == "active"
-
-    @property
-    def __acl__(self):
-        users = self.__parent__
-        api_root = users.__parent__ if users is not None else None
-        if api_root is None:
-            return user_acl(self)
-        return user_acl(self, lambda: collaborating_accounts(api_root, self))
 
 
 class Users(Container):
@@ -141,3 +87,59 @@ class Users(Container):
         self.by_email.pop(normalize_email(user.email or ""), None)
         if user.username:
             self.by_username.pop(user.username.casefold(), None)
+
+
+@kind(name="user", container="users", container_class=Users, in_account=True)
+class User(Item):
+    """A person who can log in.  Profile fields have class defaults so old
+    pickles gain new attributes without a migration."""
+
+    email = None
+    username = None
+    first_name = ""
+    last_name = ""
+    title = ""
+    mobile = ""
+    address = None
+    manager_id = None
+    avatar = None
+    status = "pending"
+    password_hash = None
+    email_verified = False
+    roles = ()
+    is_superuser = False
+    account_id = None
+    last_login = None
+    id_method = "pwhash"
+    id_provider = None
+    display_name = None
+    dataset_ceiling = None
+
+    def __init__(self, email, *, name="", first_name="", last_name="", created=None):
+        self.email = email.strip()
+        self.first_name = first_name
+        self.last_name = last_name
+        self.display_name = name or None
+        self.created = created
+        self.preferences = PersistentMapping(DEFAULT_PREFERENCES)
+        self.session_hashes = OOTreeSet()
+        self.team_ids = OOTreeSet()
+
+    @property
+    def name(self) -> str:
+        if self.display_name:
+            return self.display_name
+        full = " ".join(part for part in (self.first_name, self.last_name) if part)
+        return full or (self.email or "")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def __acl__(self):
+        users = self.__parent__
+        api_root = users.__parent__ if users is not None else None
+        if api_root is None:
+            return user_acl(self)
+        return user_acl(self, lambda: collaborating_accounts(api_root, self))

@@ -20,11 +20,12 @@ from pyramid.authorization import ACLHelper
 
 from crunchusers.authz.principals import principals_for
 from crunchusers.domain import collaboration as ops
+from crunchusers.domain.removal import remove_user
 from crunchusers.domain.resources.root import ApiRoot
 from crunchusers.domain.resources.teams import Team
 from crunchusers.domain.resources.users import User
 from crunchusers.domain.user_changes import UserChange
-from crunchusers.domain.users import create_account, new_user, remove_user
+from crunchusers.domain.users import create_account, new_user
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
