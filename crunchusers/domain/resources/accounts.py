@@ -19,8 +19,7 @@ class Account(Item):
     owner_id = None
 
     def __init__(self, name, created=None):
-        self.name = name
-        self.created = created
+        super().__init__(name, created)
         self.user_ids = OOTreeSet()
 
     @property

@@ -23,6 +23,10 @@ class Item(Persistent):
     #: Names of the transient sub-catalogs under the item (members, datasets…).
     catalogs = ()
 
+    def __init__(self, name, created=None):
+        self.name = name
+        self.created = created
+
     @property
     def id(self) -> str:
         return self.__name__

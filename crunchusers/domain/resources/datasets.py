@@ -61,8 +61,7 @@ class Dataset(Item):
     catalogs = DATASET_CATALOGS
 
     def __init__(self, name, created=None):
-        self.name = name
-        self.created = created
+        super().__init__(name, created)
         self.modified = created
         self.shares = OOBTree()
         self.settings = PersistentMapping(DEFAULT_SETTINGS)

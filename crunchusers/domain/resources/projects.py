@@ -49,8 +49,7 @@ class Project(Item):
     catalogs = PROJECT_CATALOGS
 
     def __init__(self, name, created=None):
-        self.name = name
-        self.created = created
+        super().__init__(name, created)
         self.members = OOBTree()  # authz.principals.principal(kind, id) -> {"edit": bool}
         self.dataset_ids = OOTreeSet()
         self.child_project_ids = OOTreeSet()

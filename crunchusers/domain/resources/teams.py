@@ -25,8 +25,7 @@ class Team(Item):
     catalogs = ("members", "datasets")
 
     def __init__(self, name, created=None):
-        self.name = name
-        self.created = created
+        super().__init__(name, created)
         self.members = OOBTree()  # user id -> team_admin flag
 
     def is_member(self, user_id) -> bool:

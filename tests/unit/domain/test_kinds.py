@@ -117,8 +117,7 @@ class Folder(Item):
     account_id = None
 
     def __init__(self, name, created=None):
-        self.name = name
-        self.created = created
+        super().__init__(name, created)
         self.members = OOBTree()
 
 
