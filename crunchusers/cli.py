@@ -24,6 +24,7 @@ from pyramid.paster import get_app, setup_logging
 from .authz.roles import account_permissions_for
 from .domain.exceptions import DomainError
 from .domain.notifications import Links, Notifier
+from .domain.resources.credentials import LOGIN_SESSION
 from .domain.resources.users import DuplicateLogin
 from .domain.user_changes import UserChange
 from .domain.users import create_account
@@ -68,7 +69,7 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-class Session:
+class CommandTransaction:
     """One transaction against the app's database, with a Notifier bound to it.
 
     Mail goes into the outbox with the transaction, and is sent before the
@@ -109,7 +110,7 @@ def find_user(api_root, email):
     return user
 
 
-def do_create_account(session, api_root, args, out):
+def do_create_account(command, api_root, args, out):
     owner = {"email": args.owner_email, "name": args.owner_name}
     try:  # the same limits as POST /api/accounts/ (no CR/LF in mail headers)
         validate(NewAccount(), {"name": args.name, "owner": owner})
@@ -121,11 +122,11 @@ def do_create_account(session, api_root, args, out):
             name=args.name,
             owner_email=args.owner_email,
             owner_name=args.owner_name,
-            now=session.now(),
+            now=command.now(),
         )
     except DuplicateLogin as exc:
         raise CommandError(f"The email {args.owner_email} is already in use.") from exc
-    session.notifier.invitation(api_root, owner, account, args.url_base)
+    command.notifier.invitation(api_root, owner, account, args.url_base)
     print(f"account {account.__name__} created; owner {owner.__name__} invited", file=out)
 
 
@@ -146,12 +147,12 @@ def user_summary(api_root, user) -> dict:
     }
 
 
-def do_show_user(session, api_root, args, out):
+def do_show_user(command, api_root, args, out):
     user = find_user(api_root, args.email)
     print(json.dumps(user_summary(api_root, user), indent=2), file=out)
 
 
-def do_configure_user(session, api_root, args, out):
+def do_configure_user(command, api_root, args, out):
     user = find_user(api_root, args.email)
     changes = {}
     if args.name is not None:
@@ -163,26 +164,26 @@ def do_configure_user(session, api_root, args, out):
     if not changes:
         raise CommandError("Nothing to change: give --name, --status or --roles.")
     try:
-        UserChange(api_root, None, user, session.notifier).apply(changes)
+        UserChange(api_root, None, user, command.notifier).apply(changes)
     except DomainError as exc:
         raise CommandError(exc.message) from exc
     print(json.dumps(user_summary(api_root, user), indent=2), file=out)
 
 
-def do_passwd(session, api_root, args, out):
+def do_passwd(command, api_root, args, out):
     user = find_user(api_root, args.email)
     password = getpass.getpass("New password: ")
     if getpass.getpass("Repeat it: ") != password:
         raise CommandError("The passwords do not match.")
     if problem := policy_problem(password):
         raise CommandError(problem)
-    user.password_hash = hash_password(session.registry, password)
-    api_root.sessions.end_all(user, kind="session")
-    session.notifier.password_changed(user)
+    user.password_hash = hash_password(command.registry, password)
+    api_root.credentials.end_all(user, kind=LOGIN_SESSION)
+    command.notifier.password_changed(user)
     print(f"password changed for {user.email}", file=out)
 
 
-def do_list_users(session, api_root, args, out):
+def do_list_users(command, api_root, args, out):
     account = api_root.accounts.get(args.account)
     if account is None:
         matches = [a for a in api_root.accounts.values() if a.name == args.account]
@@ -212,8 +213,8 @@ def main(argv=None, out=None) -> int:
     args = parser().parse_args(argv)
     setup_logging(args.config)
     try:
-        session = Session(get_app(args.config))
-        session.run(ACTIONS[args.command], args, out)
+        command = CommandTransaction(get_app(args.config))
+        command.run(ACTIONS[args.command], args, out)
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -32,7 +32,7 @@ def login_with_password(request, login_name: str, password: str) -> str | None:
     now = get_clock(request.registry).now()
     user.last_login = now
     config = get_config(request.registry)
-    return api_root.sessions.start(user, now, config.session_lifetime)
+    return api_root.credentials.start(user, now, config.session_lifetime)
 
 
 def session_cookie_header(request, token: str) -> str:
@@ -54,4 +54,4 @@ def end_current_session(request):
     token = credential_from(request)
     user = request.identity
     if token and user is not None:
-        request.api_root.sessions.end(token, user)
+        request.api_root.credentials.end(token, user)

@@ -40,7 +40,7 @@ def remove_user(api_root, user):
     attribution needs — id and name — and everything it created; drop login,
     email, personal data, memberships and shares, free the email for reuse."""
     revoke_all_held(api_root, user, "user")
-    api_root.sessions.end_all(user)
+    api_root.credentials.end_all(user)
     for purpose in ("invite", "password_reset"):
         api_root.link_tokens.revoke(user, purpose)
     api_root.users.release_logins(user)

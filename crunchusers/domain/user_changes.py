@@ -217,7 +217,7 @@ class UserChange:
             if new_status != target.status:
                 old_status, target.status = target.status, new_status
                 if new_status != "active":
-                    self.api_root.sessions.end_all(target)
+                    self.api_root.credentials.end_all(target)
                 self.notifier.status_changed(target, old_status, new_status)
 
     def _resend_invitation(self, url_base):

@@ -13,6 +13,7 @@ from ..authz.permissions import Permission
 from ..domain.bounds import NAME_MAX, check_text
 from ..domain.exceptions import Invalid
 from ..domain.notifications import Notifier
+from ..domain.resources.credentials import LOGIN_SESSION
 from ..infra.clock import get_clock
 from ..infra.passwords import MAX_LENGTH, hash_password, policy_problem
 from ..rendering import shoji
@@ -100,7 +101,7 @@ def post_password_change(request):
     user.email_verified = True
     if user.status == "pending":
         user.status = "active"
-    api_root.sessions.end_all(user, kind="session")
+    api_root.credentials.end_all(user, kind=LOGIN_SESSION)
     Notifier.for_request(request).password_changed(user)
     return no_content()
 

@@ -12,7 +12,7 @@ from persistent.mapping import PersistentMapping
 
 from ...authz.acl import root_acl
 from ..kinds import containers
-from .credentials import LinkTokens, Sessions
+from .credentials import Credentials, LinkTokens
 
 
 class _Site:
@@ -31,7 +31,7 @@ class ApiRoot(Persistent):
     __parent__ = SITE
 
     def __init__(self):
-        self.sessions = Sessions()
+        self.sessions = Credentials()  # read it as ``credentials``
         self.link_tokens = LinkTokens()
         self.secrets = PersistentMapping()
         self.ensure_containers()
@@ -45,6 +45,12 @@ class ApiRoot(Persistent):
                 container.__name__ = name
                 container.__parent__ = self
                 setattr(self, name, container)
+
+    @property
+    def credentials(self) -> Credentials:
+        """Login sessions and API keys.  Stored as ``sessions``, its name
+        before API keys, which existing databases keep."""
+        return self.sessions
 
     @property
     def __acl__(self):
