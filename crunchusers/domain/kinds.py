@@ -6,8 +6,9 @@ what it contains and what may be granted on it — and everything that walks
 kinds reads that declaration instead of keeping a table of its own: the
 root's containers (``resources.root``), creating, placing, granting and
 deleting (``collaboration``), removing a user (``removal``), handing over
-ownership (``ownership``, ``expropriation``), the sharing limits
-(``sharing``) and the invariant tests.  Substance D's ``@content`` and
+ownership and expropriation (``ownership``), the sharing limits
+(``sharing``), the accounts a user collaborates with
+(``authz.grants.collaborating_accounts``) and the invariant tests.  Substance D's ``@content`` and
 Kinto's ``@resource.register`` are the models.
 
 The id-sets a declaration implies are named after the kind, so that they

@@ -79,7 +79,7 @@ class UserChange:
     """Apply one validated change set from ``actor`` to ``target``.
 
     ``actor=None`` is the operator at the command line: the same validation
-    and side effects (mails, ended sessions), without the permission rules.
+    and side effects (mails, ended credentials), without the permission rules.
     """
 
     def __init__(self, api_root, actor, target, notifier, resolve_user=None):

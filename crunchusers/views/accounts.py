@@ -32,7 +32,7 @@ accounts = tree_service("accounts", "/api/accounts/", description="Accounts")
 def aliased(name: str, suffix: str):
     """The canonical service and its caller-relative ``/api/account/`` twin.
 
-    Bind both to module-level names: ``services.includeme`` registers the
+    Bind both to module-level names: ``views.includeme`` registers the
     services it finds as module attributes.
     """
     return (
