@@ -70,8 +70,14 @@ class Grants:
         return [principal(*self.parse(key)) for key in getattr(thing, self.on).keys()]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Kind:
+    """One registered kind: ``container`` names the root container (and the
+    URL segment), ``owned`` and ``in_account`` imply the id-sets above,
+    ``contains`` maps each contained kind's name to its :class:`Placement`,
+    ``grantable`` says what may be granted on it.  Compared by identity:
+    there is one of each."""
+
     name: str
     cls: type
     container: str

@@ -1,7 +1,7 @@
 """A tiny in-memory tree with readable names, for the permission unit tests.
 
 Persistent objects work without a database, so a ``Tree`` is an ``ApiRoot``
-and the real mutators of ``operations`` and ``collaboration``: every
+and the real mutators of ``domain.users`` and ``domain.collaboration``: every
 relationship is stored on both sides exactly as the application does it.
 
     tree = Tree()
@@ -63,7 +63,7 @@ class Tree:
         return user
 
     def superuser(self, name="root"):
-        """As ``db.bootstrap`` makes it: no account, ``is_superuser``."""
+        """As ``infra.storage.bootstrap`` makes it: no account, ``is_superuser``."""
         user = User(f"{name}@example.test", name=name, created=NOW)
         user.is_superuser = True
         user.status = "active"
