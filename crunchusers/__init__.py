@@ -8,8 +8,9 @@ The map, from the outside in:
 * ``rendering/`` — Shoji documents in and out, representations, URLs.
 * ``authz/`` — who may do what: permissions, principals, grants, ACLs, the
   security policy, roles and the pure rules.
-* ``domain/`` — persistent resources (``resources/``) and the operations on
-  them; refusals are ``domain.exceptions``.
+* ``domain/`` — persistent resources (``resources/``), each declaring its
+  kind in one registry (``kinds``), and the operations on them, one module
+  per rule; refusals are ``domain.exceptions``.
 * ``infra/`` — settings, clock, tokens, passwords, mail and its outbox,
   storage, the OpenID Connect client.
 * ``cli.py`` — operator commands; :func:`main` below builds the WSGI app.

@@ -76,7 +76,7 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-class Session:
+class CommandTransaction:
     """One transaction against the app's database, with a Notifier bound to it.
 
     Mail goes into the outbox with the transaction, and is sent before the
@@ -124,14 +124,14 @@ def prompt_password() -> str:
     return password
 
 
-def do_create_account(session, api_root, args, out):
+def do_create_account(command, api_root, args, out):
     owner = {"email": args.owner_email, "name": args.owner_name}
     try:  # the same limits as POST /api/accounts/ (no CR/LF in mail headers)
         validate(NewAccount(), {"name": args.name, "owner": owner})
     except DomainError as exc:
         raise CommandError(exc.message) from exc
     password_hash = new_user_password_hash(
-        session.registry,
+        command.registry,
         None,
         prompt_password() if args.password else None,
         field="password",
@@ -143,7 +143,7 @@ def do_create_account(session, api_root, args, out):
             name=args.name,
             owner_email=args.owner_email,
             owner_name=args.owner_name,
-            now=session.now(),
+            now=command.now(),
             password_hash=password_hash,
         )
     except DuplicateLogin as exc:
@@ -151,7 +151,7 @@ def do_create_account(session, api_root, args, out):
     if password_hash:
         print(f"account {account.__name__} created; owner {owner.__name__} active", file=out)
         return
-    session.notifier.invitation(api_root, owner, account, args.url_base)
+    command.notifier.invitation(api_root, owner, account, args.url_base)
     print(f"account {account.__name__} created; owner {owner.__name__} invited", file=out)
 
 
@@ -172,12 +172,12 @@ def user_summary(api_root, user) -> dict:
     }
 
 
-def do_show_user(session, api_root, args, out):
+def do_show_user(command, api_root, args, out):
     user = find_user(api_root, args.email)
     print(json.dumps(user_summary(api_root, user), indent=2), file=out)
 
 
-def do_configure_user(session, api_root, args, out):
+def do_configure_user(command, api_root, args, out):
     user = find_user(api_root, args.email)
     changes = {}
     if args.name is not None:
@@ -189,25 +189,25 @@ def do_configure_user(session, api_root, args, out):
     if not changes:
         raise CommandError("Nothing to change: give --name, --status or --roles.")
     try:
-        UserChange(api_root, None, user, session.notifier).apply(changes)
+        UserChange(api_root, None, user, command.notifier).apply(changes)
     except DomainError as exc:
         raise CommandError(exc.message) from exc
     print(json.dumps(user_summary(api_root, user), indent=2), file=out)
 
 
-def do_passwd(session, api_root, args, out):
+def do_passwd(command, api_root, args, out):
     """The operator sets a password: the same policy, history, ended
     sessions and API tokens, killed links and mail as any other door."""
     user = find_user(api_root, args.email)
     refuse_password(user)  # an oauth user has no password (main reports the 409)
     password = prompt_password()
     set_password(
-        session.registry, api_root, user, password, field="password", notifier=session.notifier
+        command.registry, api_root, user, password, field="password", notifier=command.notifier
     )
     print(f"password changed for {user.email}", file=out)
 
 
-def do_list_users(session, api_root, args, out):
+def do_list_users(command, api_root, args, out):
     account = api_root.accounts.get(args.account)
     if account is None:
         matches = [a for a in api_root.accounts.values() if a.name == args.account]
@@ -237,8 +237,8 @@ def main(argv=None, out=None) -> int:
     args = parser().parse_args(argv)
     setup_logging(args.config)
     try:
-        session = Session(get_app(args.config))
-        session.run(ACTIONS[args.command], args, out)
+        command = CommandTransaction(get_app(args.config))
+        command.run(ACTIONS[args.command], args, out)
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

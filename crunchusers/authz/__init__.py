@@ -5,6 +5,6 @@
 derived from data), ``grants`` (who reaches which team, project and dataset,
 with which flags), ``rules`` (pure predicates such as "is an account admin"),
 ``roles`` (account roles), ``policy`` (the SecurityPolicy) and ``login``
-(sessions).  Naming: ``*_flags`` are dicts of booleans, ``*_permissions``
+(login sessions and their cookie).  Naming: ``*_flags`` are dicts of booleans, ``*_permissions``
 Permission sets.
 """

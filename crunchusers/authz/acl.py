@@ -7,7 +7,7 @@ Each function turns a resource's current data into ACEs, ending in
 
 from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow, Authenticated
 
-from .grants import can_manage_team, can_view_team, dataset_flags, project_flags
+from .grants import account_of, can_manage_team, can_view_team, dataset_flags, project_flags
 from .permissions import Permission
 from .principals import (
     CAN_CREATE_DATASETS,
@@ -76,30 +76,32 @@ def team_permissions(api_root, user, team) -> set:
     return {Permission.VIEW} if can_view_team(api_root, user, team) else set()
 
 
+#: The permissions each flag gives, on a project and on a dataset.
+PROJECT_FLAG_PERMISSIONS = {"view": {Permission.VIEW}, "edit": {Permission.EDIT}}
+DATASET_FLAG_PERMISSIONS = {
+    "view": {Permission.VIEW},
+    "edit": {Permission.EDIT, Permission.DELETE},
+    "change_permissions": {Permission.SHARE},
+}
+
+
+def granted_by(flags: dict, meaning: dict) -> set:
+    """The permissions the true ``flags`` give, by ``meaning`` (flag → set)."""
+    return {p for flag, permissions in meaning.items() if flags[flag] for p in permissions}
+
+
 def project_permissions(api_root, user, project) -> set:
     """Editors edit; only the owner or an account admin deletes."""
-    flags = project_flags(api_root, user, project)
-    granted = set()
-    if flags["view"]:
-        granted.add(Permission.VIEW)
-    if flags["edit"]:
-        granted.add(Permission.EDIT)
-    account = api_root.accounts.get(project.account_id) if project.account_id else None
-    if project.owner_id == user.__name__ or user.is_superuser or is_account_admin(user, account):
+    granted = granted_by(project_flags(api_root, user, project), PROJECT_FLAG_PERMISSIONS)
+    admin = user.is_superuser or is_account_admin(user, account_of(api_root, project))
+    if project.owner_id == user.__name__ or admin:
         granted.add(Permission.DELETE)
     return granted
 
 
 def dataset_permissions(api_root, user, dataset) -> set:
-    flags = dataset_flags(api_root, user, dataset)
-    granted = set()
-    if flags["view"]:
-        granted.add(Permission.VIEW)
-    if flags["edit"]:
-        granted |= {Permission.EDIT, Permission.DELETE}
-    if flags["change_permissions"]:
-        granted.add(Permission.SHARE)
-    account = api_root.accounts.get(dataset.account_id) if dataset.account_id else None
-    if is_account_owner(user, account):
+    """Editors also delete, and so does the account owner."""
+    granted = granted_by(dataset_flags(api_root, user, dataset), DATASET_FLAG_PERMISSIONS)
+    if is_account_owner(user, account_of(api_root, dataset)):
         granted.add(Permission.DELETE)
     return granted

@@ -15,6 +15,7 @@ Unpublished datasets (drafts) are visible to their editors only.
 
 from dataclasses import dataclass, field
 
+from ..domain.kinds import granted_to
 from .principals import principal
 from .rules import is_account_admin
 
@@ -230,28 +231,17 @@ def access_type(grants) -> dict:
 
 def collaborating_accounts(api_root, user) -> set:
     """Accounts (other than the user's own) whose teams, projects or datasets
-    the user has been given access to — found from the user's relationships."""
+    the user has been given access to, directly or through a team — found
+    from the grantees' id-sets of every grantable kind (``domain.kinds``)."""
+    grantees = [("user", user)]
+    grantees += [("team", t) for t in map(api_root.teams.get, user.team_ids) if t is not None]
     found = set()
-    for team_id in user.team_ids:  # datasets and projects shared with the user's teams
-        team = api_root.teams.get(team_id)
-        if team is None:
-            continue
-        for attr, container in (
-            ("dataset_ids", api_root.datasets),
-            ("project_ids", api_root.projects),
-        ):
-            for ident in team.ids(attr):
+    for grantee_kind, grantee in grantees:
+        for spec in granted_to(grantee_kind):
+            container = spec.container_of(api_root)
+            for ident in grantee.ids(spec.ids):
                 thing = container.get(ident)
                 if thing is not None and thing.account_id:
                     found.add(thing.account_id)
-    for attr, container in (
-        ("dataset_ids", api_root.datasets),
-        ("team_ids", api_root.teams),
-        ("project_ids", api_root.projects),
-    ):
-        for ident in user.ids(attr):
-            thing = container.get(ident)
-            if thing is not None and thing.account_id:
-                found.add(thing.account_id)
     found.discard(user.account_id)
     return found

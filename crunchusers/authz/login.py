@@ -39,7 +39,7 @@ def open_session(request, user) -> str:
     now = get_clock(request.registry).now()
     user.last_login = now
     config = get_config(request.registry)
-    return request.api_root.sessions.start(user, now, config.session_lifetime)
+    return request.api_root.credentials.start(user, now, config.session_lifetime)
 
 
 def session_cookie_header(request, token: str) -> str:
@@ -66,4 +66,4 @@ def end_current_session(request):
     token = credential_from(request)
     user = request.identity
     if token and user is not None:
-        request.api_root.sessions.end(token, user)
+        request.api_root.credentials.end(token, user)

@@ -12,6 +12,7 @@ from pyramid.authorization import ACLHelper, Everyone
 from pyramid.location import lineage
 from pyramid.security import Allowed, Denied
 
+from ..domain.resources.credentials import API_KEY
 from ..infra.clock import get_clock
 from .principals import principals_for
 
@@ -45,16 +46,16 @@ class SecurityPolicy:
             return None
         api_root = request.api_root
         now = get_clock(request.registry).now()
-        session = api_root.sessions.lookup(token, now)
-        if session is None:
+        credential = api_root.credentials.lookup(token, now)
+        if credential is None:
             return None
-        user = api_root.users.get(session.user_id)
+        user = api_root.users.get(credential.user_id)
         if user is None or not user.may_sign_in:
             return None
-        if session.kind == "apikey" and (
-            session.last_used is None or now - session.last_used > LAST_USED_RESOLUTION
+        if credential.kind == API_KEY and (
+            credential.last_used is None or now - credential.last_used > LAST_USED_RESOLUTION
         ):
-            session.last_used = now  # at most one write an hour per key
+            credential.last_used = now  # at most one write an hour per key
         return user
 
     def authenticated_userid(self, request):

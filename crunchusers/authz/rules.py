@@ -1,6 +1,6 @@
 """Pure permission predicates over resources: no request, no HTTP.
 
-The ACLs in ``acl.py`` and the checks in ``user_changes.py`` both ask these,
+The ACLs in ``authz.acl`` and the checks in ``domain.user_changes`` both ask these,
 so a rule is written once and unit-testable with a plain tree.
 """
 

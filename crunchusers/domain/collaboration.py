@@ -1,6 +1,9 @@
-"""Mutations of teams, projects and datasets, free of HTTP.
+"""What users share: teams, projects and datasets — making them, granting
+and revoking access to them, placing them in projects and deleting them.
+(People — accounts and their users — are :mod:`.users`.)
 
-Every relationship is stored on both sides and changed only here:
+Every relationship is stored on both sides and changed only here, by
+generic functions that read each kind's declaration (:mod:`.kinds`):
 
 =========================  ==========================================
 forward                    reverse
@@ -13,88 +16,129 @@ forward                    reverse
 ``*.owner_id``             ``User.owned_{team,project,dataset}_ids``
 ``*.account_id``           ``Account.{team,project,dataset}_ids``
 =========================  ==========================================
+
+The named operations below (``create_team``, ``share_dataset`` …) are the
+generic ones with each kind's own rules on top.
 """
 
 from persistent.mapping import PersistentMapping
 
 from ..authz.grants import normalize_flags
 from ..authz.principals import principal
+from .kinds import granted_to, kind_named, kind_of, placement_of
 from .resources.datasets import Dataset
 from .resources.projects import Project
 from .resources.teams import Team
 
-OWNED = {Team: "owned_team_ids", Project: "owned_project_ids", Dataset: "owned_dataset_ids"}
-IN_ACCOUNT = {Team: "team_ids", Project: "project_ids", Dataset: "dataset_ids"}
+
+def discard(holder, name, value):
+    """Remove ``value`` from ``holder``'s id-set ``name`` if it is there."""
+    if value in holder.ids(name):
+        holder.id_set(name).remove(value)
 
 
-def _attach(api_root, thing, owner, account_id=None):
+def attach(api_root, thing, owner, account_id=None):
     """Put ``thing`` in an account (the owner's unless given) under its owner."""
+    spec = kind_of(thing)
     account = api_root.accounts[account_id or owner.account_id]
     thing.account_id = account.__name__
     thing.owner_id = owner.__name__
-    account.id_set(IN_ACCOUNT[type(thing)]).add(thing.__name__)
-    owner.id_set(OWNED[type(thing)]).add(thing.__name__)
+    account.id_set(spec.ids).add(thing.__name__)
+    owner.id_set(spec.owned_ids).add(thing.__name__)
 
 
-def set_owner(api_root, thing, new_owner):
-    """Move ownership of a team, project or dataset, both sides at once."""
-    old = api_root.users.get(thing.owner_id) if thing.owner_id else None
-    if old is not None and thing.__name__ in old.ids(OWNED[type(thing)]):
-        old.id_set(OWNED[type(thing)]).remove(thing.__name__)
-    thing.owner_id = new_owner.__name__
-    new_owner.id_set(OWNED[type(thing)]).add(thing.__name__)
-
-
-def _detach(api_root, thing):
+def detach(api_root, thing):
+    """Take ``thing`` out of its account and its owner's possessions."""
+    spec = kind_of(thing)
     account = api_root.accounts.get(thing.account_id)
-    if account is not None and thing.__name__ in account.ids(IN_ACCOUNT[type(thing)]):
-        account.id_set(IN_ACCOUNT[type(thing)]).remove(thing.__name__)
+    if account is not None:
+        discard(account, spec.ids, thing.__name__)
     owner = api_root.users.get(thing.owner_id) if thing.owner_id else None
-    if owner is not None and thing.__name__ in owner.ids(OWNED[type(thing)]):
-        owner.id_set(OWNED[type(thing)]).remove(thing.__name__)
+    if owner is not None:
+        discard(owner, spec.owned_ids, thing.__name__)
 
 
-def _discard(id_set_owner, name, value):
-    ids = id_set_owner.ids(name)
-    if value in ids:
-        id_set_owner.id_set(name).remove(value)
+def make(api_root, cls, name, now, maker, *, owner=None, account_id=None, within=None, **fields):
+    """A new thing of kind ``cls``: in the account (the owner's unless given),
+    owned by ``owner`` (the maker unless given), with the kind's maker grant
+    for the maker, and inside ``within`` if given."""
+    spec = kind_of(cls)
+    thing = spec.container_of(api_root).add(cls(name, created=now))
+    for key, value in fields.items():
+        setattr(thing, key, value)
+    attach(api_root, thing, owner or maker, account_id)
+    if spec.grantable is not None and spec.grantable.maker_grant is not None:
+        grant(thing, maker, "user", spec.grantable.maker_grant)
+    if within is not None:
+        move_into_project(api_root, thing, within)
+    return thing
+
+
+def grant(thing, grantee, grantee_kind: str, value):
+    """Store a grant on ``thing`` and its reverse on the grantee (a dict is
+    stored as a PersistentMapping)."""
+    spec = kind_of(thing)
+    if isinstance(value, dict):
+        value = PersistentMapping(value)
+    getattr(thing, spec.grantable.on)[spec.grantable.key(grantee_kind, grantee.__name__)] = value
+    grantee.id_set(spec.ids).add(thing.__name__)
+
+
+def revoke(thing, grantee, grantee_kind: str):
+    """Drop a grant on ``thing``, both sides; the thing may react
+    (``Item.grant_revoked``: a dataset releases its edit lock)."""
+    spec = kind_of(thing)
+    getattr(thing, spec.grantable.on).pop(spec.grantable.key(grantee_kind, grantee.__name__), None)
+    discard(grantee, spec.ids, thing.__name__)
+    thing.grant_revoked(grantee_kind, grantee.__name__)
+
+
+def revoke_all_held(api_root, grantee, grantee_kind: str):
+    """Drop every grant held by a user or a team, on every kind."""
+    for spec in granted_to(grantee_kind):
+        container = spec.container_of(api_root)
+        for ident in list(grantee.ids(spec.ids)):
+            thing = container.get(ident)
+            if thing is not None:
+                revoke(thing, grantee, grantee_kind)
+
+
+def delete(api_root, thing):
+    """Remove a team, project or dataset: the grants on it and those it
+    holds, its place in a project, its account and owner, then itself.
+    (Callers check that a project is empty first: 409 otherwise.)"""
+    spec = kind_of(thing)
+    grants = spec.grantable
+    for key in list(getattr(thing, grants.on).keys()) if grants is not None else ():
+        grantee_kind, ident = grants.parse(key)
+        grantee = kind_named(grantee_kind).container_of(api_root).get(ident)
+        if grantee is not None:
+            revoke(thing, grantee, grantee_kind)
+    revoke_all_held(api_root, thing, spec.name)
+    if placement_of(spec) is not None:
+        move_into_project(api_root, thing, None)
+    detach(api_root, thing)
+    spec.container_of(api_root).remove(thing.__name__)
+
+
+#: Each kind is deleted alike; the names say what the views delete.
+delete_team = delete_project = delete_dataset = delete
 
 
 # -- teams ------------------------------------------------------------------
 
 
 def create_team(api_root, creator, name, now) -> Team:
-    team = api_root.teams.add(Team(name, created=now))
-    _attach(api_root, team, creator)
-    set_team_member(team, creator, team_admin=True)
-    return team
+    """A team of the creator's account; the creator is its first team admin."""
+    return make(api_root, Team, name, now, creator)
 
 
 def set_team_member(team, user, team_admin: bool):
-    team.members[user.__name__] = bool(team_admin)
-    user.team_ids.add(team.__name__)
+    grant(team, user, "user", bool(team_admin))
 
 
 def remove_team_member(team, user):
-    team.members.pop(user.__name__, None)
-    _discard(user, "team_ids", team.__name__)
-
-
-def delete_team(api_root, team):
-    for user_id in list(team.members.keys()):
-        user = api_root.users.get(user_id)
-        if user is not None:
-            remove_team_member(team, user)
-    for dataset_id in list(team.ids("dataset_ids")):
-        dataset = api_root.datasets.get(dataset_id)
-        if dataset is not None:
-            unshare_dataset(dataset, team, "team")
-    for project_id in list(team.ids("project_ids")):
-        project = api_root.projects.get(project_id)
-        if project is not None:
-            remove_project_member(project, team, "team")
-    _detach(api_root, team)
-    api_root.teams.remove(team.__name__)
+    revoke(team, user, "user")
 
 
 # -- projects ---------------------------------------------------------------
@@ -109,64 +153,57 @@ def create_project(api_root, creator, name, now, parent=None, description="") ->
     only an editor member, whom removal from the project shuts out (an owner
     keeps edit whatever the members say).
     """
-    project = api_root.projects.add(Project(name, created=now))
-    project.description = description
     owner, account_id = creator, creator.account_id
     if parent is not None:
         account_id = parent.account_id
         if creator.account_id != account_id:
             owner = api_root.users[parent.owner_id]
-    _attach(api_root, project, owner, account_id)
-    set_project_member(project, creator, "user", edit=True)
-    if parent is not None:
-        move_into_project(api_root, project, parent)
-    return project
+    return make(
+        api_root,
+        Project,
+        name,
+        now,
+        creator,
+        owner=owner,
+        account_id=account_id,
+        within=parent,
+        description=description,
+    )
 
 
 def set_project_member(project, member, kind: str, edit: bool):
-    project.members[principal(kind, member.__name__)] = PersistentMapping({"edit": bool(edit)})
-    member.id_set("project_ids").add(project.__name__)
+    grant(project, member, kind, {"edit": bool(edit)})
 
 
-def remove_project_member(project, member, kind: str):
-    project.members.pop(principal(kind, member.__name__), None)
-    _discard(member, "project_ids", project.__name__)
+remove_project_member = revoke
 
 
 def is_project_empty(project) -> bool:
-    return not project.ids("dataset_ids") and not project.ids("child_project_ids")
-
-
-def delete_project(api_root, project):
-    """Remove an empty project (callers check emptiness: 409 otherwise)."""
-    for key in list(project.members.keys()):
-        kind, ident = key.split(":", 1)
-        member = (api_root.users if kind == "user" else api_root.teams).get(ident)
-        if member is not None:
-            remove_project_member(project, member, kind)
-    move_into_project(api_root, project, None)
-    _detach(api_root, project)
-    api_root.projects.remove(project.__name__)
-
-
-#: How each kind of child points at its containing project, and the
-#: project's reverse set of such children.
-CONTAINMENT = {Dataset: ("project_id", "dataset_ids"), Project: ("parent_id", "child_project_ids")}
+    return not any(project.ids(p.children) for p in kind_of(project).contains.values())
 
 
 def move_into_project(api_root, thing, project):
     """Make ``project`` (or None: no project) the container of a dataset or
     sub-project, updating both sides and the projects' child order."""
-    pointer, children = CONTAINMENT[type(thing)]
-    old_id = getattr(thing, pointer)
-    old = api_root.projects.get(old_id) if old_id else None
+    holder_kind, placement = placement_of(kind_of(thing))
+    old_id = getattr(thing, placement.pointer)
+    old = holder_kind.container_of(api_root).get(old_id) if old_id else None
     if old is not None:
-        _discard(old, children, thing.__name__)
+        discard(old, placement.children, thing.__name__)
         old.remove_child(thing.__name__)
-    setattr(thing, pointer, project.__name__ if project is not None else None)
+    setattr(thing, placement.pointer, project.__name__ if project is not None else None)
     if project is not None:
-        project.id_set(children).add(thing.__name__)
+        project.id_set(placement.children).add(thing.__name__)
         project.append_child(thing.__name__)
+
+
+def child_of(api_root, project, child_id):
+    """The dataset or sub-project ``child_id`` names in a project, or None."""
+    for name in kind_of(project).contains:
+        child = kind_named(name).container_of(api_root).get(child_id)
+        if child is not None:
+            return child
+    return None
 
 
 def personal_project(api_root, user) -> Project:
@@ -194,7 +231,7 @@ def empty_personal_project(api_root, user, heir):
         return
     target = personal_project(api_root, heir)
     for child_id in project.graph:
-        child = api_root.projects.get(child_id) or api_root.datasets.get(child_id)
+        child = child_of(api_root, project, child_id)
         if child is not None:
             move_into_project(api_root, child, target)
 
@@ -203,38 +240,14 @@ def empty_personal_project(api_root, user, heir):
 
 
 def create_dataset(api_root, creator, name, now, project=None, **fields) -> Dataset:
-    dataset = api_root.datasets.add(Dataset(name, created=now))
-    for key, value in fields.items():
-        setattr(dataset, key, value)
-    _attach(api_root, dataset, creator)
-    if project is not None:
-        move_into_project(api_root, dataset, project)
-    return dataset
+    return make(api_root, Dataset, name, now, creator, within=project, **fields)
 
 
 def share_dataset(dataset, grantee, kind: str, flags: dict):
     """Grant (or change) a share; partial flag sets merge into the existing one."""
-    key = principal(kind, grantee.__name__)
-    current = dict(dataset.shares.get(key, {}))
+    current = dict(dataset.shares.get(principal(kind, grantee.__name__), {}))
     current.update({k: bool(v) for k, v in flags.items()})
-    dataset.shares[key] = PersistentMapping(normalize_flags(current))
-    grantee.id_set("dataset_ids").add(dataset.__name__)
+    grant(dataset, grantee, kind, normalize_flags(current))
 
 
-def unshare_dataset(dataset, grantee, kind: str):
-    key = principal(kind, grantee.__name__)
-    dataset.shares.pop(key, None)
-    _discard(grantee, "dataset_ids", dataset.__name__)
-    if kind == "user" and dataset.current_editor_id == grantee.__name__:
-        dataset.current_editor_id = None
-
-
-def delete_dataset(api_root, dataset):
-    for key in list(dataset.shares.keys()):
-        kind, ident = key.split(":", 1)
-        grantee = (api_root.users if kind == "user" else api_root.teams).get(ident)
-        if grantee is not None:
-            unshare_dataset(dataset, grantee, kind)
-    move_into_project(api_root, dataset, None)
-    _detach(api_root, dataset)
-    api_root.datasets.remove(dataset.__name__)
+unshare_dataset = revoke

@@ -26,7 +26,7 @@ PASSWORD_LINKS = ("invite", "password_reset")
 def end_sessions(api_root, user, keep: str | None = None):
     """End every session and API token of ``user`` except the credential
     whose raw secret is ``keep`` (the caller's own, when it should survive)."""
-    api_root.sessions.end_all(user, keep=keep)
+    api_root.credentials.end_all(user, keep=keep)
 
 
 def end_password_links(api_root, user):

@@ -79,7 +79,7 @@ class UserChange:
     """Apply one validated change set from ``actor`` to ``target``.
 
     ``actor=None`` is the operator at the command line: the same validation
-    and side effects (mails, ended sessions), without the permission rules.
+    and side effects (mails, ended credentials), without the permission rules.
     """
 
     def __init__(self, api_root, actor, target, notifier, resolve_user=None):
@@ -217,7 +217,7 @@ class UserChange:
             if new_status != target.status:
                 old_status, target.status = target.status, new_status
                 if new_status != "active":
-                    self.api_root.sessions.end_all(target)
+                    self.api_root.credentials.end_all(target)
                 self.notifier.status_changed(target, old_status, new_status)
 
     def _resend_invitation(self, url_base):

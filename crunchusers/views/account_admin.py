@@ -6,12 +6,12 @@ from ..authz.grants import (
     access_type,
     dataset_grants,
     project_flags,
-    users_behind,
     visible_datasets,
 )
 from ..authz.permissions import Permission
-from ..domain.expropriation import check_new_owner, expropriate, owned_things
 from ..domain.notifications import Notifier
+from ..domain.ownership import check_new_owner, expropriate, owned_things
+from ..domain.sharing import collaborator_ids
 from ..rendering import shoji
 from ..rendering.representations import project_tuple
 from . import add_views, datasets_catalog, no_content, only_fields, tree_service
@@ -79,18 +79,6 @@ def get_account_teams(request):
         for t in _items(request.api_root.teams, account.ids("team_ids"))
     }
     return shoji.catalog(request, request.context, index)
-
-
-def collaborator_ids(api_root, account) -> set:
-    """Users outside the account with access to its datasets, projects or teams."""
-    found = set()
-    for team in _items(api_root.teams, account.ids("team_ids")):
-        found.update(team.members.keys())
-    for project in _items(api_root.projects, account.ids("project_ids")):
-        found |= users_behind(api_root, project.members.keys())
-    for dataset in _items(api_root.datasets, account.ids("dataset_ids")):
-        found |= users_behind(api_root, dataset.shares.keys())
-    return {u for u in found if u not in account.user_ids}
 
 
 def get_account_collaborators(request):

@@ -7,16 +7,18 @@ views on the same traversal context.
 
 from ..authz.permissions import Permission
 from ..authz.roles import roles_for_permissions
-from ..authz.rules import is_account_admin, is_account_owner
+from ..authz.rules import is_account_admin
 from ..domain.collaboration import set_project_member, set_team_member
 from ..domain.credentials import new_user_password_hash
 from ..domain.exceptions import Invalid, NotAllowed
 from ..domain.notifications import Notifier
+from ..domain.ownership import account_heir, hand_over
 from ..domain.password_policy import PasswordPolicy, personal_words
 from ..domain.references import id_from_url, resolve_user
+from ..domain.removal import remove_from_account
 from ..domain.resources.users import STATUSES, DuplicateLogin
 from ..domain.user_changes import UserChange, role_ids
-from ..domain.users import create_account, new_user, remove_user
+from ..domain.users import create_account, new_user
 from ..infra.clock import get_clock
 from ..infra.settings import get_config
 from ..rendering import shoji
@@ -31,7 +33,7 @@ accounts = tree_service("accounts", "/api/accounts/", description="Accounts")
 def aliased(name: str, suffix: str):
     """The canonical service and its caller-relative ``/api/account/`` twin.
 
-    Bind both to module-level names: ``services.includeme`` registers the
+    Bind both to module-level names: ``views.includeme`` registers the
     services it finds as module attributes.
     """
     return (
@@ -123,17 +125,8 @@ def patch_account(request):
         current = PasswordPolicy.of_account(account).settings()
         account.password_policy = {**current, **changes["password_policy"]}
     if "owner" in changes:
-        if not (me.is_superuser or is_account_owner(me, account)):
-            raise NotAllowed("Only the account owner may hand over ownership.")
-        new_owner = resolve_user(request.api_root, changes["owner"])
-        if (
-            new_owner is None
-            or new_owner.account_id != account.__name__
-            or not new_owner.is_active
-            or not is_account_admin(new_owner, account)
-        ):
-            raise Invalid("owner", "The new owner must be an active admin of this account.")
-        account.owner_id = new_owner.__name__
+        new_owner = account_heir(request.api_root, me, account, changes["owner"])
+        hand_over(request.api_root, account, new_owner)
         Notifier.for_request(request).ownership_received(
             new_owner, f'the account "{account.name}"'
         )
@@ -301,7 +294,7 @@ def patch_account_users(request):
         if target is None or target.account_id != account.__name__:
             raise Invalid(ref, f"{ref} is not a user of this account.")
         if changes is None:
-            remove_account_user(request, account, target)
+            remove_from_account(api_root, request.identity, account, target)
             removed.append(target.__name__)
             continue
         if not isinstance(changes, dict):
@@ -315,17 +308,6 @@ def patch_account_users(request):
     if removed:
         return {"removed": removed}
     return no_content()
-
-
-def remove_account_user(request, account, target):
-    me = request.identity
-    if is_account_owner(target, account):
-        raise NotAllowed("The account owner cannot be removed.")
-    if target.__name__ == me.__name__:
-        raise NotAllowed("You cannot remove yourself.")
-    if not is_account_admin(me, account):
-        raise NotAllowed("Only account admins may remove users.")
-    remove_user(request.api_root, target)
 
 
 add_views(account_users_services, "GET", get_account_users, permission=Permission.VIEW)

@@ -17,22 +17,23 @@ from ..authz.grants import (
 )
 from ..authz.permissions import Permission
 from ..authz.principals import principal
-from ..authz.rules import can_own_datasets
 from ..domain.bounds import NAME_MAX, check_name, check_object_size, check_text
 from ..domain.collaboration import (
     create_dataset,
     delete_dataset,
     move_into_project,
     personal_project,
-    set_owner,
     share_dataset,
     unshare_dataset,
 )
 from ..domain.exceptions import Conflict, Invalid, NotAllowed
+from ..domain.kinds import kind_named
 from ..domain.notifications import Notifier
+from ..domain.ownership import dataset_heir, hand_over
 from ..domain.references import id_from_url, resolve_user
 from ..domain.resources.datasets import DEFAULT_SETTINGS, FOLDERS
 from ..domain.resources.projects import PERSONAL
+from ..domain.sharing import check_ceiling
 from ..infra.clock import get_clock, isoformat
 from ..rendering import shoji
 from ..rendering.representations import dataset_tuple
@@ -312,25 +313,13 @@ def change_editor(request, context, ref):
 
 
 def change_owner(request, context, ref):
-    """Ownership to a user (only the owner; the target may own datasets) or,
-    with a project URL, into a project under the placement rule."""
-    api_root = request.api_root
-    me = request.identity
+    """Ownership to a user (``domain.ownership.dataset_heir``) or, with a
+    project URL, into a project under the placement rule."""
     if isinstance(ref, str) and id_from_url(ref, "projects"):
         place_dataset(request, context, ref, "owner")
         return
-    new_owner = resolve_user(api_root, ref)
-    if new_owner is None:
-        raise Invalid("owner", "owner must be a user URL, an email or a project URL.")
-    if context.owner_id != me.__name__ and not me.is_superuser:
-        raise NotAllowed("Only the owner may hand the dataset to another user.")
-    if not can_own_datasets(new_owner) or new_owner.account_id != context.account_id:
-        raise Invalid(
-            "owner",
-            "The new owner must be an active (or invited) user of the dataset's account "
-            "who can create datasets.",
-        )
-    set_owner(api_root, context, new_owner)
+    new_owner = dataset_heir(request.api_root, request.identity, context, ref)
+    hand_over(request.api_root, context, new_owner)
     Notifier.for_request(request).ownership_received(new_owner, f'the dataset "{context.name}"')
 
 
@@ -423,17 +412,6 @@ def grant_flags(ref, changes):
     return {k: v for k, v in flags.items() if k in FLAGS}
 
 
-def check_ceiling(ref, target, kind, flags, current):
-    """A grant may not exceed the grantee's account ceiling (400)."""
-    if kind != "user":
-        return
-    merged = normalize_flags({**current, **flags})
-    cap = ceiling(target)
-    too_much = [f for f in FLAGS if merged[f] and not cap[f]]
-    if too_much:
-        raise Invalid(ref, f"{', '.join(too_much)} exceeds what {ref} may be granted.")
-
-
 @permissions.patch(permission=Permission.SHARE)
 def patch_permissions(request):
     """Grant, modify and revoke in one request, in any of the body forms."""
@@ -507,16 +485,8 @@ def _grant_ref(request, grant):
     parts = []
     for piece in grant.ref.split("|"):
         kind, _, ident = piece.partition(":")
-        parts.append(f"{base}{GRANT_COLLECTIONS[kind]}/{ident}/")
+        parts.append(f"{base}{kind_named(kind).container}/{ident}/")
     return parts[0] if len(parts) == 1 else parts
-
-
-GRANT_COLLECTIONS = {
-    "user": "users",
-    "team": "teams",
-    "project": "projects",
-    "account": "accounts",
-}
 
 
 @dataset_users.get(permission=Permission.VIEW)

@@ -37,6 +37,8 @@ from . import (
 )
 from .datasets import check_placement
 
+PROJECT_FIELDS = ("name", "description", "icon_url", "icon")
+
 projects = tree_service("projects", "/api/projects/", description="The caller's projects")
 # Before ``project``: its route would take ``personal`` for an id.
 personal = tree_service("personal_project", "/api/projects/personal/", context="/api/projects/")
@@ -47,8 +49,6 @@ project_datasets = tree_service("project_datasets", "/api/projects/{project_id}/
 project_order = tree_service(
     "project_order", "/api/projects/{project_id}/order/", context="/api/projects/{project_id}/"
 )
-
-PROJECT_FIELDS = ("name", "description", "icon_url", "icon")
 
 
 def check_project_fields(body: dict):

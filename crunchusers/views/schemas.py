@@ -4,9 +4,9 @@ colander's own ``String`` and ``Boolean`` coerce anything (``3`` becomes
 ``"3"``), which would hide client bugs; the types here accept only the JSON
 type they name.  Unknown keys are refused so a typo is a 400, never silently
 ignored, and the message lists the unknown and the allowed field names
-(:func:`unknown_fields_message`, shared with ``services.only_fields``).
+(:func:`unknown_fields_message`, shared with :func:`only_fields`).
 Every string has a length limit and names refuse control characters, with
-the limits of ``bounds``.  :func:`validate` turns ``colander.Invalid`` into
+the limits of ``domain.bounds``.  :func:`validate` turns ``colander.Invalid`` into
 our 400 naming the first offending field.
 """
 
@@ -117,7 +117,7 @@ def mapping():
     return StrictMapping()
 
 
-# -- string limits (bounds.py holds the numbers) ----------------------------
+# -- string limits (domain.bounds holds the numbers) ------------------------
 
 
 def text(max_length: int = TEXT_MAX, *, multiline: bool = False, required: bool = False):

@@ -11,11 +11,11 @@ from . import (
     datasets_catalog,
     member_patches,
     no_content,
-    only_fields,
     permission_flag,
     required_name,
     tree_service,
 )
+from .schemas import only_fields
 
 teams = tree_service("teams", "/api/teams/", description="The caller's teams")
 team = tree_service("team", "/api/teams/{team_id}/")

@@ -5,11 +5,11 @@ from ..authz.rules import may_force_password_reset
 from ..domain.exceptions import Invalid, NotAllowed
 from ..domain.notifications import Notifier
 from ..domain.references import resolve_user
+from ..domain.removal import remove_from_account
 from ..domain.user_changes import UserChange, changes_from
 from ..rendering import shoji
 from ..rendering.representations import user_body, user_tuple
 from . import no_content, only_fields, tree_service
-from .accounts import remove_account_user
 from .passwords import own_account_password
 
 users = tree_service("users", "/api/users/", description="Users visible to the caller")
@@ -143,9 +143,7 @@ def delete_user(request):
     """Tombstone the user; answers with its id (seed 002)."""
     target = request.context
     account = request.api_root.accounts.get(target.account_id)
-    if target.status == "deleted":
-        raise Invalid(None, "The user was already removed.")
-    remove_account_user(request, account, target)
+    remove_from_account(request.api_root, request.identity, account, target)
     return {"id": target.__name__}
 
 

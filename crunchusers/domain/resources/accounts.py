@@ -3,18 +3,26 @@
 from BTrees.OOBTree import OOTreeSet
 
 from ...authz.acl import account_acl
+from ..kinds import kind
 from .base import Container, Item, SubCatalog
 
 
+class Accounts(Container):
+    pass
+
+
+@kind(name="account", container="accounts", container_class=Accounts)
 class Account(Item):
+    """A customer.  Its owner (``owner_id``) is a role, not a possession: no
+    user keeps a set of owned accounts, and expropriation leaves it alone."""
+
     owner_id = None
     #: What the account's admins chose of the password policy
     #: (``domain.password_policy``), a plain dict; None: the defaults.
     password_policy = None
 
     def __init__(self, name, created=None):
-        self.name = name
-        self.created = created
+        super().__init__(name, created)
         self.user_ids = OOTreeSet()
 
     @property
@@ -59,7 +67,3 @@ class AccountMember:
         if name == "datasets":
             return SubCatalog(self, name)
         raise KeyError(name)
-
-
-class Accounts(Container):
-    pass

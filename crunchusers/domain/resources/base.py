@@ -20,6 +20,12 @@ class Item(Persistent):
     __name__ = None
     __parent__ = None
     created = None
+    #: Names of the transient sub-catalogs under the item (members, datasets…).
+    catalogs = ()
+
+    def __init__(self, name, created=None):
+        self.name = name
+        self.created = created
 
     @property
     def id(self) -> str:
@@ -37,6 +43,14 @@ class Item(Persistent):
             current = OOTreeSet()
             setattr(self, name, current)
         return current
+
+    def grant_revoked(self, grantee_kind: str, ident: str):
+        """Called when a grant on this item is revoked; nothing by default."""
+
+    def __getitem__(self, name):
+        if name in self.catalogs:
+            return SubCatalog(self, name)
+        raise KeyError(name)
 
 
 class Container(Persistent):

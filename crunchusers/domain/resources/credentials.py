@@ -1,8 +1,15 @@
 """Stored credentials: login sessions, API keys and one-time link tokens.
 
-Only SHA-256 hashes of the secrets are keys here (see ``tokens.py``).  The
-user keeps the set of its session hashes so that all of them can be killed at
-once (logout everywhere, status change, removal) without a scan.
+Words: a *credential* is a stored bearer secret of one of two kinds, a
+*login session* (``LOGIN_SESSION``: made by logging in, ended by logging
+out) or an *API key* (``API_KEY``: made by a script's owner, named, listed
+under ``/api/apikeys/``).  A *link token* is a one-time secret mailed in a
+link.
+
+Only SHA-256 hashes of the secrets are keys here (see ``infra.tokens``).
+The user keeps the set of its credential hashes (``User.session_hashes``, the
+name it had before API keys) so that all of them can be ended at once
+(logout everywhere, status change, removal) without a scan.
 """
 
 from BTrees.OOBTree import OOBTree
@@ -10,16 +17,20 @@ from persistent import Persistent
 
 from ...infra.tokens import hash_token, new_id, new_token
 
+#: The two kinds of credential, as stored in ``Credential.kind``.
+LOGIN_SESSION = "session"
+API_KEY = "apikey"
 
-class Session(Persistent):
-    """A bearer credential: a login session (``kind='session'``) or an API key."""
 
-    kind = "session"
+class Credential(Persistent):
+    """A bearer credential: a login session or an API key (``kind``)."""
+
+    kind = LOGIN_SESSION
     name = ""
     last_used = None
     public_id = None
 
-    def __init__(self, user_id, created, expires, kind="session", name=""):
+    def __init__(self, user_id, created, expires, kind=LOGIN_SESSION, name=""):
         self.public_id = new_id()  # names an API key in URLs; never the secret
         self.user_id = user_id
         self.created = created
@@ -29,6 +40,10 @@ class Session(Persistent):
 
     def is_live(self, now) -> bool:
         return self.expires is None or now <= self.expires
+
+
+#: The class's name before API keys: pickles in existing databases name it.
+Session = Credential
 
 
 class KeyGuard(Persistent):
@@ -44,7 +59,9 @@ class KeyGuard(Persistent):
         self.writes += 1
 
 
-class Sessions(Persistent):
+class Credentials(Persistent):
+    """Every live credential by the hash of its secret (``ApiRoot.credentials``)."""
+
     #: user id -> KeyGuard; created lazily so older databases need no migration.
     key_guards = None
 
@@ -65,33 +82,33 @@ class Sessions(Persistent):
             self._p_changed = True
         guard.touch()
 
-    def start(self, user, now, lifetime, kind="session", name="", prefix=""):
+    def start(self, user, now, lifetime, kind=LOGIN_SESSION, name="", prefix=""):
         """Create a credential for ``user`` and return the raw secret (shown once)."""
         token = new_token(prefix)
         digest = hash_token(token)
         expires = now + lifetime if lifetime is not None else None
-        self.data[digest] = Session(user.__name__, now, expires, kind, name)
+        self.data[digest] = Credential(user.__name__, now, expires, kind, name)
         user.session_hashes.add(digest)
         return token
 
     def lookup(self, token: str, now):
-        """The live session for a raw token, or None (expired ones are not returned)."""
+        """The live credential for a raw token, or None (expired ones are not returned)."""
         if not token:
             return None
-        session = self.data.get(hash_token(token))
-        if session is None or not session.is_live(now):
+        credential = self.data.get(hash_token(token))
+        if credential is None or not credential.is_live(now):
             return None
-        return session
+        return credential
 
     def of_user(self, user, kind: str):
         """The user's credentials of one kind (a user has few: no scan)."""
         found = (self.data.get(digest) for digest in user.session_hashes)
-        return [s for s in found if s is not None and s.kind == kind]
+        return [c for c in found if c is not None and c.kind == kind]
 
     def end_by_public_id(self, user, public_id: str) -> bool:
         for digest in list(user.session_hashes):
-            session = self.data.get(digest)
-            if session is not None and session.public_id == public_id:
+            credential = self.data.get(digest)
+            if credential is not None and credential.public_id == public_id:
                 del self.data[digest]
                 user.session_hashes.remove(digest)
                 return True
@@ -104,16 +121,20 @@ class Sessions(Persistent):
             user.session_hashes.remove(digest)
 
     def end_all(self, user, kind: str | None = None, keep: str | None = None):
-        """End every session (or every one of ``kind``) of the user, except
+        """End every credential (or every one of ``kind``) of the user, except
         the one whose raw token is ``keep``."""
         kept = hash_token(keep) if keep else None
         for digest in list(user.session_hashes):
-            session = self.data.get(digest)
+            credential = self.data.get(digest)
             if digest == kept:
                 continue
-            if session is None or kind is None or session.kind == kind:
+            if credential is None or kind is None or credential.kind == kind:
                 self.data.pop(digest, None)
                 user.session_hashes.remove(digest)
+
+
+#: The class's name before API keys: pickles in existing databases name it.
+Sessions = Credentials
 
 
 class LinkToken(Persistent):

@@ -2,12 +2,13 @@
 
 ``shares`` maps ``user:<id>`` / ``team:<id>`` to the granted permission
 flags; the reverse sets (``User.dataset_ids``, ``Team.dataset_ids``) are
-written together with it in ``operations``.
+written together with it in ``domain.collaboration``.
 """
 
 from BTrees.OOBTree import OOBTree
 from persistent.mapping import PersistentMapping
 
+from ..kinds import Grants, kind
 from .base import Container, Item, SubCatalog
 
 DATASET_CATALOGS = (
@@ -32,6 +33,18 @@ DEFAULT_SETTINGS = {
 }
 
 
+class Datasets(Container):
+    pass
+
+
+@kind(
+    name="dataset",
+    container="datasets",
+    container_class=Datasets,
+    owned=True,
+    in_account=True,
+    grantable=Grants(on="shares"),
+)
 class Dataset(Item):
     owner_id = None
     account_id = None
@@ -45,10 +58,10 @@ class Dataset(Item):
     start_date = None
     end_date = None
     modified = None
+    catalogs = DATASET_CATALOGS
 
     def __init__(self, name, created=None):
-        self.name = name
-        self.created = created
+        super().__init__(name, created)
         self.modified = created
         self.shares = OOBTree()
         self.settings = PersistentMapping(DEFAULT_SETTINGS)
@@ -59,12 +72,15 @@ class Dataset(Item):
 
         return dataset_permissions(api_root, user, self)
 
+    def grant_revoked(self, grantee_kind, ident):
+        """A user whose share is revoked loses the edit lock with it."""
+        if grantee_kind == "user" and self.current_editor_id == ident:
+            self.current_editor_id = None
+
     def __getitem__(self, name):
         if name == "folders":
             return Folders(self, name)
-        if name in DATASET_CATALOGS:
-            return SubCatalog(self, name)
-        raise KeyError(name)
+        return super().__getitem__(name)
 
 
 class Folders(SubCatalog):
@@ -74,7 +90,3 @@ class Folders(SubCatalog):
         if name in FOLDERS:
             return SubCatalog(self, name)
         raise KeyError(name)
-
-
-class Datasets(Container):
-    pass

@@ -13,7 +13,8 @@ Only an explicit reorder rewrites every ordinal.
 from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree, OOTreeSet
 
-from .base import Container, Item, SubCatalog
+from ..kinds import Grants, Placement, kind
+from .base import Container, Item
 
 PROJECT_CATALOGS = ("members", "users", "datasets", "teams")
 
@@ -21,6 +22,22 @@ PROJECT_CATALOGS = ("members", "users", "datasets", "teams")
 PERSONAL = "personal"
 
 
+class Projects(Container):
+    pass
+
+
+@kind(
+    name="project",
+    container="projects",
+    container_class=Projects,
+    owned=True,
+    in_account=True,
+    contains={
+        "dataset": Placement(pointer="project_id", children="dataset_ids"),
+        "project": Placement(pointer="parent_id", children="child_project_ids"),
+    },
+    grantable=Grants(on="members", maker_grant={"edit": True}),
+)
 class Project(Item):
     owner_id = None
     account_id = None
@@ -29,10 +46,10 @@ class Project(Item):
     icon = None
     #: The user whose personal project this is (one per user, seen only by them).
     personal_of = None
+    catalogs = PROJECT_CATALOGS
 
     def __init__(self, name, created=None):
-        self.name = name
-        self.created = created
+        super().__init__(name, created)
         self.members = OOBTree()  # authz.principals.principal(kind, id) -> {"edit": bool}
         self.dataset_ids = OOTreeSet()
         self.child_project_ids = OOTreeSet()
@@ -89,12 +106,3 @@ class Project(Item):
         from ...authz.acl import project_permissions
 
         return project_permissions(api_root, user, self)
-
-    def __getitem__(self, name):
-        if name in PROJECT_CATALOGS:
-            return SubCatalog(self, name)
-        raise KeyError(name)
-
-
-class Projects(Container):
-    pass

@@ -1,7 +1,8 @@
 """The persistent API root and the per-request traversal root above it.
 
 ``ApiRoot`` lives in ZODB under the key ``crunchusers`` and is created at
-start-up (``db.bootstrap``), never lazily in a request.  URLs come from the
+start-up (``infra.storage.bootstrap``), never lazily in a request.  Its
+containers are those of the registered kinds (``domain.kinds``).  URLs come from the
 lineage: ``ApiRoot.__name__ == "api"`` and its parent is the constant ``SITE``,
 so ``request.url_of(user)`` is ``http://host/api/users/<id>/``.
 """
@@ -10,14 +11,10 @@ from persistent import Persistent
 from persistent.mapping import PersistentMapping
 
 from ...authz.acl import root_acl
-from .accounts import Accounts
-from .credentials import LinkTokens, Sessions
-from .datasets import Datasets
+from ..kinds import containers
+from .credentials import Credentials, LinkTokens
 from .login_flows import LoginFlows
 from .mail_budget import MailBudget
-from .projects import Projects
-from .teams import Teams
-from .users import Users
 
 
 class _Site:
@@ -30,14 +27,6 @@ class _Site:
 
 SITE = _Site()
 
-CONTAINERS = {
-    "users": Users,
-    "accounts": Accounts,
-    "teams": Teams,
-    "projects": Projects,
-    "datasets": Datasets,
-}
-
 
 class ApiRoot(Persistent):
     __name__ = "api"
@@ -47,15 +36,15 @@ class ApiRoot(Persistent):
     mail_budget = None
 
     def __init__(self):
-        self.sessions = Sessions()
+        self.sessions = Credentials()  # read it as ``credentials``
         self.link_tokens = LinkTokens()
         self.secrets = PersistentMapping()
         self.ensure_containers()
 
     def ensure_containers(self):
-        """Add any top-level container (and the mail budget) this version
-        has and the data lacks (idempotent; run at every start-up)."""
-        for name, factory in CONTAINERS.items():
+        """Add any top-level container (and the mail budget) this version has and the data lacks
+        (idempotent; run at every start-up)."""
+        for name, factory in containers().items():
             if getattr(self, name, None) is None:
                 container = factory()
                 container.__name__ = name
@@ -67,11 +56,17 @@ class ApiRoot(Persistent):
             self.mail_budget = MailBudget()
 
     @property
+    def credentials(self) -> Credentials:
+        """Login sessions and API keys.  Stored as ``sessions``, its name
+        before API keys, which existing databases keep."""
+        return self.sessions
+
+    @property
     def __acl__(self):
         return root_acl(self)
 
     def __getitem__(self, name):
-        if name in CONTAINERS:
+        if name in containers():
             return getattr(self, name)
         raise KeyError(name)
 

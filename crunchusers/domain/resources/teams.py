@@ -3,16 +3,29 @@ inherited by its members."""
 
 from BTrees.OOBTree import OOBTree
 
-from .base import Container, Item, SubCatalog
+from ..kinds import Grants, kind
+from .base import Container, Item
 
 
+class Teams(Container):
+    pass
+
+
+@kind(
+    name="team",
+    container="teams",
+    container_class=Teams,
+    owned=True,
+    in_account=True,
+    grantable=Grants(on="members", to=("user",), by_principal=False, maker_grant=True),
+)
 class Team(Item):
     owner_id = None
     account_id = None
+    catalogs = ("members", "datasets")
 
     def __init__(self, name, created=None):
-        self.name = name
-        self.created = created
+        super().__init__(name, created)
         self.members = OOBTree()  # user id -> team_admin flag
 
     def is_member(self, user_id) -> bool:
@@ -25,12 +38,3 @@ class Team(Item):
         from ...authz.acl import team_permissions
 
         return team_permissions(api_root, user, self)
-
-    def __getitem__(self, name):
-        if name in ("members", "datasets"):
-            return SubCatalog(self, name)
-        raise KeyError(name)
-
-
-class Teams(Container):
-    pass

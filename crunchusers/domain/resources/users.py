@@ -11,6 +11,7 @@ from persistent.mapping import PersistentMapping
 
 from ...authz.acl import user_acl
 from ...authz.grants import collaborating_accounts
+from ..kinds import kind
 from .base import Container, Item
 
 STATUSES = ("pending", "active", "locked", "inactive", "deleted")
@@ -26,6 +27,69 @@ class DuplicateLogin(ValueError):
     """An email or username already belongs to another user."""
 
 
+class Users(Container):
+    def __init__(self):
+        super().__init__()
+        self.by_email = OOBTree()
+        self.by_username = OOBTree()
+
+    def login_taken(self, key: str) -> bool:
+        """Whether a casefolded login (email or username) names someone."""
+        return key in self.by_email or key in self.by_username
+
+    def add(self, user, name=None):
+        key = normalize_email(user.email)
+        if self.login_taken(key):
+            raise DuplicateLogin("email")
+        username = user.username and user.username.casefold()
+        if username and (self.login_taken(username) or username == key):
+            raise DuplicateLogin("username")
+        super().add(user, name)
+        self.by_email[key] = user.__name__
+        if username:
+            self.by_username[username] = user.__name__
+        return user
+
+    def find_by_email(self, email: str):
+        user_id = self.by_email.get(normalize_email(email or ""))
+        return self.get(user_id) if user_id else None
+
+    def find_by_login(self, login: str):
+        """A user by email or by username, casefolded, via the indexes."""
+        key = (login or "").strip().casefold()
+        user_id = self.by_email.get(key) or self.by_username.get(key)
+        return self.get(user_id) if user_id else None
+
+    def change_email(self, user, new_email: str):
+        new_key = normalize_email(new_email)
+        old_key = normalize_email(user.email)
+        if new_key != old_key:
+            if self.login_taken(new_key):
+                raise DuplicateLogin("email")
+            del self.by_email[old_key]
+            self.by_email[new_key] = user.__name__
+        user.email = new_email.strip()
+
+    def change_username(self, user, new_username: str | None):
+        new_key = new_username.casefold() if new_username else None
+        old_key = user.username.casefold() if user.username else None
+        if new_key != old_key:
+            if new_key and self.login_taken(new_key):
+                raise DuplicateLogin("username")
+            if old_key:
+                del self.by_username[old_key]
+            if new_key:
+                self.by_username[new_key] = user.__name__
+        user.username = new_username or None
+
+    def release_logins(self, user):
+        """Free the email and username of a tombstoned user for reuse."""
+        self.by_email.pop(normalize_email(user.email or ""), None)
+        if user.username:
+            self.by_username.pop(user.username.casefold(), None)
+
+
+@kind(name="user", container="users", container_class=Users, in_account=True)
 class User(Item):
     """A person who can log in.  Profile fields have class defaults so old
     pickles gain new attributes without a migration."""
@@ -90,65 +154,3 @@ class User(Item):
         if api_root is None:
             return user_acl(self)
         return user_acl(self, lambda: collaborating_accounts(api_root, self))
-
-
-class Users(Container):
-    def __init__(self):
-        super().__init__()
-        self.by_email = OOBTree()
-        self.by_username = OOBTree()
-
-    def login_taken(self, key: str) -> bool:
-        """Whether a casefolded login (email or username) names someone."""
-        return key in self.by_email or key in self.by_username
-
-    def add(self, user, name=None):
-        key = normalize_email(user.email)
-        if self.login_taken(key):
-            raise DuplicateLogin("email")
-        username = user.username and user.username.casefold()
-        if username and (self.login_taken(username) or username == key):
-            raise DuplicateLogin("username")
-        super().add(user, name)
-        self.by_email[key] = user.__name__
-        if username:
-            self.by_username[username] = user.__name__
-        return user
-
-    def find_by_email(self, email: str):
-        user_id = self.by_email.get(normalize_email(email or ""))
-        return self.get(user_id) if user_id else None
-
-    def find_by_login(self, login: str):
-        """A user by email or by username, casefolded, via the indexes."""
-        key = (login or "").strip().casefold()
-        user_id = self.by_email.get(key) or self.by_username.get(key)
-        return self.get(user_id) if user_id else None
-
-    def change_email(self, user, new_email: str):
-        new_key = normalize_email(new_email)
-        old_key = normalize_email(user.email)
-        if new_key != old_key:
-            if self.login_taken(new_key):
-                raise DuplicateLogin("email")
-            del self.by_email[old_key]
-            self.by_email[new_key] = user.__name__
-        user.email = new_email.strip()
-
-    def change_username(self, user, new_username: str | None):
-        new_key = new_username.casefold() if new_username else None
-        old_key = user.username.casefold() if user.username else None
-        if new_key != old_key:
-            if new_key and self.login_taken(new_key):
-                raise DuplicateLogin("username")
-            if old_key:
-                del self.by_username[old_key]
-            if new_key:
-                self.by_username[new_key] = user.__name__
-        user.username = new_username or None
-
-    def release_logins(self, user):
-        """Free the email and username of a tombstoned user for reuse."""
-        self.by_email.pop(normalize_email(user.email or ""), None)
-        if user.username:
-            self.by_username.pop(user.username.casefold(), None)

@@ -19,7 +19,7 @@ Each test gets a fresh database (see ``conftest.app``) and makes its own account
 
 import pytest
 
-import crunchusers.domain.expropriation
+import crunchusers.domain.ownership
 from tests.factories import Scene
 from tests.functional.helpers import EDIT, FULL, VIEW, id_of, read
 
@@ -472,16 +472,16 @@ def test_new_owner_must_be_an_active_dataset_creator_of_the_account(
 
 
 def test_a_failure_halfway_moves_nothing(testapp, world, factory, estate, inbox, monkeypatch):
-    real = crunchusers.domain.expropriation.set_owner
+    real = crunchusers.domain.ownership.hand_over
     calls = []
 
-    def failing_set_owner(*args, **kwargs):
+    def failing_hand_over(*args, **kwargs):
         calls.append(args)
         if len(calls) == 2:
             raise RuntimeError("injected failure")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(crunchusers.domain.expropriation, "set_owner", failing_set_owner)
+    monkeypatch.setattr(crunchusers.domain.ownership, "hand_over", failing_hand_over)
     before = ownership(factory, estate)
     team_members = factory.read(lambda root: dict(root.teams[id_of(estate["teams"][0])].members))
 
@@ -499,7 +499,7 @@ def test_a_failure_halfway_moves_nothing(testapp, world, factory, estate, inbox,
     assert inbox.messages == []  # mail is sent at commit, before the response
 
     # Without the failure the same request goes through.
-    monkeypatch.setattr(crunchusers.domain.expropriation, "set_owner", real)
+    monkeypatch.setattr(crunchusers.domain.ownership, "hand_over", real)
     reassign_alices_estate(world, world.url("dave"), "admin")
     assert all_owned_by(factory, estate, world.dave)
 

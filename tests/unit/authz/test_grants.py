@@ -10,7 +10,8 @@ from crunchusers.authz.grants import (
 from crunchusers.authz.grants import (
     project_flags as project_permissions,
 )
-from crunchusers.domain.collaboration import remove_team_member, set_owner
+from crunchusers.domain.collaboration import remove_team_member
+from crunchusers.domain.ownership import hand_over
 
 VIEW = {"view": True, "edit": False, "change_permissions": False}
 EDIT = {"view": True, "edit": True, "change_permissions": True}
@@ -228,5 +229,6 @@ def test_reachable_projects_through_a_team(w):
 
 def test_reachable_projects_include_owned_ones_without_membership(w):
     folder = w.tree.project(w.ed, "folder")
-    set_owner(w.root, folder, w.sue)  # owner, never a member
+    hand_over(w.root, folder, w.sue)
+    w.tree.leave(folder, w.sue)  # owner, no longer a member
     assert [x.name for x in reachable_projects(w.root, w.sue)] == ["folder"]

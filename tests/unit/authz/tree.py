@@ -1,7 +1,7 @@
 """A tiny in-memory tree with readable names, for the permission unit tests.
 
 Persistent objects work without a database, so a ``Tree`` is an ``ApiRoot``
-and the real mutators of ``operations`` and ``collaboration``: every
+and the real mutators of ``domain.users`` and ``domain.collaboration``: every
 relationship is stored on both sides exactly as the application does it.
 
     tree = Tree()
@@ -20,11 +20,12 @@ from pyramid.authorization import ACLHelper
 
 from crunchusers.authz.principals import principals_for
 from crunchusers.domain import collaboration as ops
+from crunchusers.domain.removal import remove_user
 from crunchusers.domain.resources.root import ApiRoot
 from crunchusers.domain.resources.teams import Team
 from crunchusers.domain.resources.users import User
 from crunchusers.domain.user_changes import UserChange
-from crunchusers.domain.users import create_account, new_user, remove_user
+from crunchusers.domain.users import create_account, new_user
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -62,7 +63,7 @@ class Tree:
         return user
 
     def superuser(self, name="root"):
-        """As ``db.bootstrap`` makes it: no account, ``is_superuser``."""
+        """As ``infra.storage.bootstrap`` makes it: no account, ``is_superuser``."""
         user = User(f"{name}@example.test", name=name, created=NOW)
         user.is_superuser = True
         user.status = "active"

@@ -1,10 +1,11 @@
 """Containers, the email/username indexes and stored credentials."""
 
+import pickle
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crunchusers.domain.resources.credentials import LinkTokens, Sessions
+from crunchusers.domain.resources.credentials import Credential, Credentials, LinkTokens
 from crunchusers.domain.resources.root import ApiRoot
 from crunchusers.domain.resources.users import DuplicateLogin, User
 from crunchusers.infra.tokens import hash_token
@@ -71,15 +72,23 @@ def test_release_logins_frees_email_and_username(users):
     users.add(User("a@example.com"))
 
 
-def test_sessions_store_hashes_and_expire_after_boundary(users):
+def test_login_sessions_store_hashes_and_expire_after_boundary(users):
     user = users.add(User("a@example.com"))
-    sessions = Sessions()
+    sessions = Credentials()
     token = sessions.start(user, NOW, timedelta(hours=24))
     assert token not in sessions.data and hash_token(token) in sessions.data
     assert sessions.lookup(token, NOW + timedelta(hours=24)) is not None
     assert sessions.lookup(token, NOW + timedelta(hours=24, seconds=1)) is None
     sessions.end_all(user)
     assert sessions.lookup(token, NOW) is None and len(user.session_hashes) == 0
+
+
+@pytest.mark.parametrize("old, new", [("Session", Credential), ("Sessions", Credentials)])
+def test_credentials_pickled_under_their_old_class_names_still_load(old, new):
+    """Databases written before the rename name ``Session``/``Sessions``."""
+    stored = pickle.dumps(new(*([] if new is Credentials else ["u", NOW, None])), protocol=2)
+    renamed = stored.replace(f"\n{new.__name__}\n".encode(), f"\n{old}\n".encode())
+    assert renamed != stored and type(pickle.loads(renamed)) is new
 
 
 def test_link_token_single_use_expiry_and_reissue(users):

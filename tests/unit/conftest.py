@@ -1,6 +1,6 @@
 import pytest
 
-from .tree import cast
+from .authz.tree import cast
 
 
 @pytest.fixture
