@@ -33,7 +33,8 @@ from .infra.outbox import Postbox
 from .infra.passwords import hash_password, policy_problem
 from .infra.settings import get_config
 from .infra.storage import ROOT_KEY, get_db
-from .views.schemas import NewAccount, validate
+from .views.bodies import NewAccount
+from .views.schemas import validate
 
 
 class CommandError(Exception):

@@ -20,9 +20,10 @@ from ..infra.passwords import hash_password, policy_problem
 from ..infra.settings import get_config
 from ..rendering import shoji
 from ..rendering.representations import account_user_tuple
-from . import add_views, created, no_content, tree_service
+from . import add_views, catalog_patch, created, no_content, read_entity, register, tree_service
+from .bodies import TUPLE, AccountPatch, NewAccount, NewAccountUser
 from .params import positive_int
-from .schemas import AccountPatch, NewAccount, NewAccountUser, validate
+from .schemas import validate
 
 accounts = tree_service("accounts", "/api/accounts/", description="Accounts")
 
@@ -75,7 +76,7 @@ def get_accounts(request):
 
 @accounts.post(permission=Permission.CREATE_ACCOUNT)
 def post_accounts(request):
-    data = validate(NewAccount(), shoji.entity_body(shoji.json_object(request)))
+    data = read_entity(request, NewAccount())
     owner_data = data["owner"]
     password = owner_data.get("password")
     if password is not None and (problem := policy_problem(password)):
@@ -106,7 +107,7 @@ def get_account(request):
 def patch_account(request):
     account = request.context
     me = request.identity
-    changes = validate(AccountPatch(), shoji.entity_body(shoji.json_object(request)))
+    changes = read_entity(request, AccountPatch())
     if "name" in changes:
         account.name = changes["name"]
     if "owner" in changes:
@@ -198,7 +199,7 @@ def post_account_users(request):
     ``account_permissions``; member of the ``teams`` and ``projects`` listed,
     which the caller must be allowed to add members to."""
     account = request.context.account
-    data = validate(NewAccountUser(), shoji.entity_body(shoji.json_object(request)))
+    data = read_entity(request, NewAccountUser())
     password = data.get("password")
     if password is not None and (problem := policy_problem(password)):
         raise Invalid("password", problem)
@@ -271,7 +272,7 @@ def patch_account_users(request):
     """Change members (``account_permissions``, ``roles``, status…) or remove
     them with a ``null`` tuple; all or nothing."""
     account = request.context.account
-    index, options = shoji.catalog_index(shoji.json_object(request))
+    index, options = catalog_patch(request)
     api_root = request.api_root
     notifier = Notifier.for_request(request)
     removed = []
@@ -283,8 +284,7 @@ def patch_account_users(request):
             remove_account_user(request, account, target)
             removed.append(target.__name__)
             continue
-        if not isinstance(changes, dict):
-            raise Invalid(ref, "Each tuple must be an object or null.")
+        validate(TUPLE, changes, at=ref)
         if "url_base" in options and "url_base" not in changes:
             changes = {**changes, "url_base": options["url_base"]}
         change = UserChange(
@@ -310,3 +310,7 @@ def remove_account_user(request, account, target):
 add_views(account_users_services, "GET", get_account_users, permission=Permission.VIEW)
 add_views(account_users_services, "POST", post_account_users, permission=Permission.ADMIN)
 add_views(account_users_services, "PATCH", patch_account_users, permission=Permission.ADMIN)
+
+
+def includeme(config):
+    register(config, accounts, *account_services, *account_users_services)

@@ -11,15 +11,20 @@ from datetime import datetime, timedelta
 from pyramid.response import Response
 
 from ..authz.permissions import Permission
-from ..domain.bounds import check_name
 from ..domain.exceptions import Conflict, Invalid, NotFound
 from ..infra.clock import get_clock, isoformat
 from ..rendering import shoji
-from . import no_content, tree_service
+from . import no_content, read_entity, register, tree_service
+from .bodies import NewApiKey
 from .root import api_link
 
 apikeys = tree_service("apikeys", "/api/apikeys/", context="/api/")
 apikey = tree_service("apikey", "/api/apikeys/{key_id}/", context="/api/")
+
+
+def includeme(config):
+    register(config, apikeys, apikey)
+
 
 MAX_KEYS = 2
 DEFAULT_DAYS = 90
@@ -47,7 +52,7 @@ def expiry_from(body, now):
     if raw is None:
         return now + timedelta(days=DEFAULT_DAYS)
     try:
-        expires = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+        expires = datetime.fromisoformat(raw)
     except ValueError:
         expires = None
     if expires is None or expires.tzinfo is None:
@@ -70,8 +75,8 @@ def post_apikeys(request):
     The cap holds under concurrency: the creation writes the user's key
     guard before counting, so of two concurrent creations one is retried and
     counts the other's key (409 once the cap is reached)."""
-    body = shoji.entity_body(shoji.json_object(request))
-    name = check_name(body.get("name", "API Key"))
+    body = read_entity(request, NewApiKey())
+    name = body.get("name", "API Key")
     sessions = request.api_root.sessions
     sessions.guard_key_creation(request.identity)
     if len(live_keys(request)) >= MAX_KEYS:

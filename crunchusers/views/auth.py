@@ -3,20 +3,15 @@
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-from ..authz.login import (
-    end_current_session,
-    login_with_password,
-    logout_cookie_header,
-    session_cookie_header,
-)
+from ..authz import login as authn
 from ..authz.permissions import Permission
-from ..domain.bounds import NAME_MAX, check_text
 from ..domain.exceptions import Invalid
 from ..domain.notifications import Notifier
 from ..infra.clock import get_clock
-from ..infra.passwords import MAX_LENGTH, hash_password, policy_problem
+from ..infra.passwords import hash_password, policy_problem
 from ..rendering import shoji
-from . import no_content, tree_service
+from . import no_content, read_object, register, tree_service
+from .bodies import LinkPassword, Login, PasswordReset
 from .errors import unauthorized
 from .root import api_link
 
@@ -37,47 +32,40 @@ def get_public(request):
     )
 
 
-def login_fields(data: dict) -> tuple[str, str]:
-    """``email`` (or ``username``) and ``password``, bounded: no valid login is
-    longer than a name, no valid password longer than the policy allows."""
-    login_name = data.get("email", data.get("username"))
-    password = data.get("password")
-    if not isinstance(login_name, str) or not isinstance(password, str):
-        raise Invalid("email", "'email' and 'password' are required strings.")
-    check_text(login_name, "email", NAME_MAX, multiline=False)
-    if len(password) > MAX_LENGTH:
-        raise Invalid("password", f"password is longer than {MAX_LENGTH} characters.")
-    return login_name, password
-
-
 @login.post(permission=NO_PERMISSION_REQUIRED)
 def post_login(request):
     """Start a session: a cookie, or with ``"token": true`` a bearer token in
     the body.  The answer carries a credential, so it is never cached."""
-    data = shoji.json_object(request)
-    token = login_with_password(request, *login_fields(data))
+    data = read_object(request, Login())
+    login_name = data["email"] if "email" in data else data["username"]
+    token = authn.login_with_password(request, login_name, data["password"])
     if token is None:
         return unauthorized(request, "Invalid email or password.")
-    if data.get("token") is True:
+    if data.get("token"):
         response = Response(content_type="application/json", charset="utf-8")
         response.json_body = {"access_token": token, "token_type": "Bearer"}
     else:
         response = no_content()
-        response.headers["Set-Cookie"] = session_cookie_header(request, token)
+        response.headers["Set-Cookie"] = authn.session_cookie_header(request, token)
     response.cache_control = "no-store"
     return response
 
 
 @logout.get(permission=Permission.VIEW)
 def get_logout(request):
-    end_current_session(request)
+    authn.end_current_session(request)
     response = no_content()
-    response.headers["Set-Cookie"] = logout_cookie_header(request)
+    response.headers["Set-Cookie"] = authn.logout_cookie_header(request)
     return response
 
 
 password_change = tree_service("password_change", "/api/public/password_change/", context="/api/")
 password_reset = tree_service("password_reset", "/api/public/password_reset/", context="/api/")
+
+
+def includeme(config):
+    register(config, public, login, logout, password_change, password_reset)
+
 
 INVALID_LINK = "This link is invalid or has expired."
 
@@ -86,7 +74,7 @@ INVALID_LINK = "This link is invalid or has expired."
 def post_password_change(request):
     """Set a password with a mailed token: activates a pending user and marks
     the email verified.  Unknown, used and expired tokens get one message."""
-    data = shoji.json_object(request)
+    data = read_object(request, LinkPassword())
     token, password = data.get("token"), data.get("password")
     if problem := policy_problem(password):
         raise Invalid("password", problem)
@@ -110,9 +98,6 @@ def post_password_reset(request):
     """Queue a reset link for the address; always 204, and the same work in
     the request whatever the address (the delivery worker looks it up), so
     neither the answer nor its timing says which addresses exist."""
-    data = shoji.json_object(request)
-    email, url_base = data.get("email"), data.get("url_base")
-    if not isinstance(email, str) or (url_base is not None and not isinstance(url_base, str)):
-        raise Invalid("email", "'email' (and 'url_base' if given) must be strings.")
-    Notifier.for_request(request).password_reset(email, url_base)
+    data = read_object(request, PasswordReset())
+    Notifier.for_request(request).password_reset(data["email"], data.get("url_base"))
     return no_content()

@@ -8,8 +8,9 @@ from ..domain.user_changes import UserChange, changes_from
 from ..infra.passwords import hash_password, policy_problem, verify_password
 from ..rendering import shoji
 from ..rendering.representations import user_body, user_tuple
-from . import no_content, only_fields, tree_service
+from . import no_content, read_entity, register, tree_service
 from .accounts import remove_account_user
+from .bodies import Invitation, NewPassword
 
 users = tree_service("users", "/api/users/", description="Users visible to the caller")
 user = tree_service("user", "/api/users/{user_id}/", description="A user")
@@ -19,6 +20,10 @@ invite = tree_service(
 password = tree_service(
     "user_password", "/api/users/{user_id}/password/", context="/api/users/{user_id}/"
 )
+
+
+def includeme(config):
+    register(config, users, user, invite, password)
 
 
 def candidate_users(request):
@@ -145,11 +150,7 @@ def post_invite(request):
         raise NotAllowed("You cannot invite yourself.")
     if target.status != "pending":
         raise Invalid(None, "The user is already active; use password_reset instead.")
-    data = shoji.entity_body(shoji.json_object(request))
-    only_fields(data, ("url_base",))
-    url_base = data.get("url_base")
-    if url_base is not None and not isinstance(url_base, str):
-        raise Invalid("url_base", "url_base must be a string.")
+    url_base = read_entity(request, Invitation()).get("url_base")
     api_root = request.api_root
     account = api_root.accounts.get(target.account_id)
     Notifier.for_request(request).invitation(api_root, target, account, url_base, request.identity)
@@ -162,8 +163,7 @@ def post_password(request):
     target = request.context
     if target.__name__ != request.identity.__name__:
         raise NotAllowed("Only the user may change their password here.")
-    data = shoji.entity_body(shoji.json_object(request))
-    only_fields(data, ("old_pw", "new_pw"))
+    data = read_entity(request, NewPassword())
     old, new = data.get("old_pw"), data.get("new_pw")
     if not isinstance(old, str) or not verify_password(
         request.registry, target.password_hash, old
