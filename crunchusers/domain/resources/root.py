@@ -10,8 +10,9 @@ from persistent import Persistent
 from persistent.mapping import PersistentMapping
 
 from ...authz.acl import root_acl
+from ...infra.clock import get_clock
 from .accounts import Accounts
-from .credentials import LinkTokens, Sessions
+from .credentials import ApiKeys, LinkTokens, Sessions
 from .datasets import Datasets
 from .projects import Projects
 from .teams import Teams
@@ -48,14 +49,15 @@ class ApiRoot(Persistent):
         self.ensure_containers()
 
     def ensure_containers(self):
-        """Add any top-level container this version has and the data lacks
-        (idempotent; run at every start-up)."""
+        """Add any top-level container or index this version has and the
+        data lacks (idempotent; run at every start-up)."""
         for name, factory in CONTAINERS.items():
             if getattr(self, name, None) is None:
                 container = factory()
                 container.__name__ = name
                 container.__parent__ = self
                 setattr(self, name, container)
+        self.sessions.ensure_key_index()
 
     @property
     def __acl__(self):
@@ -87,8 +89,9 @@ class ApiEntry:
     """The ``/api/`` resource as seen by one request.
 
     It stands in for :class:`ApiRoot` during traversal so that caller-relative
-    names resolve: ``/api/account/`` is the caller's own account.  Everything
-    else (ACL, location, children) is the persistent root's.
+    and time-dependent names resolve: ``/api/account/`` is the caller's own
+    account, ``/api/apikeys/`` the keys live now.  Everything else (ACL,
+    location, children) is the persistent root's.
     """
 
     __name__ = "api"
@@ -108,4 +111,6 @@ class ApiEntry:
             if user is None or not user.account_id:
                 raise KeyError(name)
             return self.api.accounts[user.account_id]
+        if name == "apikeys":
+            return ApiKeys(self.api, get_clock(self.request.registry).now())
         return self.api[name]
