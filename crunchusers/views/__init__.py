@@ -14,7 +14,7 @@ from pyramid.response import Response
 from ..domain.exceptions import Invalid
 from ..infra.storage import root_factory
 from ..rendering import shoji
-from .bodies import CatalogOptions
+from .bodies import CATALOG_ENVELOPE, ENVELOPE, CatalogOptions
 from .errors import cornice_error_handler
 from .schemas import validate
 
@@ -84,9 +84,18 @@ def register(config, *services: Service):
         config.add_cornice_service(service)
 
 
+def read_document(request, schema, envelope) -> tuple[dict, dict]:
+    """An entity write in any body form: its envelope (empty when the body
+    is bare) and its attributes, each validated."""
+    data = shoji.json_object(request)
+    body = shoji.entity_body(data)
+    members = {} if body is data else {k: v for k, v in data.items() if k != "body"}
+    return validate(envelope, members), validate(schema, body)
+
+
 def read_entity(request, schema) -> dict:
     """The attributes of an entity write, in any body form, validated."""
-    return validate(schema, shoji.entity_body(shoji.json_object(request)))
+    return read_document(request, schema, ENVELOPE)[1]
 
 
 def read_object(request, schema) -> dict:
@@ -96,8 +105,12 @@ def read_object(request, schema) -> dict:
 
 def catalog_patch(request) -> tuple[dict, dict]:
     """A catalog PATCH in any body form: ``(index, options)``, the options
-    validated; each tuple is the caller's to validate."""
-    index, options = shoji.catalog_index(shoji.json_object(request))
+    and a wrapped document's other members validated; each tuple is the
+    caller's to validate."""
+    data = shoji.json_object(request)
+    index, options = shoji.catalog_index(data)
+    if "element" in data:
+        validate(CATALOG_ENVELOPE, {k: v for k, v in data.items() if k not in options})
     return index, validate(CatalogOptions(), options)
 
 

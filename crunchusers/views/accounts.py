@@ -21,7 +21,7 @@ from ..infra.settings import get_config
 from ..rendering import shoji
 from ..rendering.representations import account_user_tuple
 from . import add_views, catalog_patch, created, no_content, read_entity, register, tree_service
-from .bodies import TUPLE, AccountPatch, NewAccount, NewAccountUser
+from .bodies import ANY_OBJECT, AccountPatch, NewAccount, NewAccountUser
 from .params import positive_int
 from .schemas import validate
 
@@ -284,7 +284,7 @@ def patch_account_users(request):
             remove_account_user(request, account, target)
             removed.append(target.__name__)
             continue
-        validate(TUPLE, changes, at=ref)
+        validate(ANY_OBJECT, changes, at=ref)
         if "url_base" in options and "url_base" not in changes:
             changes = {**changes, "url_base": options["url_base"]}
         change = UserChange(

@@ -14,6 +14,7 @@ from babel.numbers import list_currencies
 from ..domain.bounds import NAME_MAX, PREFERENCES_MAX_BYTES, TEXT_MAX
 from ..domain.resources.users import STATUSES
 from ..infra.passwords import MAX_LENGTH as PASSWORD_MAX
+from ..rendering.shoji import LINK_MEMBERS
 from .schemas import (
     LINE,
     NAME,
@@ -58,6 +59,10 @@ USERNAME = colander.Regex(
     r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}\Z",  # \Z: "$" would let a final newline in
     "must be 2-64 letters, digits, dots, dashes or underscores (no spaces, no @)",
 )
+
+
+#: A password sent to be checked: any characters, no longer than a valid one.
+PASSWORD = colander.Length(max=PASSWORD_MAX, max_err=f"must be at most {PASSWORD_MAX} characters")
 
 
 def _status(node, value):
@@ -126,7 +131,7 @@ class NewAccountUser(Object):
     first_name = field(Str, validator=NAME)
     last_name = field(Str, validator=NAME)
     username = field(Str, validator=USERNAME)
-    password = field(Str)
+    password = field(Str, validator=PASSWORD)
     roles = field(StrList)
     account_permissions = AccountPermissions(missing=colander.drop)
     send_invite = field(Bool)
@@ -141,7 +146,7 @@ class NewAccountUser(Object):
 class Owner(Object):
     email = colander.SchemaNode(Str(), validator=email_address)
     name = field(Str, validator=NAME)
-    password = field(Str)
+    password = field(Str, validator=PASSWORD)
 
 
 #: An account's name: required, one line, at most NAME_MAX characters.
@@ -158,6 +163,34 @@ class NewAccount(Object):
 class AccountPatch(Object):
     name = field(Str, validator=ACCOUNT_NAME)
     owner = field(Str, validator=LINE)
+
+
+# -- the Shoji envelope ----------------------------------------------------------
+
+
+def _document(element: str, *members) -> colander.SchemaNode:
+    """A wrapped ``element`` write, but its data: the members a GET of it
+    carries, so that a fetched document may be sent back (the links are
+    ignored), and ``members``."""
+    return colander.SchemaNode(
+        StrictMapping(),
+        field(Str, name="element", validator=colander.OneOf([element])),
+        field(Str, name="self", validator=LINE),
+        field(Str, name="description", validator=text(multiline=True)),
+        *(field(JsonObject, name=link) for link in LINK_MEMBERS),
+        *members,
+    )
+
+
+#: A wrapped entity write, but its ``body``.
+ENVELOPE = _document("shoji:entity")
+#: A wrapped catalog PATCH, but its options (``CatalogOptions``).
+CATALOG_ENVELOPE = _document("shoji:catalog", field(JsonObject, name="index"))
+
+
+#: An object whose members a later schema checks: a tuple of an entity
+#: catalog, a user change (``user_changes`` checks it against UserPatch).
+ANY_OBJECT = colander.SchemaNode(JsonObject())
 
 
 # -- catalog PATCHes -----------------------------------------------------------
@@ -179,8 +212,6 @@ class CatalogOptions(Object):
 MEMBER_REFERENCE = colander.SchemaNode(Str(), name="member reference", validator=LINE)
 #: An address to invite, named by the catalog key it came in.
 EMAIL_ADDRESS = colander.SchemaNode(Str(), validator=email_address)
-#: A tuple of an entity catalog (its members checked by the entity's schema).
-TUPLE = colander.SchemaNode(JsonObject())
 
 
 def _read_only_members() -> list:
@@ -251,13 +282,20 @@ class NewProject(Object):
 PROJECT_PATCH = optional(NewProject())
 
 
-class ProjectMoves(Object):
-    """What a project entity PATCH carries beside its body (scrunch's
-    ``move_here``): ``index`` moves things into the project, ``graph``
-    reorders its children."""
+def _line_keys(node, value):
+    """An object keyed by URLs: every key one line of at most TEXT_MAX."""
+    for key in value:
+        LINE(node, key)
 
-    index = field(JsonObject, nullable=True)
-    graph = field(StrList, nullable=True)
+
+#: A project entity PATCH also carries (scrunch's ``move_here``) ``index``,
+#: which moves things into the project, and ``graph``, which reorders its
+#: children.
+PROJECT_ENVELOPE = _document(
+    "shoji:entity",
+    field(JsonObject, name="index", nullable=True, validator=_line_keys),
+    field(StrList, name="graph", nullable=True),
+)
 
 
 class Order(Object):
@@ -381,10 +419,6 @@ def _login_name(node, value):
         raise colander.Invalid(node["email"], "Required (or username)")
 
 
-#: A password sent to be checked: any characters, no longer than a valid one.
-PASSWORD = colander.Length(max=PASSWORD_MAX, max_err=f"must be at most {PASSWORD_MAX} characters")
-
-
 class Login(Object):
     """``email`` (or ``username``) and ``password``; ``token: true`` asks
     for a bearer token instead of a cookie.  No valid login is longer than
@@ -401,7 +435,7 @@ class LinkPassword(Object):
     """A password set with a mailed token (the policy is checked after)."""
 
     token = field(Str, validator=LINE)
-    password = field(Str)
+    password = field(Str, validator=PASSWORD)
 
 
 class PasswordReset(Object):
@@ -413,7 +447,7 @@ class NewPassword(Object):
     """A user changes their own password: the current one and the new."""
 
     old_pw = field(Str, validator=PASSWORD)
-    new_pw = field(Str)
+    new_pw = field(Str, validator=PASSWORD)
 
 
 class Invitation(Object):

@@ -45,7 +45,15 @@ from . import (
     register,
     tree_service,
 )
-from .bodies import PREFERENCES, SHARE, TUPLE, DatasetPatch, DatasetTuple, NewDataset, Settings
+from .bodies import (
+    ANY_OBJECT,
+    PREFERENCES,
+    SHARE,
+    DatasetPatch,
+    DatasetTuple,
+    NewDataset,
+    Settings,
+)
 from .members import member_patches
 from .schemas import validate
 
@@ -220,7 +228,7 @@ def patch_datasets(request):
         if changes is None:
             raise Invalid(ref, "Datasets are removed with DELETE, not a null tuple.")
         # A tuple that is no object is named by its key, a bad member by its name.
-        changes = validate(DatasetTuple(), validate(TUPLE, changes, at=ref))
+        changes = validate(DatasetTuple(), validate(ANY_OBJECT, changes, at=ref))
         if not dataset_flags(api_root, me, target)["edit"]:
             raise NotAllowed(f"You may not edit {target.name}.")
         edits.append((target, changes))

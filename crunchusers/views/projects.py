@@ -19,11 +19,19 @@ from ..domain.resources.projects import PERSONAL
 from ..infra.clock import get_clock
 from ..rendering import shoji
 from ..rendering.representations import dataset_tuple, project_tuple
-from . import account_member, created, no_content, read_entity, read_object, register, tree_service
-from .bodies import PROJECT_MEMBER, PROJECT_PATCH, NewProject, Order, ProjectMoves
+from . import (
+    account_member,
+    created,
+    no_content,
+    read_document,
+    read_entity,
+    read_object,
+    register,
+    tree_service,
+)
+from .bodies import PROJECT_ENVELOPE, PROJECT_MEMBER, PROJECT_PATCH, NewProject, Order
 from .datasets import check_placement
 from .members import datasets_catalog, member_patches, permission_flag
-from .schemas import validate
 
 projects = tree_service("projects", "/api/projects/", description="The caller's projects")
 # Before ``project``: its route would take ``personal`` for an id.
@@ -182,12 +190,7 @@ def reorder(context, graph):
 
 def apply_project_patch(request, context):
     """Body changes, ``index`` moves into the project, ``graph`` reorders."""
-    data = shoji.json_object(request)
-    body = validate(PROJECT_PATCH, shoji.entity_body(data))  # read_entity, with data kept
-    wrapped = data.get("element") == "shoji:entity"
-    moves = validate(
-        ProjectMoves(), {k: data[k] for k in ("index", "graph") if wrapped and k in data}
-    )
+    moves, body = read_document(request, PROJECT_PATCH, PROJECT_ENVELOPE)
     if "name" in body:
         context.name = body["name"]
     if "description" in body:

@@ -10,7 +10,7 @@ from ..rendering import shoji
 from ..rendering.representations import user_body, user_tuple
 from . import no_content, read_entity, register, tree_service
 from .accounts import remove_account_user
-from .bodies import Invitation, NewPassword
+from .bodies import ANY_OBJECT, Invitation, NewPassword
 
 users = tree_service("users", "/api/users/", description="Users visible to the caller")
 user = tree_service("user", "/api/users/{user_id}/", description="A user")
@@ -122,13 +122,13 @@ def _change_user(request, body, whole=False):
 
 @user.patch(permission=Permission.EDIT)
 def patch_user(request):
-    return _change_user(request, shoji.entity_body(shoji.json_object(request)))
+    return _change_user(request, read_entity(request, ANY_OBJECT))
 
 
 @user.put(permission=Permission.EDIT)
 def put_user(request):
     """A whole entity sent back: unchanged read-only members are accepted."""
-    return _change_user(request, shoji.entity_body(shoji.json_object(request)), whole=True)
+    return _change_user(request, read_entity(request, ANY_OBJECT), whole=True)
 
 
 @user.delete(permission=Permission.ADMIN)
