@@ -4,8 +4,15 @@
 ``path`` is what clients call, ``context`` the tree path whose resource the
 views receive (the same path for resources, the parent for actions such as
 ``/users/{id}/invite/``).  Every view declares its permission; the forbidden
-view turns a refusal into 401, 403 or 404.  Every request body goes through
-``schemas.validate``.  Each module registers itself in its ``includeme``.
+view turns a refusal into 401, 403 or 404.
+
+Every request body is read by :func:`read_entity`, :func:`read_document`,
+:func:`read_object` or :func:`catalog_patch` (and ``members.member_patches``),
+which validate it against its schema in ``bodies``: an unknown or ill-typed
+member, anywhere in the document, is a 400 naming it.
+
+Each module registers what it has — services, error views, tweens — in its
+own ``includeme``; :func:`includeme` here includes them all.
 """
 
 from cornice import Service

@@ -165,9 +165,7 @@ def post_password(request):
         raise NotAllowed("Only the user may change their password here.")
     data = read_entity(request, NewPassword())
     old, new = data.get("old_pw"), data.get("new_pw")
-    if not isinstance(old, str) or not verify_password(
-        request.registry, target.password_hash, old
-    ):
+    if old is None or not verify_password(request.registry, target.password_hash, old):
         raise Invalid("old_pw", "The current password is not correct.")
     if problem := policy_problem(new):
         raise Invalid("new_pw", problem)
