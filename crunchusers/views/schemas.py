@@ -110,14 +110,10 @@ class StrictMapping(colander.Mapping):
         return dict(value)
 
 
-def mapping():
-    return StrictMapping()
-
-
 class Object(colander.MappingSchema):
     """A body schema: a JSON object with exactly the members declared."""
 
-    schema_type = staticmethod(mapping)
+    schema_type = StrictMapping
 
 
 # -- string limits (bounds.py holds the numbers) ----------------------------
