@@ -44,16 +44,7 @@ def main(global_config=None, **settings):
     config.add_request_method(get_api_root, "api_root", reify=True)
     config.add_request_method(url_of, "url_of")
     config.set_security_policy(SecurityPolicy())
-    config.add_tween(
-        "crunchusers.views.limits.body_limit_tween_factory", over="pyramid_tm.tm_tween_factory"
-    )
-    config.add_tween(
-        "crunchusers.views.csrf.csrf_tween_factory",
-        under="crunchusers.views.limits.body_limit_tween_factory",
-        over="pyramid_tm.tm_tween_factory",
-    )
     config.include(".views")
-    config.scan(".views.errors")
     app = config.make_wsgi_app()
     bootstrap_database(config.registry)
     start_delivery(config.registry)

@@ -36,7 +36,8 @@ from .infra.mail import DeliveryFailed, stop_delivery
 from .infra.outbox import Postbox
 from .infra.settings import get_config
 from .infra.storage import ROOT_KEY, get_db
-from .views.schemas import NewAccount, validate
+from .views.bodies import NewAccount
+from .views.schemas import validate
 
 
 class CommandError(Exception):

@@ -56,6 +56,18 @@ def user_acl(user, collaborator_of=lambda: ()):
     yield DENY_ALL
 
 
+def apikey_acl(key) -> list:
+    """An API key (a stored ``Session``): its owner views and revokes it, and
+    so may the superuser (an operator revoking a leaked key; the secret is
+    stored by no one).  Account admins may not: locking, deactivating or
+    removing the user ends all of its keys at once."""
+    return [
+        SUPERUSER_ACE,
+        (Allow, principal("user", key.user_id), (Permission.VIEW, Permission.DELETE)),
+        DENY_ALL,
+    ]
+
+
 def account_acl(account) -> list:
     account_id = account.__name__
     return [

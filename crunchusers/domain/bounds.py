@@ -3,7 +3,8 @@
 One place says how long a name or a free text may be and how large a
 free-form object may grow, so that no field is unbounded (a 200,000-character
 team name, 11 MB of preferences) and no name carries control characters that
-would break mail headers.  Every check answers 400 naming the field.
+would break mail headers.  Request bodies are held to them by the schemas of
+``views.bodies``; :func:`check_object_size` bounds what a merge stores.
 """
 
 import json
@@ -28,28 +29,13 @@ def has_control_characters(value: str, *, allow_newlines: bool = False) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in allowed for ch in value)
 
 
-def check_name(value, field: str = "name") -> str:
-    """A stripped, non-empty single-line name of at most NAME_MAX characters."""
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid(field, f"{field} is required and must be a non-empty string.")
-    value = value.strip()
-    return check_text(value, field, NAME_MAX, multiline=False)
-
-
-def check_text(value, field: str, max_length: int = TEXT_MAX, *, multiline: bool = True) -> str:
-    """A string of at most ``max_length`` characters without control characters."""
-    if not isinstance(value, str):
-        raise Invalid(field, f"{field} must be a string.")
-    if len(value) > max_length:
-        raise Invalid(field, f"{field} is longer than {max_length} characters.")
-    if has_control_characters(value, allow_newlines=multiline):
-        raise Invalid(field, f"{field} must not contain control characters.")
-    return value
+def json_size(value) -> int:
+    """Bytes of ``value`` as compact UTF-8 JSON: what a size limit counts."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 def check_object_size(value, field: str, max_bytes: int = OBJECT_MAX_BYTES):
     """A JSON-able value whose compact encoding is at most ``max_bytes``."""
-    size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
-    if size > max_bytes:
+    if json_size(value) > max_bytes:
         raise Invalid(field, f"{field} is larger than {max_bytes} bytes.")
     return value

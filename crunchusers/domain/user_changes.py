@@ -19,7 +19,8 @@ from persistent.mapping import PersistentMapping
 from ..authz.grants import FLAGS, FULL
 from ..authz.roles import DEFAULT_ROLES, ROLES, account_permissions_for, roles_for_permissions
 from ..authz.rules import is_account_admin, is_account_owner, may_manage_user
-from ..views.schemas import UserPatch, validate
+from ..views.bodies import UserPatch
+from ..views.schemas import validate
 from .bounds import PREFERENCES_MAX_BYTES, check_object_size
 from .exceptions import Invalid, NotAllowed
 from .references import id_from_url

@@ -134,7 +134,7 @@ def entity_body(data: dict) -> dict:
             raise Invalid("body", "'body' must be an object.")
         return body
     if "element" in data:
-        raise Invalid("element", "Expected a shoji:entity document.")
+        raise Invalid("element", "element: expected a shoji:entity document.")
     return data
 
 
@@ -150,7 +150,7 @@ def catalog_index(data: dict) -> tuple[dict, dict]:
             raise Invalid("index", "'index' must be an object.")
         top = data
     elif "element" in data:
-        raise Invalid("element", "Expected a shoji:catalog document.")
+        raise Invalid("element", "element: expected a shoji:catalog document.")
     else:
         index = {k: v for k, v in data.items() if k != "self"}
         top = {}

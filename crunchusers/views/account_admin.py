@@ -14,8 +14,10 @@ from ..domain.ownership import check_new_owner, expropriate, owned_things
 from ..domain.sharing import collaborator_ids
 from ..rendering import shoji
 from ..rendering.representations import project_tuple
-from . import add_views, datasets_catalog, no_content, only_fields, tree_service
+from . import add_views, no_content, read_entity, register, tree_service
 from .accounts import aliased
+from .bodies import Reassign
+from .members import datasets_catalog
 
 account_datasets, my_account_datasets = account_datasets_services = aliased(
     "account_datasets", "datasets/"
@@ -141,8 +143,7 @@ def post_reassign(request):
     """Move everything the user owns to ``owner``; ``?dry_run=true`` only tells."""
     user = request.context
     api_root = request.api_root
-    body = shoji.entity_body(shoji.json_object(request))
-    only_fields(body, ("owner",))
+    body = read_entity(request, Reassign())
     new_owner = check_new_owner(api_root, request.identity, user, body.get("owner"))
     if request.params.get("dry_run", "").lower() in ("true", "1", "yes"):
         things = owned_things(api_root, user)
@@ -161,3 +162,17 @@ def post_reassign(request):
 
 
 add_views((reassign, expropriate_service), "POST", post_reassign, permission=Permission.ADMIN)
+
+
+def includeme(config):
+    register(
+        config,
+        *account_datasets_services,
+        *account_projects_services,
+        *account_teams_services,
+        *account_collaborators_services,
+        *member_datasets_services,
+        visible,
+        reassign,
+        expropriate_service,
+    )

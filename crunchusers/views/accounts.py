@@ -23,9 +23,10 @@ from ..infra.clock import get_clock
 from ..infra.settings import get_config
 from ..rendering import shoji
 from ..rendering.representations import account_user_tuple
-from . import add_views, created, no_content, tree_service
+from . import add_views, catalog_patch, created, no_content, read_entity, register, tree_service
+from .bodies import ANY_OBJECT, AccountPatch, NewAccount, NewAccountUser
 from .params import positive_int
-from .schemas import AccountPatch, NewAccount, NewAccountUser, validate
+from .schemas import validate
 
 accounts = tree_service("accounts", "/api/accounts/", description="Accounts")
 
@@ -82,7 +83,7 @@ def get_accounts(request):
 
 @accounts.post(permission=Permission.CREATE_ACCOUNT)
 def post_accounts(request):
-    data = validate(NewAccount(), shoji.entity_body(shoji.json_object(request)))
+    data = read_entity(request, NewAccount())
     owner_data = data["owner"]
     password_hash = new_user_password_hash(
         request.registry,
@@ -117,7 +118,7 @@ def get_account(request):
 def patch_account(request):
     account = request.context
     me = request.identity
-    changes = validate(AccountPatch(), shoji.entity_body(shoji.json_object(request)))
+    changes = read_entity(request, AccountPatch())
     if "name" in changes:
         account.name = changes["name"]
     if "password_policy" in changes:
@@ -208,7 +209,7 @@ def post_account_users(request):
     ``account_permissions``; member of the ``teams`` and ``projects`` listed,
     which the caller must be allowed to add members to."""
     account = request.context.account
-    data = validate(NewAccountUser(), shoji.entity_body(shoji.json_object(request)))
+    data = read_entity(request, NewAccountUser())
     password_hash = new_user_password_hash(
         request.registry,
         account,
@@ -285,7 +286,7 @@ def patch_account_users(request):
     """Change members (``account_permissions``, ``roles``, status…) or remove
     them with a ``null`` tuple; all or nothing."""
     account = request.context.account
-    index, options = shoji.catalog_index(shoji.json_object(request))
+    index, options = catalog_patch(request)
     api_root = request.api_root
     notifier = Notifier.for_request(request)
     removed = []
@@ -297,8 +298,7 @@ def patch_account_users(request):
             remove_from_account(api_root, request.identity, account, target)
             removed.append(target.__name__)
             continue
-        if not isinstance(changes, dict):
-            raise Invalid(ref, "Each tuple must be an object or null.")
+        validate(ANY_OBJECT, changes, at=ref)
         if "url_base" in options and "url_base" not in changes:
             changes = {**changes, "url_base": options["url_base"]}
         change = UserChange(
@@ -313,3 +313,7 @@ def patch_account_users(request):
 add_views(account_users_services, "GET", get_account_users, permission=Permission.VIEW)
 add_views(account_users_services, "POST", post_account_users, permission=Permission.ADMIN)
 add_views(account_users_services, "PATCH", patch_account_users, permission=Permission.ADMIN)
+
+
+def includeme(config):
+    register(config, accounts, *account_services, *account_users_services)

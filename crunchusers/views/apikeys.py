@@ -4,6 +4,10 @@ A key is shown once, in the body of the 201 that creates it; only its hash
 is stored.  Each user holds at most two live keys (409 beyond), and each key
 has an expiry date (seed 003); deleting a key revokes it at once.  Keys work as
 ``Authorization: Bearer apk-…`` or as the ``token`` cookie, like sessions.
+The keys are resources of the tree (``domain.resources.credentials.ApiKeys``)
+whose ACL (``authz.acl.apikey_acl``) lets only the owner — and the superuser
+— see and revoke one: anyone else gets 404, as for any resource they may not
+see.
 """
 
 from datetime import datetime, timedelta
@@ -11,24 +15,28 @@ from datetime import datetime, timedelta
 from pyramid.response import Response
 
 from ..authz.permissions import Permission
-from ..domain.bounds import check_name
-from ..domain.exceptions import Conflict, Invalid, NotFound
-from ..infra.clock import get_clock, isoformat
+from ..domain.exceptions import Invalid
+from ..infra.clock import isoformat
 from ..rendering import shoji
-from . import no_content, tree_service
-from .root import api_link
+from . import no_content, read_entity, register, tree_service
+from .bodies import NewApiKey
 
-apikeys = tree_service("apikeys", "/api/apikeys/", context="/api/")
-apikey = tree_service("apikey", "/api/apikeys/{key_id}/", context="/api/")
+apikeys = tree_service("apikeys", "/api/apikeys/")
+apikey = tree_service("apikey", "/api/apikeys/{key_id}/")
 
-MAX_KEYS = 2
+
+def includeme(config):
+    register(config, apikeys, apikey)
+
+
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
 
 
-def key_body(session) -> dict:
+def key_body(key) -> dict:
+    session = key.session
     return {
-        "id": session.public_id,
+        "id": key.__name__,
         "name": session.name,
         "created": isoformat(session.created),
         "expires": isoformat(session.expires),
@@ -36,18 +44,12 @@ def key_body(session) -> dict:
     }
 
 
-def live_keys(request):
-    now = get_clock(request.registry).now()
-    keys = request.api_root.sessions.of_user(request.identity, "apikey")
-    return [k for k in keys if k.is_live(now)]
-
-
 def expiry_from(body, now):
     raw = body.get("expires")
     if raw is None:
         return now + timedelta(days=DEFAULT_DAYS)
     try:
-        expires = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+        expires = datetime.fromisoformat(raw)
     except ValueError:
         expires = None
     if expires is None or expires.tzinfo is None:
@@ -59,55 +61,33 @@ def expiry_from(body, now):
 
 @apikeys.get(permission=Permission.VIEW)
 def get_apikeys(request):
-    index = {api_link(request, "apikeys", k.public_id): key_body(k) for k in live_keys(request)}
-    return shoji.catalog(request, None, index, self_url=api_link(request, "apikeys"))
+    """The caller's own live keys."""
+    keys = request.context.of_user(request.identity)
+    index = {request.url_of(key): key_body(key) for key in keys}
+    return shoji.catalog(request, request.context, index)
 
 
 @apikeys.post(permission=Permission.VIEW)
 def post_apikeys(request):
-    """Create a key; its secret is in this answer only (``no-store``).
-
-    The cap holds under concurrency: the creation writes the user's key
-    guard before counting, so of two concurrent creations one is retried and
-    counts the other's key (409 once the cap is reached)."""
-    body = shoji.entity_body(shoji.json_object(request))
-    name = check_name(body.get("name", "API Key"))
-    sessions = request.api_root.sessions
-    sessions.guard_key_creation(request.identity)
-    if len(live_keys(request)) >= MAX_KEYS:
-        raise Conflict(f"You already have {MAX_KEYS} API keys; delete one first.")
-    now = get_clock(request.registry).now()
-    expires = expiry_from(body, now)
-    token = sessions.start(
-        request.identity, now, expires - now, kind="apikey", name=name, prefix="apk-"
-    )
-    created = sessions.lookup(token, now)
-    url = api_link(request, "apikeys", created.public_id)
+    """Create a key; its secret is in this answer only (``no-store``)."""
+    container = request.context
+    body = read_entity(request, NewApiKey())
+    expires = expiry_from(body, container.now)
+    key, token = container.create(request.identity, body.get("name", "API Key"), expires)
+    url = request.url_of(key)
     response = Response(status=201, content_type="application/json", charset="utf-8")
     response.location = url
     response.cache_control = "no-store"
-    response.json_body = shoji.entity(
-        request, None, {**key_body(created), "key": token}, self_url=url
-    )
+    response.json_body = shoji.entity(request, key, {**key_body(key), "key": token})
     return response
-
-
-def find_key(request):
-    for key in live_keys(request):
-        if key.public_id == request.matchdict["key_id"]:
-            return key
-    raise NotFound("No such API key.")
 
 
 @apikey.get(permission=Permission.VIEW)
 def get_apikey(request):
-    key = find_key(request)
-    url = api_link(request, "apikeys", key.public_id)
-    return shoji.entity(request, None, key_body(key), self_url=url)
+    return shoji.entity(request, request.context, key_body(request.context))
 
 
-@apikey.delete(permission=Permission.VIEW)
+@apikey.delete(permission=Permission.DELETE)
 def delete_apikey(request):
-    key = find_key(request)
-    request.api_root.sessions.end_by_public_id(request.identity, key.public_id)
+    request.context.__parent__.revoke(request.context)
     return no_content()

@@ -3,18 +3,11 @@
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-from ..authz.login import (
-    end_current_session,
-    login_with_password,
-    logout_cookie_header,
-    session_cookie_header,
-)
+from ..authz import login as authn
 from ..authz.permissions import Permission
-from ..domain.bounds import NAME_MAX, check_text
-from ..domain.exceptions import Invalid
-from ..infra.passwords import LOGIN_MAX_LENGTH
 from ..rendering import shoji
-from . import no_content, tree_service
+from . import no_content, read_object, register, tree_service
+from .bodies import Login
 from .errors import unauthorized
 from .oidc import login_links
 from .root import api_link
@@ -44,40 +37,32 @@ def get_public(request):
     )
 
 
-def login_fields(data: dict) -> tuple[str, str]:
-    """``email`` (or ``username``) and ``password``, bounded: no valid login is
-    longer than a name, no valid password longer than the policy allows."""
-    login_name = data.get("email", data.get("username"))
-    password = data.get("password")
-    if not isinstance(login_name, str) or not isinstance(password, str):
-        raise Invalid("email", "'email' and 'password' are required strings.")
-    check_text(login_name, "email", NAME_MAX, multiline=False)
-    if len(password) > LOGIN_MAX_LENGTH:
-        raise Invalid("password", f"password is longer than {LOGIN_MAX_LENGTH} characters.")
-    return login_name, password
-
-
 @login.post(permission=NO_PERMISSION_REQUIRED)
 def post_login(request):
     """Start a session: a cookie, or with ``"token": true`` a bearer token in
     the body.  The answer carries a credential, so it is never cached."""
-    data = shoji.json_object(request)
-    token = login_with_password(request, *login_fields(data))
+    data = read_object(request, Login())
+    login_name = data["email"] if "email" in data else data["username"]
+    token = authn.login_with_password(request, login_name, data["password"])
     if token is None:
         return unauthorized(request, "Invalid email or password.")
-    if data.get("token") is True:
+    if data.get("token"):
         response = Response(content_type="application/json", charset="utf-8")
         response.json_body = {"access_token": token, "token_type": "Bearer"}
     else:
         response = no_content()
-        response.headers["Set-Cookie"] = session_cookie_header(request, token)
+        response.headers["Set-Cookie"] = authn.session_cookie_header(request, token)
     response.cache_control = "no-store"
     return response
 
 
 @logout.get(permission=Permission.VIEW)
 def get_logout(request):
-    end_current_session(request)
+    authn.end_current_session(request)
     response = no_content()
-    response.headers["Set-Cookie"] = logout_cookie_header(request)
+    response.headers["Set-Cookie"] = authn.logout_cookie_header(request)
     return response
+
+
+def includeme(config):
+    register(config, public, login, logout)

@@ -70,3 +70,12 @@ def csrf_tween_factory(handler, registry):
         return handler(request)
 
     return csrf_tween
+
+
+def includeme(config):
+    """Under the body limit, over the transaction: a refused request opens none."""
+    config.add_tween(
+        f"{__name__}.csrf_tween_factory",
+        under="crunchusers.views.limits.body_limit_tween_factory",
+        over="pyramid_tm.tm_tween_factory",
+    )

@@ -17,7 +17,7 @@ from ..authz.grants import (
 )
 from ..authz.permissions import Permission
 from ..authz.principals import principal
-from ..domain.bounds import NAME_MAX, check_name, check_object_size, check_text
+from ..domain.bounds import check_object_size
 from ..domain.collaboration import (
     create_dataset,
     delete_dataset,
@@ -37,7 +37,26 @@ from ..domain.sharing import check_ceiling
 from ..infra.clock import get_clock, isoformat
 from ..rendering import shoji
 from ..rendering.representations import dataset_tuple
-from . import created, member_patches, no_content, only_fields, tree_service
+from . import (
+    account_member,
+    catalog_patch,
+    created,
+    no_content,
+    read_entity,
+    register,
+    tree_service,
+)
+from .bodies import (
+    ANY_OBJECT,
+    PREFERENCES,
+    SHARE,
+    DatasetPatch,
+    DatasetTuple,
+    NewDataset,
+    Settings,
+)
+from .members import member_patches
+from .schemas import validate
 
 datasets = tree_service("datasets", "/api/datasets/", description="Datasets you can see")
 by_name = tree_service(
@@ -57,50 +76,27 @@ variables = tree_service("dataset_variables", "/api/datasets/{dataset_id}/variab
 folders = tree_service("dataset_folders", "/api/datasets/{dataset_id}/folders/")
 folder = tree_service("dataset_folder", "/api/datasets/{dataset_id}/folders/{folder}/")
 
-CATALOG_EDITABLE = ("name", "description", "archived", "is_published", "start_date", "end_date")
-ENTITY_EDITABLE = (*CATALOG_EDITABLE, "notes", "streaming", "current_editor", "owner", "project")
-BOOL_FIELDS = ("archived", "is_published")
-DATE_FIELDS = ("start_date", "end_date")
-STREAMING = ("no", "streaming", "finished")
+
+def includeme(config):
+    register(
+        config,
+        datasets,
+        by_name,
+        dataset,
+        permissions,
+        explain,
+        dataset_users,
+        settings,
+        preferences,
+        variables,
+        folders,
+        folder,
+    )
 
 
-def check_values(body: dict):
-    """Type- and size-check dataset attributes (shared by POST and both
-    PATCHes); the name is stored stripped."""
-    if "name" in body:
-        body["name"] = check_name(body["name"])
-    for key in ("description", "notes"):
-        if key in body:
-            check_text(body[key], key)
-    for key in BOOL_FIELDS:
-        if key in body and not isinstance(body[key], bool):
-            raise Invalid(key, f"{key} must be a boolean.")
-    for key in DATE_FIELDS:
-        if key in body and body[key] is not None:
-            if not isinstance(body[key], str):
-                raise Invalid(key, f"{key} must be a date string or null.")
-            check_text(body[key], key, NAME_MAX, multiline=False)
-    if "streaming" in body and body["streaming"] not in STREAMING:
-        raise Invalid("streaming", f"streaming must be one of {', '.join(STREAMING)}.")
-
-
-def check_table(table):
-    """scrunch sends a ``crunch:table`` with every new dataset.  This server
-    stores dataset metadata only, so a table is accepted only while its
-    metadata defines no variables."""
-    if not isinstance(table, dict) or table.get("element", "crunch:table") != "crunch:table":
-        raise Invalid("table", "table must be a crunch:table object.")
-    if set(table) - {"element", "metadata"}:
-        raise Invalid("table", "table may only have element and metadata.")
-    metadata = table.get("metadata")
-    if metadata is not None and not isinstance(metadata, dict):
-        raise Invalid("table", "table.metadata must be an object.")
-    if metadata:
-        raise Invalid(
-            "table",
-            "This server stores dataset metadata only: it cannot create variables, "
-            "so table.metadata must be empty.",
-        )
+#: The members of a dataset body stored as attributes of the same name
+#: (``owner``, ``project`` and ``current_editor`` are references).
+ATTRIBUTES = (*(node.name for node in DatasetTuple().children), "notes", "streaming")
 
 
 def project_from(request, ref, field):
@@ -197,22 +193,13 @@ def get_datasets_by_name(request):
 
 @datasets.post(permission=Permission.CREATE_DATASET)
 def post_datasets(request):
-    body = shoji.entity_body(shoji.json_object(request))
-    allowed = (*CATALOG_EDITABLE, "notes", "streaming", "owner", "project", "maintainer", "table")
-    only_fields(body, allowed)
-    body["name"] = check_name(body.get("name"))
-    check_values(body)
-    if "table" in body:
-        check_table(body["table"])
-    me = request.identity
-    if not me.account_id:
-        raise Invalid(None, "Only a member of an account can create datasets.")
+    body = read_entity(request, NewDataset())
+    me = account_member(request, "datasets")
     project_ref = body.get("project", body.get("owner"))
     project = project_from(request, project_ref, "project") if project_ref else None
     if project is not None:
         check_placement(request, project, "project")
-    fields = {k: body[k] for k in (*CATALOG_EDITABLE, "notes", "streaming") if k in body}
-    fields.pop("name")
+    fields = {k: body[k] for k in ATTRIBUTES if k in body and k != "name"}
     made = create_dataset(
         request.api_root,
         me,
@@ -230,7 +217,7 @@ def patch_datasets(request):
     """Catalog PATCH of catalog-editable attributes; all or nothing: every
     tuple is checked (400, then 403, then the edit lock's 409) before any
     change is made."""
-    index, _ = shoji.catalog_index(shoji.json_object(request))
+    index, _ = catalog_patch(request)
     api_root = request.api_root
     me = request.identity
     edits = []
@@ -239,10 +226,10 @@ def patch_datasets(request):
         target = api_root.datasets.get(dataset_id) if dataset_id else None
         if target is None or not dataset_flags(api_root, me, target)["view"]:
             raise Invalid(ref, f"{ref} is not a dataset in this catalog.")
-        if not isinstance(changes, dict):
+        if changes is None:
             raise Invalid(ref, "Datasets are removed with DELETE, not a null tuple.")
-        only_fields(changes, CATALOG_EDITABLE)
-        check_values(changes)
+        # A tuple that is no object is named by its key, a bad member by its name.
+        changes = validate(DatasetTuple(), validate(ANY_OBJECT, changes, at=ref))
         if not dataset_flags(api_root, me, target)["edit"]:
             raise NotAllowed(f"You may not edit {target.name}.")
         edits.append((target, changes))
@@ -326,9 +313,7 @@ def change_owner(request, context, ref):
 @dataset.patch(permission=Permission.EDIT)
 def patch_dataset(request):
     context = request.context
-    body = shoji.entity_body(shoji.json_object(request))
-    only_fields(body, ENTITY_EDITABLE)
-    check_values(body)
+    body = read_entity(request, DatasetPatch())
     if set(body) - {"current_editor"}:
         check_lock(request, context)
     if "current_editor" in body:
@@ -337,7 +322,7 @@ def patch_dataset(request):
         change_owner(request, context, body["owner"])
     if "project" in body:
         place_dataset(request, context, body["project"], "project")
-    for key in (*CATALOG_EDITABLE, "notes", "streaming"):
+    for key in ATTRIBUTES:
         if key in body:
             setattr(context, key, body[key])
     context.modified = get_clock(request.registry).now()
@@ -397,19 +382,10 @@ def get_permissions(request):
     )
 
 
-def grant_flags(ref, changes):
-    flags = changes.get("dataset_permissions", {})
-    if not isinstance(flags, dict) or not all(isinstance(v, bool) for v in flags.values()):
-        raise Invalid(ref, "dataset_permissions must map flags to booleans.")
-    unknown = set(flags) - set(FLAGS) - {"add_users", "change_weight"}
-    if unknown:
-        raise Invalid(ref, f"unknown permission(s) {', '.join(sorted(unknown))}")
-    profile = changes.get("profile")
-    if profile is not None and not isinstance(profile, dict):
-        raise Invalid(ref, "profile must be an object.")
-    if profile is not None and profile.get("applied_filters"):
-        raise Invalid(ref, "Private filters cannot be applied to a share.")
-    return {k: v for k, v in flags.items() if k in FLAGS}
+def grant_flags(changes) -> dict:
+    """The flags a validated share tuple grants (``add_users`` and
+    ``change_weight`` are accepted and not kept)."""
+    return {k: v for k, v in changes.get("dataset_permissions", {}).items() if k in FLAGS}
 
 
 @permissions.patch(permission=Permission.SHARE)
@@ -417,15 +393,13 @@ def patch_permissions(request):
     """Grant, modify and revoke in one request, in any of the body forms."""
     context = request.context.__parent__
     notifier = Notifier.for_request(request)
-    for ref, kind, target, changes, options in member_patches(
-        request, grant="dataset_permissions", extra=("profile",)
-    ):
+    for ref, kind, target, changes, options in member_patches(request, SHARE):
         if changes is None:
             if kind == "user" and target.__name__ == context.owner_id:
                 raise Invalid(ref, "The owner's access cannot be revoked.")
             unshare_dataset(context, target, kind)
             continue
-        flags = grant_flags(ref, changes)
+        flags = grant_flags(changes)
         key = principal(kind, target.__name__)
         current = dict(context.shares.get(key, {}))
         check_ceiling(ref, target, kind, flags, current)
@@ -534,16 +508,7 @@ def get_settings(request):
 @settings.patch(permission=Permission.EDIT)
 def patch_settings(request):
     context = request.context.__parent__
-    body = shoji.entity_body(shoji.json_object(request))
-    only_fields(body, tuple(DEFAULT_SETTINGS))
-    for key in ("viewers_can_export", "viewers_can_change_weight", "viewers_can_share"):
-        if key in body and not isinstance(body[key], bool):
-            raise Invalid(key, f"{key} must be a boolean.")
-    for key in ("weight", "dashboard_deck"):  # a variable/deck URL or null
-        if body.get(key) is not None and not isinstance(body[key], str):
-            raise Invalid(key, f"{key} must be a URL string or null.")
-    for key, value in body.items():
-        check_object_size(value, key)
+    body = read_entity(request, Settings())
     check_lock(request, context)
     context.settings.update(body)
     return no_content()
@@ -560,7 +525,7 @@ def get_preferences(request):
 def patch_preferences(request):
     """Per-user key/value store; ``null`` deletes a key."""
     context = request.context.__parent__
-    body = shoji.entity_body(shoji.json_object(request))
+    body = read_entity(request, PREFERENCES)
     me = request.identity.__name__
     mine = PersistentMapping(context.user_preferences.get(me, {}))
     for key, value in body.items():

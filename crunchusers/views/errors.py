@@ -149,3 +149,8 @@ def cornice_error_handler(request):
     first = request.errors[0] if request.errors else {}
     message = first.get("description") or "Invalid request."
     return error_response(request, request.errors.status, message, field=first.get("name"))
+
+
+def includeme(config):
+    """The error views above are ``*_view_config`` decorated: scan them."""
+    config.scan(__name__)

@@ -38,3 +38,8 @@ def body_limit_tween_factory(handler, registry):
         return handler(request)
 
     return body_limit_tween
+
+
+def includeme(config):
+    """Outermost of our tweens: nothing runs for a request it refuses."""
+    config.add_tween(f"{__name__}.body_limit_tween_factory", over="pyramid_tm.tm_tween_factory")

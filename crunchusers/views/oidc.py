@@ -43,19 +43,25 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 from ..authz.login import cookie_header, open_session, session_cookie_header
-from ..domain.bounds import NAME_MAX, TEXT_MAX, check_text
+from ..domain.bounds import NAME_MAX
 from ..domain.exceptions import DomainError, Invalid, NotFound
 from ..domain.federation import sign_in
 from ..domain.resources.login_flows import LoginFlow, TooManyFlows
 from ..infra.clock import get_clock
 from ..infra.oidc import ProviderUnavailable, SignInFailed, get_oidc
 from ..infra.tokens import hash_token, new_token
-from . import tree_service
+from . import register, tree_service
 from .errors import error_response
 from .root import api_link
+from .schemas import one_line
 
 login = tree_service("oidc_login", "/api/public/oidc/{provider}/login/", context="/api/")
 callback = tree_service("oidc_callback", "/api/public/oidc/{provider}/callback/", context="/api/")
+
+
+def includeme(config):
+    register(config, login, callback)
+
 
 BINDING_COOKIE = "oidc_flow"
 BINDING_PATH = "/api/public/oidc/"
@@ -162,7 +168,7 @@ def exchanged_claims(request, provider, flow, code, now) -> dict:
     request, those the first attempt validated (the code works once)."""
     if not isinstance(code, str) or not code:
         raise Invalid("code", f"{provider.title} sent no authorization code.")
-    check_text(code, "code", TEXT_MAX, multiline=False)
+    one_line(code, "code")
     done = request.environ.get(CLAIMS_KEY)
     if done is not None and done[0] == code:
         return done[1]
@@ -180,7 +186,7 @@ def verified_email(claims: dict) -> str:
     email = claims.get("email")
     if claims.get("email_verified") is not True or not isinstance(email, str):
         raise Invalid("email", "The provider has not verified an email address for you.")
-    return check_text(email.strip(), "email", NAME_MAX, multiline=False)
+    return one_line(email.strip(), "email", NAME_MAX)
 
 
 def landing_url(request) -> str:

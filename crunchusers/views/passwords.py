@@ -22,15 +22,9 @@ from ..domain.notifications import Notifier
 from ..domain.password_policy import PasswordPolicy
 from ..infra.clock import get_clock
 from ..rendering import shoji
-from . import add_views, no_content, tree_service
-from .schemas import (
-    LinkRequest,
-    OwnPassword,
-    PasswordChange,
-    PasswordResetRequest,
-    PasswordSet,
-    validate,
-)
+from . import add_views, no_content, read_entity, register, tree_service
+from .bodies import LinkRequest, OwnPassword, PasswordChange, PasswordResetRequest, PasswordSet
+from .schemas import validate
 
 USER = "/api/users/{user_id}/"
 
@@ -60,11 +54,26 @@ my_account_policy = tree_service(
     "my_account_password_policy", "/api/account/password_policy/", context="/api/account/"
 )
 
+
+def includeme(config):
+    register(
+        config,
+        password,
+        password_reset,
+        force_reset,
+        public_password_reset,
+        public_password_change,
+        public_policy,
+        account_policy,
+        my_account_policy,
+    )
+
+
 INVALID_LINK = "This link is invalid or has expired."
 
 
 def body_of(request, schema) -> dict:
-    return validate(schema, shoji.entity_body(shoji.json_object(request)))
+    return read_entity(request, schema)
 
 
 def only_the_user(request, target):

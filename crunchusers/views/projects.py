@@ -1,15 +1,9 @@
 """Projects (reference crunch-api.md §7): nested folders of datasets with
 ``edit``/``view`` members (users and teams)."""
 
-from ..authz.grants import (
-    dataset_flags,
-    project_chain,
-    project_flags,
-    reachable_projects,
-)
+from ..authz.grants import dataset_flags, project_chain, project_flags, reachable_projects
 from ..authz.permissions import Permission
 from ..authz.principals import principal
-from ..domain.bounds import check_text
 from ..domain.collaboration import (
     create_project,
     delete_project,
@@ -26,16 +20,18 @@ from ..infra.clock import get_clock
 from ..rendering import shoji
 from ..rendering.representations import dataset_tuple, project_tuple
 from . import (
+    account_member,
     created,
-    datasets_catalog,
-    member_patches,
     no_content,
-    only_fields,
-    permission_flag,
-    required_name,
+    read_document,
+    read_entity,
+    read_object,
+    register,
     tree_service,
 )
+from .bodies import PROJECT_ENVELOPE, PROJECT_MEMBER, PROJECT_PATCH, NewProject, Order
 from .datasets import check_placement
+from .members import datasets_catalog, member_patches, permission_flag
 
 PROJECT_FIELDS = ("name", "description", "icon_url", "icon")
 
@@ -51,39 +47,33 @@ project_order = tree_service(
 )
 
 
-def check_project_fields(body: dict):
-    """Bounds of the free-form project attributes (the name has its own)."""
-    if "description" in body:
-        check_text(body["description"], "description")
-    for key in ("icon_url", "icon"):
-        if body.get(key) is not None:
-            check_text(body[key], key, multiline=False)
+def includeme(config):
+    register(
+        config,
+        projects,
+        personal,
+        project,
+        project_members,
+        project_users,
+        project_datasets,
+        project_order,
+    )
 
 
 def new_project(request, parent=None):
-    body = shoji.entity_body(shoji.json_object(request))
-    only_fields(body, PROJECT_FIELDS)
-    me = request.identity
-    if not me.account_id:
-        raise Invalid(None, "Only a member of an account can create projects.")
-    check_project_fields(body)
+    body = read_entity(request, NewProject())
+    owner = account_member(request, "projects")
+    now = get_clock(request.registry).now()
+    description = body.get("description", "")
     made = create_project(
-        request.api_root,
-        me,
-        required_name(body),
-        get_clock(request.registry).now(),
-        parent=parent,
-        description=body.get("description", ""),
+        request.api_root, owner, body["name"], now, parent=parent, description=description
     )
     made.icon = icon_of(body)
     return created(request, made)
 
 
 def icon_of(body: dict):
-    """``icon_url`` (or ``icon``): a URL string or null."""
-    for key in ("icon_url", "icon"):
-        if body.get(key) is not None and not isinstance(body[key], str):
-            raise Invalid(key, f"{key} must be a string or null.")
+    """``icon_url`` (or ``icon``): a URL or null."""
     return body.get("icon_url") or body.get("icon") or None
 
 
@@ -194,8 +184,6 @@ def _movable(request, ref, target_project):
 
 def reorder(context, graph):
     """Replace the child order; the graph must list every child exactly once."""
-    if not isinstance(graph, list) or not all(isinstance(u, str) for u in graph):
-        raise Invalid("graph", "graph must be a list of URLs.")
     ids = [u.rstrip("/").rsplit("/", 1)[-1] for u in graph]
     if sorted(ids) != sorted(context.graph) or len(set(ids)) != len(ids):
         raise Invalid("graph", "graph must contain every child of the project exactly once.")
@@ -204,26 +192,18 @@ def reorder(context, graph):
 
 def apply_project_patch(request, context):
     """Body changes, ``index`` moves into the project, ``graph`` reorders."""
-    data = shoji.json_object(request)
-    body = shoji.entity_body(data)
-    index = data.get("index") if data.get("element") == "shoji:entity" else None
-    graph = data.get("graph") if data.get("element") == "shoji:entity" else None
-    only_fields(body, PROJECT_FIELDS)
-    check_project_fields(body)
+    moves, body = read_document(request, PROJECT_PATCH, PROJECT_ENVELOPE)
     if "name" in body:
-        context.name = required_name(body)
+        context.name = body["name"]
     if "description" in body:
         context.description = body["description"]
     if "icon_url" in body or "icon" in body:
         context.icon = icon_of(body)
-    if index is not None:
-        if not isinstance(index, dict):
-            raise Invalid("index", "index must be an object.")
-        for ref in index:
-            thing = _movable(request, ref, context)
-            move_into_project(request.api_root, thing, context)
-    if graph is not None:
-        reorder(context, graph)
+    for ref in moves.get("index") or ():
+        thing = _movable(request, ref, context)
+        move_into_project(request.api_root, thing, context)
+    if moves.get("graph") is not None:
+        reorder(context, moves["graph"])
     return no_content()
 
 
@@ -282,8 +262,8 @@ def get_project_order(request):
 
 @project_order.put(permission=Permission.EDIT)
 def put_project_order(request):
-    data = shoji.json_object(request)
-    reorder(request.context, data.get("graph"))
+    order = read_object(request, Order())
+    reorder(request.context, order["graph"])
     return no_content()
 
 
@@ -319,15 +299,15 @@ def patch_project_members(request):
     me = request.identity
     if context.personal_of is not None:
         raise Invalid(None, "A personal project has no members: it is yours alone.")
-    for ref, kind, target, changes, _options in member_patches(request):
-        if changes is None:
-            if kind == "user" and target.__name__ == me.__name__:
-                raise Invalid(ref, "You cannot remove yourself from a project.")
+    for ref, kind, target, changes, _options in member_patches(request, PROJECT_MEMBER):
+        if changes is not None:
+            current = context.members.get(principal(kind, target.__name__), {"edit": False})
+            flag = permission_flag(changes, ("edit",), current["edit"])
+            set_project_member(context, target, kind, flag)
+        elif kind == "user" and target.__name__ == me.__name__:
+            raise Invalid(ref, "You cannot remove yourself from a project.")
+        else:
             remove_project_member(context, target, kind)
-            continue
-        current = context.members.get(principal(kind, target.__name__), {"edit": False})
-        flag = permission_flag(ref, changes, ("edit",), current["edit"], implied=("view",))
-        set_project_member(context, target, kind, flag)
     return no_content()
 
 

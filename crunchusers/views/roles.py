@@ -4,11 +4,15 @@ from ..authz.permissions import Permission
 from ..authz.roles import ROLES
 from ..domain.exceptions import NotFound
 from ..rendering import shoji
-from . import tree_service
+from . import register, tree_service
 from .root import api_link
 
 roles = tree_service("roles", "/api/roles/", context="/api/")
 role = tree_service("role", "/api/roles/{role_id}/", context="/api/")
+
+
+def includeme(config):
+    register(config, roles, role)
 
 
 def role_body(role_obj) -> dict:

@@ -2,11 +2,16 @@
 
 from ..authz.permissions import Permission
 from ..rendering import shoji
-from . import tree_service
+from . import register, tree_service
 
 api_root = tree_service("api_root", "/api/", description="The API root")
 feature_flag = tree_service("feature_flag", "/api/feature_flag/", context="/api/")
 progress = tree_service("progress", "/api/progress/", context="/api/")
+
+
+def includeme(config):
+    register(config, api_root, feature_flag, progress)
+
 
 #: Feature flags this server knows; unknown flags are inactive (scrunch asks
 #: for ``clients_strict_subvariable_syntax`` at connect time).

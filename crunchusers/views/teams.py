@@ -2,25 +2,21 @@
 
 from ..authz.permissions import Permission
 from ..domain.collaboration import create_team, delete_team, remove_team_member, set_team_member
-from ..domain.exceptions import Invalid
 from ..infra.clock import get_clock
 from ..rendering import shoji
 from ..rendering.representations import team_tuple
-from . import (
-    created,
-    datasets_catalog,
-    member_patches,
-    no_content,
-    permission_flag,
-    required_name,
-    tree_service,
-)
-from .schemas import only_fields
+from . import account_member, created, no_content, read_entity, register, tree_service
+from .bodies import TEAM_MEMBER, TEAM_PATCH, NewTeam
+from .members import datasets_catalog, member_patches, permission_flag
 
 teams = tree_service("teams", "/api/teams/", description="The caller's teams")
 team = tree_service("team", "/api/teams/{team_id}/")
 team_members = tree_service("team_members", "/api/teams/{team_id}/members/")
 team_datasets = tree_service("team_datasets", "/api/teams/{team_id}/datasets/")
+
+
+def includeme(config):
+    register(config, teams, team, team_members, team_datasets)
 
 
 @teams.get(permission=Permission.VIEW)
@@ -37,12 +33,9 @@ def get_teams(request):
 
 @teams.post(permission=Permission.VIEW)
 def post_teams(request):
-    body = shoji.entity_body(shoji.json_object(request))
-    only_fields(body, ("name",))
-    me = request.identity
-    if not me.account_id:
-        raise Invalid(None, "Only a member of an account can create teams.")
-    new = create_team(request.api_root, me, required_name(body), get_clock(request.registry).now())
+    body = read_entity(request, NewTeam())
+    me = account_member(request, "teams")
+    new = create_team(request.api_root, me, body["name"], get_clock(request.registry).now())
     return created(request, new)
 
 
@@ -62,10 +55,9 @@ def get_team(request):
 
 @team.patch(permission=Permission.EDIT)
 def patch_team(request):
-    body = shoji.entity_body(shoji.json_object(request))
-    only_fields(body, ("name",))
+    body = read_entity(request, TEAM_PATCH)
     if "name" in body:
-        request.context.name = required_name(body)
+        request.context.name = body["name"]
     return no_content()
 
 
@@ -96,12 +88,12 @@ def patch_team_members(request):
     """Add (``{}``), promote (``team_admin``, formerly ``manage_members``) or
     remove (``null``) members, keyed by user URL or email."""
     team_ = request.context.__parent__
-    for ref, _kind, user, changes, _options in member_patches(request, teams=False):
+    for _ref, _kind, user, changes, _options in member_patches(request, TEAM_MEMBER, teams=False):
         if changes is None:
             remove_team_member(team_, user)
             continue
         current = team_.is_team_admin(user.__name__)
-        flag = permission_flag(ref, changes, ("team_admin", "manage_members"), current)
+        flag = permission_flag(changes, ("team_admin", "manage_members"), current)
         set_team_member(team_, user, flag)
     return no_content()
 

@@ -9,7 +9,8 @@ from ..domain.removal import remove_from_account
 from ..domain.user_changes import UserChange, changes_from
 from ..rendering import shoji
 from ..rendering.representations import user_body, user_tuple
-from . import no_content, only_fields, tree_service
+from . import no_content, read_entity, register, tree_service
+from .bodies import ANY_OBJECT, Invitation
 from .passwords import own_account_password
 
 users = tree_service("users", "/api/users/", description="Users visible to the caller")
@@ -17,6 +18,10 @@ user = tree_service("user", "/api/users/{user_id}/", description="A user")
 invite = tree_service(
     "user_invite", "/api/users/{user_id}/invite/", context="/api/users/{user_id}/"
 )
+
+
+def includeme(config):
+    register(config, users, user, invite)
 
 
 def candidate_users(request):
@@ -129,13 +134,13 @@ def _change_user(request, body, whole=False):
 
 @user.patch(permission=Permission.EDIT)
 def patch_user(request):
-    return _change_user(request, shoji.entity_body(shoji.json_object(request)))
+    return _change_user(request, read_entity(request, ANY_OBJECT))
 
 
 @user.put(permission=Permission.EDIT)
 def put_user(request):
     """A whole entity sent back: unchanged read-only members are accepted."""
-    return _change_user(request, shoji.entity_body(shoji.json_object(request)), whole=True)
+    return _change_user(request, read_entity(request, ANY_OBJECT), whole=True)
 
 
 @user.delete(permission=Permission.ADMIN)
@@ -155,11 +160,7 @@ def post_invite(request):
         raise NotAllowed("You cannot invite yourself.")
     if target.status != "pending":
         raise Invalid(None, "The user is already active; use password_reset instead.")
-    data = shoji.entity_body(shoji.json_object(request))
-    only_fields(data, ("url_base",))
-    url_base = data.get("url_base")
-    if url_base is not None and not isinstance(url_base, str):
-        raise Invalid("url_base", "url_base must be a string.")
+    url_base = read_entity(request, Invitation()).get("url_base")
     api_root = request.api_root
     account = api_root.accounts.get(target.account_id)
     Notifier.for_request(request).invitation(api_root, target, account, url_base, request.identity)

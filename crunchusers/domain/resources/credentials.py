@@ -10,12 +10,18 @@ Only SHA-256 hashes of the secrets are keys here (see ``infra.tokens``).
 The user keeps the set of its credential hashes (``User.session_hashes``, the
 name it had before API keys) so that all of them can be ended at once
 (logout everywhere, status change, removal) without a scan.
+
+API keys also appear in the resource tree, at ``/api/apikeys/<public id>/``
+(:class:`ApiKeys`, :class:`ApiKey`), so that the security policy guards them
+with an ACL like every other resource.
 """
 
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
+from ...authz.acl import apikey_acl
 from ...infra.tokens import hash_token, new_id, new_token
+from ..exceptions import Conflict
 
 #: The two kinds of credential, as stored in ``Credential.kind``.
 LOGIN_SESSION = "session"
@@ -64,10 +70,21 @@ class Credentials(Persistent):
 
     #: user id -> KeyGuard; created lazily so older databases need no migration.
     key_guards = None
+    #: public id -> digest of every API key (:meth:`ensure_key_index`).
+    key_index = None
 
     def __init__(self):
         self.data = OOBTree()
         self.key_guards = OOBTree()
+        self.key_index = OOBTree()
+
+    def ensure_key_index(self):
+        """Index the API keys of a database older than the index (start-up)."""
+        if self.key_index is None:
+            self.key_index = OOBTree()
+            for digest, session in self.data.items():
+                if session.kind == API_KEY:
+                    self.key_index[session.public_id] = digest
 
     def guard_key_creation(self, user):
         """Make this transaction conflict with any concurrent key creation of
@@ -87,7 +104,9 @@ class Credentials(Persistent):
         token = new_token(prefix)
         digest = hash_token(token)
         expires = now + lifetime if lifetime is not None else None
-        self.data[digest] = Credential(user.__name__, now, expires, kind, name)
+        session = self.data[digest] = Credential(user.__name__, now, expires, kind, name)
+        if kind == API_KEY:
+            self.key_index[session.public_id] = digest
         user.session_hashes.add(digest)
         return token
 
@@ -105,20 +124,28 @@ class Credentials(Persistent):
         found = (self.data.get(digest) for digest in user.session_hashes)
         return [c for c in found if c is not None and c.kind == kind]
 
-    def end_by_public_id(self, user, public_id: str) -> bool:
-        for digest in list(user.session_hashes):
-            credential = self.data.get(digest)
-            if credential is not None and credential.public_id == public_id:
-                del self.data[digest]
-                user.session_hashes.remove(digest)
-                return True
-        return False
+    def key(self, public_id: str, now):
+        """The live API key of that public id, or None."""
+        session = self.data.get(self.key_index.get(public_id, ""))
+        if session is None or session.kind != API_KEY or not session.is_live(now):
+            return None
+        return session
 
-    def end(self, token: str, user):
-        digest = hash_token(token)
-        self.data.pop(digest, None)
+    def _drop(self, digest, user):
+        session = self.data.pop(digest, None)
+        if session is not None and session.kind == API_KEY:
+            self.key_index.pop(session.public_id, None)
         if digest in user.session_hashes:
             user.session_hashes.remove(digest)
+
+    def end_key(self, public_id: str, user):
+        """Revoke ``user``'s API key of that public id."""
+        digest = self.key_index.get(public_id)
+        if digest is not None and digest in user.session_hashes:
+            self._drop(digest, user)
+
+    def end(self, token: str, user):
+        self._drop(hash_token(token), user)
 
     def end_all(self, user, kind: str | None = None, keep: str | None = None):
         """End every credential (or every one of ``kind``) of the user, except
@@ -129,8 +156,73 @@ class Credentials(Persistent):
             if digest == kept:
                 continue
             if credential is None or kind is None or credential.kind == kind:
-                self.data.pop(digest, None)
-                user.session_hashes.remove(digest)
+                self._drop(digest, user)
+
+
+class ApiKey:
+    """One API key as a resource: ``/api/apikeys/<public id>/``, guarded by
+    :func:`authz.acl.apikey_acl`.  Transient: the key itself is the stored
+    :class:`Credential`."""
+
+    def __init__(self, parent, session):
+        self.__parent__ = parent
+        self.__name__ = session.public_id
+        self.session = session
+
+    @property
+    def __acl__(self):
+        return apikey_acl(self.session)
+
+
+class ApiKeys:
+    """``/api/apikeys/``: every live API key, found by its public id, as of
+    ``now`` (an expired key is found by nobody).  Transient, made per
+    request: the keys are stored in :class:`Credentials`.  Without an ACL of
+    its own, any authenticated user may list and create their own keys."""
+
+    __name__ = "apikeys"
+
+    #: Live keys one user may hold (seed 003).
+    LIMIT = 2
+
+    def __init__(self, api_root, now):
+        self.__parent__ = api_root
+        self.sessions = api_root.sessions
+        self.users = api_root.users
+        self.now = now
+
+    def __getitem__(self, public_id):
+        session = self.sessions.key(public_id, self.now)
+        if session is None:
+            raise KeyError(public_id)
+        return ApiKey(self, session)
+
+    def of_user(self, user) -> list[ApiKey]:
+        """The user's live keys."""
+        keys = self.sessions.of_user(user, API_KEY)
+        return [ApiKey(self, k) for k in keys if k.is_live(self.now)]
+
+    def create(self, user, name: str, expires) -> tuple[ApiKey, str]:
+        """A new key of ``user`` and its secret, which is shown once and
+        never stored; a Conflict beyond :attr:`LIMIT` live keys.
+
+        The cap holds under concurrency: the creation writes the user's key
+        guard before counting, so of two concurrent creations one is retried
+        and counts the other's key."""
+        self.sessions.guard_key_creation(user)
+        if len(self.of_user(user)) >= self.LIMIT:
+            raise Conflict(f"You already have {self.LIMIT} API keys; delete one first.")
+        lifetime = expires - self.now
+        token = self.sessions.start(
+            user, self.now, lifetime, kind=API_KEY, name=name, prefix="apk-"
+        )
+        return ApiKey(self, self.sessions.lookup(token, self.now)), token
+
+    def revoke(self, key: ApiKey):
+        """Revoke ``key`` at once."""
+        owner = self.users.get(key.session.user_id)
+        if owner is not None:
+            self.sessions.end_key(key.__name__, owner)
 
 
 #: The class's name before API keys: pickles in existing databases name it.

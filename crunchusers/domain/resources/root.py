@@ -11,8 +11,9 @@ from persistent import Persistent
 from persistent.mapping import PersistentMapping
 
 from ...authz.acl import root_acl
+from ...infra.clock import get_clock
 from ..kinds import containers
-from .credentials import Credentials, LinkTokens
+from .credentials import ApiKeys, Credentials, LinkTokens
 from .login_flows import LoginFlows
 from .mail_budget import MailBudget
 
@@ -42,8 +43,8 @@ class ApiRoot(Persistent):
         self.ensure_containers()
 
     def ensure_containers(self):
-        """Add any top-level container (and the mail budget) this version has and the data lacks
-        (idempotent; run at every start-up)."""
+        """Add any top-level container, index or the mail budget this version
+        has and the data lacks (idempotent; run at every start-up)."""
         for name, factory in containers().items():
             if getattr(self, name, None) is None:
                 container = factory()
@@ -54,6 +55,7 @@ class ApiRoot(Persistent):
             self.login_flows = LoginFlows()
         if self.mail_budget is None:
             self.mail_budget = MailBudget()
+        self.sessions.ensure_key_index()
 
     @property
     def credentials(self) -> Credentials:
@@ -91,8 +93,9 @@ class ApiEntry:
     """The ``/api/`` resource as seen by one request.
 
     It stands in for :class:`ApiRoot` during traversal so that caller-relative
-    names resolve: ``/api/account/`` is the caller's own account.  Everything
-    else (ACL, location, children) is the persistent root's.
+    and time-dependent names resolve: ``/api/account/`` is the caller's own
+    account, ``/api/apikeys/`` the keys live now.  Everything else (ACL,
+    location, children) is the persistent root's.
     """
 
     __name__ = "api"
@@ -112,4 +115,6 @@ class ApiEntry:
             if user is None or not user.account_id:
                 raise KeyError(name)
             return self.api.accounts[user.account_id]
+        if name == "apikeys":
+            return ApiKeys(self.api, get_clock(self.request.registry).now())
         return self.api[name]

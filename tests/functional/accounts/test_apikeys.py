@@ -2,7 +2,9 @@
 
 from datetime import timedelta
 
-from tests.factories import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
+import pytest
+
+from tests.factories import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, acme_and_other
 
 
 def test_create_use_list_and_revoke_a_key(testapp, factory, clock):
@@ -87,3 +89,43 @@ def test_removed_user_keys_stop_working(testapp, factory):
     ).json["body"]["key"]
     testapp.delete(f"/api/users/{user_id}/", headers=factory.login(owner_id), status=200)
     testapp.get("/api/", headers={"Authorization": f"Bearer {key}"}, status=401)
+
+
+WHO_MAY_SEE_A_KEY = [
+    ("alice", 200, 204),  # the owner
+    ("superuser", 200, 204),  # the operator (never the secret)
+    ("owner", 404, 404),  # the account's owner, an admin: locks alice instead
+    ("bob", 404, 404),  # another user of the account
+    ("outsider", 404, 404),  # a user of another account
+    ("anonymous", 401, 401),
+]
+
+
+@pytest.mark.parametrize(("who", "get", "delete"), WHO_MAY_SEE_A_KEY)
+def test_who_may_see_and_revoke_a_key(testapp, factory, who, get, delete):
+    scene = acme_and_other(factory)
+    res = testapp.post_json("/api/apikeys/", {"name": "k"}, headers=scene.headers("alice"))
+    url, bearer = res.location, {"Authorization": f"Bearer {res.json['body']['key']}"}
+    body = testapp.get(url, headers=scene.headers(who), status=get).json
+    if get == 200:
+        assert body["self"] == url and body["body"]["name"] == "k" and "key" not in body["body"]
+    testapp.delete(url, headers=scene.headers(who), status=delete)
+    testapp.get("/api/", headers=bearer, status=401 if delete == 204 else 200)
+    listed = testapp.get("/api/apikeys/", headers=scene.headers("alice")).json["index"]
+    assert list(listed) == ([] if delete == 204 else [url])
+
+
+def test_a_key_is_a_resource_until_its_expiry(testapp, factory, clock):
+    headers = factory.login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
+    expires = (clock.now() + timedelta(days=1)).isoformat()
+    url = testapp.post_json(
+        "/api/apikeys/", {"name": "k", "expires": expires}, headers=headers, status=201
+    ).location
+    clock.advance(days=1)
+    headers = factory.login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)  # the session expired
+    testapp.get(url, headers=headers, status=200)
+    clock.advance(seconds=1)
+    testapp.get(url, headers=headers, status=404)
+    testapp.delete(url, headers=headers, status=404)
+    assert testapp.get("/api/apikeys/", headers=headers).json["index"] == {}
+    testapp.get("/api/apikeys/nope/", headers=headers, status=404)
