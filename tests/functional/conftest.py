@@ -4,9 +4,11 @@ a thread) on a free loopback port, serving the app the test seeds in-process.
 Stopping it is ordered so that no thread ever touches a closed descriptor
 (the cause of an ``OSError`` from waitress's trigger in one run of five on a
 busy machine): first the worker threads finish and are joined, so none can
-pull the trigger again; then the event loop closes every channel and the
+pull the trigger again; the loop writes out what they answered; then the event loop closes every channel and the
 trigger itself from its own thread and ends.
 """
+
+import time
 
 import pycrunch
 import pytest
@@ -37,10 +39,22 @@ def live_app(settings, tmp_path, live_port):
     )
 
 
+def wait_for_flushed_answers(server, timeout: float):
+    """Let the loop thread write out what the finished workers answered (a
+    busy machine may not have sent it yet), up to ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        channels = list(server._map.values())
+        if not any(getattr(c, "total_outbufs_len", 0) for c in channels):
+            return
+        time.sleep(0.01)
+
+
 def stop_server(server: StopableWSGIServer, timeout: float = 10.0):
     """Stop ``server`` without racing its threads (see the module docstring)."""
     server.was_shutdown = True  # its run() then ignores the loop's last OSError
     server.task_dispatcher.shutdown(cancel_pending=True, timeout=timeout)
+    wait_for_flushed_answers(server, timeout)
 
     def close_everything():  # runs in the loop thread; the loop ends with an empty map
         wasyncore.close_all(server._map)
