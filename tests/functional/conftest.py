@@ -4,8 +4,9 @@ a thread) on a free loopback port, serving the app the test seeds in-process.
 Stopping it is ordered so that no thread ever touches a closed descriptor
 (the cause of an ``OSError`` from waitress's trigger in one run of five on a
 busy machine): first the worker threads finish and are joined, so none can
-pull the trigger again; the loop writes out what they answered; then the event loop closes every channel and the
-trigger itself from its own thread and ends.
+pull the trigger again; the loop writes out what they answered; then the
+loop closes every channel and the trigger itself from its own thread and
+ends.
 """
 
 import time
