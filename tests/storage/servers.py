@@ -156,7 +156,7 @@ def initialize(ini: Path, env: dict):
     Any CLI command does it; ``show-user`` of the superuser changes nothing."""
     subprocess.run(
         [str(BIN / "crunchusers"), str(ini), "show-user", SUPERUSER_EMAIL],
-        env={**os.environ, **env},
+        env={**os.environ, "CRUNCHUSERS_SUPERUSER_PASSWORD": PASSWORD, **env},
         cwd=ROOT,
         check=True,
         capture_output=True,
