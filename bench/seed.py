@@ -19,7 +19,13 @@ every run, only their generated ids differ.
 * datasets: each owned by a random editor, shared with one random team with
   view; every ``DIRECT_SHARE_EVERY``-th also directly with a random user;
 * projects: each created by a random editor, with one random team as a view
-  member and a few datasets moved into it.
+  member and a few datasets moved into it;
+* and for single scenarios: a "catalog member" (standard role) whose only
+  grants are one team holding ``CATALOG_GRANTS`` datasets and
+  ``CATALOG_GRANTS`` direct shares; a "login user" whose password hash has
+  the server's default argon2 parameters (everyone else's is cheap); a
+  "sharer" (editor) owning ``SHARER_DATASETS`` datasets it holds the edit
+  lock of, and ``GRANTEES`` users the share scenario grants them to.
 """
 
 import random
@@ -56,6 +62,13 @@ DIRECT_SHARE_EVERY = 10
 DATASETS_PER_PROJECT = (2, 5)  # inclusive range
 MEMBER_TEAMS = 3  # the measured member is in this many teams
 BATCH = 1000  # objects per transaction
+CATALOG_GRANTS = 50  # the catalog member's team grants, and as many direct ones
+SHARER_DATASETS = 50
+GRANTEES = 1000
+LOGIN_EMAIL = "login@bench.example.com"
+CATALOG_EMAIL = "catalog@bench.example.com"
+SHARER_EMAIL = "sharer@bench.example.com"
+INVITER_EMAIL = "inviter@bench.example.com"  # owner of a second account the invites go to
 
 # Only for seeding: the stored hash carries its own parameters, so the server
 # (with its default, expensive settings) still verifies it cheaply at login.
@@ -79,6 +92,13 @@ class Seeded:
     member_teams: int  # ... and how many teams they are in
     dataset_id: str  # a dataset the member sees through a team (entity, permissions)
     probe_users: dict[str, str]  # label -> user id, timed in-process by inprocess.py
+    target_email: str  # target_user_id's, for the email lookup
+    catalog_email: str  # sees exactly CATALOG_GRANTS team + CATALOG_GRANTS direct grants
+    login_email: str  # password hashed with the server's default argon2 parameters
+    sharer_email: str  # owns and edits sharer_datasets
+    inviter_email: str  # owns the account the invite scenario adds users to
+    sharer_datasets: list[str]
+    grantees: list[str]  # user ids the share scenario grants view to
     users: int
     teams: int
     datasets: int
@@ -93,7 +113,7 @@ class Shape:
 
     users: int = 10_000
     teams: int = 1_000
-    datasets: int = 10_000
+    datasets: int = 100_000
     projects: int = 100
 
     def check(self):
@@ -103,6 +123,8 @@ class Shape:
             raise ValueError("--teams and --datasets must be >= 1, --projects >= 0")
         if self.projects * DATASETS_PER_PROJECT[1] > self.datasets:
             raise ValueError("too few datasets to fill the projects")
+        if self.datasets < 2 * CATALOG_GRANTS or self.users < GRANTEES + 1:
+            raise ValueError(f"need >= {2 * CATALOG_GRANTS} datasets and > {GRANTEES} users")
 
 
 def seeding_registry() -> Registry:
@@ -258,6 +280,61 @@ class Seeder:
         return {label: user.__name__ for label, user in found.items() if user is not None}
 
 
+class Scenarios:
+    """The few users and objects single scenarios measure, made after the
+    bulk, in one transaction."""
+
+    def __init__(self, seeder: Seeder):
+        self.seeder = seeder
+
+    def make(self, api_root):
+        seeder, now = self.seeder, self.seeder.now
+        account = api_root.accounts[seeder.account_id]
+
+        def user(email, roles, password_hash=None):
+            return new_user(
+                api_root,
+                account,
+                email=email,
+                now=now,
+                password_hash=password_hash or seeder.password_hash,
+                roles=roles,
+            )
+
+        self.login = user(LOGIN_EMAIL, ("standard",), hash_password(default_registry(), PASSWORD))
+        catalog = user(CATALOG_EMAIL, ("standard",))
+        team = create_team(api_root, seeder.users[0], "Catalog team", now)
+        set_team_member(team, catalog, team_admin=False)
+        picked = seeder.rng.sample(seeder.datasets, 2 * CATALOG_GRANTS)
+        for dataset in picked[:CATALOG_GRANTS]:
+            share_dataset(dataset, team, "team", {"view": True})
+        for dataset in picked[CATALOG_GRANTS:]:
+            share_dataset(dataset, catalog, "user", {"view": True})
+        sharer = user(SHARER_EMAIL, ("editor",))
+        self.sharer_datasets = [
+            create_dataset(api_root, sharer, f"Shared {n:02d}", now, current_editor_id=sharer.id)
+            for n in range(SHARER_DATASETS)
+        ]
+        self.grantees = seeder.rng.sample(seeder.users[1:], GRANTEES)
+        # Invites go into their own account, so the measured account's users
+        # page does not grow from round to round.
+        create_account(
+            api_root,
+            name="Invites",
+            owner_email=INVITER_EMAIL,
+            owner_name="Inviter",
+            now=now,
+            password_hash=seeder.password_hash,
+        )
+
+
+def default_registry() -> Registry:
+    """A registry whose argon2 parameters are the server's defaults."""
+    registry = seeding_registry()
+    registry.crunchusers_config = Config.from_settings({})
+    return registry
+
+
 def seed(db_path: Path, shape: Shape = Shape()) -> Seeded:
     """Create an account with ``shape.users`` users in total (the owner
     included), ``shape.teams`` teams, ``shape.datasets`` datasets and
@@ -276,6 +353,11 @@ def seed(db_path: Path, shape: Shape = Shape()) -> Seeded:
         seeder.in_batches("teams", shape.teams, seeder.team)
         seeder.in_batches("datasets", shape.datasets, seeder.dataset)
         seeder.projects()
+        scenarios = Scenarios(seeder)
+        started_single = time.perf_counter()
+        with manager:
+            scenarios.make(seeder.api_root())
+        seeder.phase_seconds["scenarios"] = time.perf_counter() - started_single
         member, member_teams, dataset_id = seeder.typical_member()
         probe_users = {f"member ({member_teams} teams)": member.__name__, **seeder.contrast()}
         middle = seeder.users[1 + (shape.users - 1) // 2]
@@ -284,6 +366,13 @@ def seed(db_path: Path, shape: Shape = Shape()) -> Seeded:
             password=PASSWORD,
             account_id=seeder.account_id,
             target_user_id=middle.__name__,
+            target_email=middle.email,
+            catalog_email=CATALOG_EMAIL,
+            login_email=LOGIN_EMAIL,
+            sharer_email=SHARER_EMAIL,
+            inviter_email=INVITER_EMAIL,
+            sharer_datasets=[d.__name__ for d in scenarios.sharer_datasets],
+            grantees=[u.__name__ for u in scenarios.grantees],
             member_email=member.email,
             member_id=member.__name__,
             member_teams=member_teams,

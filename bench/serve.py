@@ -17,11 +17,15 @@ HOST = "127.0.0.1"
 THREADS = 4
 
 
-def crunchusers_app(db_path: str):
-    """The real app, configured only with the seeded FileStorage."""
+def crunchusers_app(zodb_uri: str, mail_directory: str | None = None):
+    """The real app, configured only with the seeded database (a ``file://``
+    or ``zconfig://`` URI) and, for the invite scenario, where mail goes."""
     from crunchusers import main
 
-    return main({}, **{"zodbconn.uri": f"file://{db_path}"})
+    settings = {"zodbconn.uri": zodb_uri}
+    if mail_directory:
+        settings["crunchusers.mail_directory"] = mail_directory
+    return main({}, **settings)
 
 
 def hello(request):
@@ -43,6 +47,7 @@ def main(argv=None):
     parser.add_argument("app", choices=("crunchusers", "baseline"))
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--db", help="FileStorage path (crunchusers only)")
+    parser.add_argument("--mail-directory", help="where the app writes mail (crunchusers only)")
     args = parser.parse_args(argv)
     # Waitress warnings (e.g. "Task queue depth") and app errors go to stderr,
     # which run.py captures into a log file and summarises after the run.
@@ -50,7 +55,7 @@ def main(argv=None):
     if args.app == "crunchusers":
         if not args.db:
             parser.error("--db is required for the crunchusers app")
-        app = crunchusers_app(args.db)
+        app = crunchusers_app(f"file://{args.db}", args.mail_directory)
     else:
         app = baseline_app()
     waitress.serve(app, host=HOST, port=args.port, threads=THREADS)

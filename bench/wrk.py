@@ -23,9 +23,14 @@ _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), ti
 
 
 def command(
-    url: str, seconds: float, headers: dict[str, str], connections: int = CONNECTIONS
+    url: str,
+    seconds: float,
+    headers: dict[str, str],
+    connections: int = CONNECTIONS,
+    script: str | None = None,
 ) -> list[str]:
-    """The wrk command line; the fixed options are the benchmark's protocol."""
+    """The wrk command line; the fixed options are the benchmark's protocol.
+    ``script`` is a Lua file that makes the requests (POST bodies, URLs)."""
     cmd = [
         WRK,
         f"-t{THREADS}",
@@ -37,13 +42,21 @@ def command(
     ]
     for name, value in headers.items():
         cmd += ["-H", f"{name}: {value}"]
+    if script:
+        cmd += ["-s", str(script)]
     return cmd + [url]
 
 
-def run(url: str, seconds: float, headers: dict[str, str], connections: int = CONNECTIONS) -> dict:
+def run(
+    url: str,
+    seconds: float,
+    headers: dict[str, str],
+    connections: int = CONNECTIONS,
+    script: str | None = None,
+) -> dict:
     """Run wrk once and return the parsed report (plus the raw text)."""
     proc = subprocess.run(
-        command(url, seconds, headers, connections),
+        command(url, seconds, headers, connections, script),
         capture_output=True,
         text=True,
         timeout=seconds + 60,

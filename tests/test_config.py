@@ -71,7 +71,7 @@ def test_development_server_section_loads():
 
 def test_production_ini_parses():
     settings = get_appsettings(str(PRODUCTION_INI))
-    assert settings["zodbconn.uri"].startswith("postgres://")
+    assert settings["zodbconn.uri"] == f"zconfig://{ROOT}/deploy/relstorage.conf"
     assert settings["crunchusers.superuser_email"] == "admin@example.com"
     # The password comes from the environment, never the file.
     assert "crunchusers.superuser_password" not in settings

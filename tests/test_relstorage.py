@@ -6,69 +6,36 @@ URI works, that data outlives the process (a second app sees it) and that
 concurrent writers through RelStorage lose nothing.
 """
 
-import subprocess
 import threading
-import uuid
 from pathlib import Path
 
-import psycopg2
 import pytest
 from pyramid.paster import get_appsettings
 from webtest import TestApp
 
 from crunchusers import main
-from crunchusers.infra.storage import get_db
+from tests import pg
 from tests.conftest import FAST_ARGON2
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 HTTPS = {"wsgi.url_scheme": "https", "HTTP_HOST": "crunch.example.com"}
 PASSWORD = "production password 1"
 
 
-def admin_connection():
-    try:
-        conn = psycopg2.connect(ADMIN_DSN, connect_timeout=3)
-    except psycopg2.OperationalError:
-        # Installed but stopped: start it the way this machine's image does.
-        versions = sorted(Path("/etc/postgresql").glob("*"))
-        assert versions, "PostgreSQL is not installed"
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1].name, "main", "start"],
-            check=True,
-            timeout=60,
-        )
-        conn = psycopg2.connect(ADMIN_DSN, connect_timeout=10)
-    conn.autocommit = True
-    return conn
-
-
 @pytest.fixture
 def database():
-    name = f"crunchusers_test_{uuid.uuid4().hex[:12]}"
-    conn = admin_connection()
-    with conn.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    yield name
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (name,),
-        )
-        cur.execute(f'DROP DATABASE "{name}"')
-    conn.close()
+    with pg.throwaway_database() as name:
+        yield name
 
 
 @pytest.fixture
 def production_settings(database, smtp_server, monkeypatch):
     monkeypatch.setenv("CRUNCHUSERS_SUPERUSER_PASSWORD", PASSWORD)
     settings = dict(get_appsettings(str(ROOT / "production.ini")))
-    uri = settings["zodbconn.uri"]
-    assert uri.startswith("postgres://")
-    query = uri.split("?", 1)[1]
+    # The shipped deploy/relstorage.conf, its connection string from the environment.
+    assert settings["zodbconn.uri"] == f"zconfig://{ROOT}/deploy/relstorage.conf"
+    monkeypatch.setenv("CRUNCHUSERS_PG_DSN", pg.dsn(database))
     settings.update(FAST_ARGON2)
-    settings["zodbconn.uri"] = f"postgres://postgres@127.0.0.1:5432/{database}?{query}"
     settings["mail.host"], settings["mail.port"] = smtp_server.hostname, str(smtp_server.port)
     return settings
 
@@ -90,7 +57,7 @@ def test_production_storage_keeps_data_across_processes(production_settings):
         headers=headers,
         status=201,
     )
-    get_db(first.registry).close()
+    first.registry._zodb_databases[""].close()
 
     second = main({}, **production_settings)  # a new process would do the same
     testapp = TestApp(second, extra_environ=HTTPS)
@@ -121,4 +88,4 @@ def test_production_storage_keeps_data_across_processes(production_settings):
     assert errors == []
     users = testapp.get("/api/account/users/", headers=owner, status=200).json["index"]
     assert len(users) == 1 + 16
-    get_db(second.registry).close()
+    second.registry._zodb_databases[""].close()
