@@ -16,6 +16,7 @@ from tests.functional.helpers import (
     assert_error,
     assert_invalid_link,
     can_log_in,
+    cookie_login,
     token_from,
     url_base,
 )
@@ -140,6 +141,29 @@ def test_unknown_tokens_get_the_one_message(testapp, token):
     assert_invalid_link(confirm(testapp, token, status=400))
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"token": 5}, "token"),
+        ({"token": None}, "token"),
+        ({"token": "a" * 5000}, "token"),
+        ({"token": "abc\r\n"}, "token"),
+        ({}, "token"),
+        ({"token": "x", "email": "mallory@example.com"}, "email"),
+    ],
+)
+def test_confirmation_bodies_are_checked(testapp, body, field):
+    assert_error(testapp.post_json(CONFIRM, body, status=400), 400, field)
+
+
+def test_the_confirmation_body_must_be_json(testapp, acme, inbox):
+    ask(testapp, acme, "alice")
+    form = f"token={link_to(inbox, NEW)}"
+    res = testapp.post(CONFIRM, form, content_type="application/x-www-form-urlencoded", status=415)
+    assert_error(res, 415)
+    assert acme.email("alice") != NEW
+
+
 def test_a_new_request_kills_the_previous_link(testapp, acme, inbox):
     ask(testapp, acme, "alice")
     first = link_to(inbox, NEW)
@@ -156,6 +180,13 @@ def test_a_password_change_cancels_a_pending_change(testapp, acme, inbox):
         {"old_pw": PASSWORD, "new_pw": NEW_PASSWORD},
         headers=acme.headers("alice"),
     )
+    assert_invalid_link(confirm(testapp, link_to(inbox, NEW), status=400))
+
+
+def test_a_forced_password_reset_cancels_a_pending_change(testapp, acme, inbox):
+    ask(testapp, acme, "alice")
+    url = acme.url("alice") + "force_password_reset/"
+    testapp.post_json(url, {}, headers=acme.headers("owner"), status=204)
     assert_invalid_link(confirm(testapp, link_to(inbox, NEW), status=400))
 
 
@@ -188,6 +219,16 @@ def test_only_the_user_may_ask(testapp, acme, inbox, who, status):
     assert_error(res, status)
     assert "Only the user" in res.json["message"]
     assert inbox.messages == []
+
+
+def test_a_cookie_request_from_a_foreign_origin_is_refused(testapp, acme, inbox):
+    cookie_login(testapp, acme.email("alice"), status=204)
+    body = {"pw": PASSWORD, "email": NEW}
+    url = acme.url("alice") + "change_email/"
+    res = testapp.post_json(url, body, headers={"Origin": "https://evil.example"}, status=403)
+    assert_error(res, 403)
+    assert inbox.messages == []
+    testapp.post_json(url, body, status=204)  # the same request from the site itself
 
 
 @pytest.mark.parametrize(("who", "status"), [("outsider", 404), ("anonymous", 401)])

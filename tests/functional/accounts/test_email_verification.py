@@ -63,6 +63,7 @@ def test_a_user_made_with_a_password_is_mailed_a_link_and_no_invitation(testapp,
     me = testapp.get(nina.url("nina"), headers=nina.headers("nina")).json
     assert me["body"]["email_verified"] is False
     assert me["fragments"]["verify_email"] == nina.url("nina") + "verify_email/"
+    assert "account_url" not in me.get("urls", {})  # links only what works
     assert gated(testapp, nina.headers("nina"))
 
 
