@@ -10,7 +10,8 @@ It opens the same database as the server (RelStorage and ZEO allow both at
 once; a FileStorage is locked by a running server) and applies the same
 rules and side effects as the API: passwords go through the account's
 password policy (``passwd`` then ends the user's sessions and API tokens and
-mails them), status and role changes mail the user, invitations mail a link.  Errors print a
+mails them), status and role changes mail the user, invitations mail a link
+(``create-account --password``: a link verifying the address).  Errors print a
 message and exit with status 1.
 """
 
@@ -24,6 +25,7 @@ from pyramid.paster import get_app, setup_logging
 
 from .authz.roles import account_permissions_for
 from .domain.credentials import new_user_password_hash, set_password
+from .domain.email_address import welcome_mail
 from .domain.exceptions import DomainError
 from .domain.federation import refuse_password
 from .domain.notifications import Links, Notifier
@@ -53,11 +55,14 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--owner-email", required=True)
     create.add_argument("--owner-name", default="")
-    create.add_argument("--url-base", help="invitation link template containing ${token}")
+    create.add_argument(
+        "--url-base", help="template of the link mailed to the owner, containing ${token}"
+    )
     create.add_argument(
         "--password",
         action="store_true",
-        help="prompt for the owner's password (no invitation is mailed then)",
+        help="prompt for the owner's password (a link to verify the address is mailed "
+        "instead of an invitation)",
     )
 
     show = commands.add_parser("show-user", help="print a user as JSON")
@@ -149,10 +154,14 @@ def do_create_account(command, api_root, args, out):
         )
     except DuplicateLogin as exc:
         raise CommandError(f"The email {args.owner_email} is already in use.") from exc
+    welcome_mail(api_root, owner, account, command.notifier, url_base=args.url_base)
     if password_hash:
-        print(f"account {account.__name__} created; owner {owner.__name__} active", file=out)
+        print(
+            f"account {account.__name__} created; owner {owner.__name__} active "
+            "(mailed a link to verify the address)",
+            file=out,
+        )
         return
-    command.notifier.invitation(api_root, owner, account, args.url_base)
     print(f"account {account.__name__} created; owner {owner.__name__} invited", file=out)
 
 
@@ -164,6 +173,7 @@ def user_summary(api_root, user) -> dict:
         "username": user.username,
         "name": user.name,
         "status": user.status,
+        "email_verified": user.email_verified,
         "roles": list(user.roles),
         "account_permissions": account_permissions_for(user),
         "account": account.name if account else None,

@@ -41,7 +41,8 @@ class Factory:
         return get_clock(self.registry).now()
 
     def account(self, name=None, owner_email=None, password=PASSWORD):
-        """Create an account with an active owner; returns ``(account_id, owner_id)``."""
+        """Create an account with an active owner, whose email is verified;
+        returns ``(account_id, owner_id)``."""
         n = next(_counter)
         pw_hash = hash_password(self.registry, password)
 
@@ -54,6 +55,7 @@ class Factory:
                 now=self.now(),
                 password_hash=pw_hash,
             )
+            owner.email_verified = True
             return account.__name__, owner.__name__
 
         return self.write(change)
@@ -65,9 +67,12 @@ class Factory:
         roles=("standard",),
         password=PASSWORD,
         status="active",
+        email_verified=True,
         **fields,
     ):
-        """Create a user in an account; returns its id."""
+        """Create a user in an account; returns its id.  Made with a password,
+        the user must verify the address (``must_verify_email``), so it is
+        marked verified unless ``email_verified=False``."""
         n = next(_counter)
         pw_hash = hash_password(self.registry, password) if password else None
 
@@ -82,6 +87,7 @@ class Factory:
                 **fields,
             )
             user.status = status
+            user.email_verified = email_verified
             return user.__name__
 
         return self.write(change)
@@ -135,6 +141,7 @@ class Scene:
         self.factory = factory
         self.users = {}
         self._logins = {}
+        self._passwords = {}
         self.account_id, self.users[owner] = factory.account(name=account)
         self.other_account_id = None
 
@@ -162,6 +169,12 @@ class Scene:
         self.users[who] = self.factory.user(account_id or self.account_id, **fields)
         return self.users[who]
 
+    def adopt(self, who, url, password=PASSWORD):
+        """Name ``who`` a user made over HTTP (its ``url``), who logs in
+        with ``password``."""
+        self.users[who] = url.rstrip("/").rsplit("/", 1)[-1]
+        self._passwords[who] = password
+
     def id(self, who):
         return self.users[who]
 
@@ -179,7 +192,8 @@ class Scene:
             if who == "superuser":
                 self._logins[who] = self.factory.login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
             else:
-                self._logins[who] = self.factory.login(self.users[who])
+                password = self._passwords.get(who, PASSWORD)
+                self._logins[who] = self.factory.login(self.users[who], password)
         return self._logins[who]
 
     def ref(self, key):

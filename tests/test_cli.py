@@ -209,7 +209,7 @@ def test_passwd_ends_sessions_and_api_keys_kills_links_and_mails(ini, monkeypatc
     assert "Your password was changed" in mails(ini)[-1].read_text()
 
 
-def test_create_account_with_a_password_activates_the_owner_without_invitation(
+def test_create_account_with_a_password_activates_the_owner_who_must_verify(
     ini, monkeypatch, capsys
 ):
     args = ("create-account", "--name", "Acme", "--owner-email", "olga@acme.test", "--password")
@@ -219,9 +219,12 @@ def test_create_account_with_a_password_activates_the_owner_without_invitation(
     answer(monkeypatch, "quiet lantern orbit")
     code, out = run(ini, *args)
     assert code == 0 and "active" in out
-    assert mails(ini) == []
+    (mail,) = mails(ini)  # no invitation: a link verifying the address
+    text = mail.read_text()
+    assert "Verify your email address" in text and "/email/verify/" in text
     code, out = run(ini, "show-user", "olga@acme.test")
-    assert json.loads(out)["status"] == "active"
+    user = json.loads(out)
+    assert (user["status"], user["email_verified"]) == ("active", False)
 
 
 def test_the_cli_sets_no_password_for_an_oauth_user(ini, monkeypatch, capsys):

@@ -6,6 +6,7 @@ URI works, that data outlives the process (a second app sees it) and that
 concurrent writers through RelStorage lose nothing.
 """
 
+import re
 import threading
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from pyramid.paster import get_appsettings
 from webtest import TestApp
 
 from crunchusers import main
+from crunchusers.infra.mail import stop_delivery
+from crunchusers.infra.storage import get_db
 from tests import pg
 from tests.conftest import FAST_ARGON2
 
@@ -47,7 +50,14 @@ def login(testapp, email):
     return {"Authorization": f"Bearer {res.json['access_token']}"}
 
 
-def test_production_storage_keeps_data_across_processes(production_settings):
+def verify_by_mail(testapp, inbox, email):
+    """Follow the verification link mailed to ``email`` (made with a password)."""
+    (mail,) = [m for m in inbox.wait_for(1) if m["To"] == email]
+    token = re.search(r"/email/verify/([\w-]+)/", mail.get_payload(decode=True).decode())
+    testapp.post_json("/api/public/verify_email/", {"token": token.group(1)}, status=204)
+
+
+def test_production_storage_keeps_data_across_processes(production_settings, inbox):
     first = main({}, **production_settings)
     testapp = TestApp(first, extra_environ=HTTPS)
     headers = login(testapp, production_settings["crunchusers.superuser_email"])
@@ -57,10 +67,12 @@ def test_production_storage_keeps_data_across_processes(production_settings):
         headers=headers,
         status=201,
     )
-    first.registry._zodb_databases[""].close()
+    stop_delivery(first.registry)
+    get_db(first.registry).close()
 
     second = main({}, **production_settings)  # a new process would do the same
     testapp = TestApp(second, extra_environ=HTTPS)
+    verify_by_mail(testapp, inbox, "owner@acme.test")  # the second process sent it
     owner = login(testapp, "owner@acme.test")
     account = testapp.get("/api/account/", headers=owner, status=200).json
     assert account["body"]["name"] == "Acme"

@@ -1,7 +1,9 @@
 """Authentication (bearer token or ``token`` cookie) and ACL authorization.
 
 Identity is the active ``User`` whose live session or API key the request
-carries; anything else is anonymous.  A user's principals are derived from
+carries; anything else is anonymous.  A user who must still verify their
+email address is refused almost everything, here and only here
+(:mod:`.verification`).  A user's principals are derived from
 its data on every request (account, admin flag, teams), so changes of role or
 membership take effect at once — nothing is cached or stored as an ACL.
 """
@@ -15,6 +17,7 @@ from pyramid.security import Allowed, Denied
 from ..domain.resources.credentials import API_KEY
 from ..infra.clock import get_clock
 from .principals import principals_for
+from .verification import verification_gate
 
 LAST_USED_RESOLUTION = timedelta(hours=1)
 
@@ -71,11 +74,16 @@ class SecurityPolicy:
     def permits(self, request, context, permission):
         """Teams, projects and datasets answer per user (``permissions_for``):
         their rules coalesce grants and cap them per user, which an ACL of
-        principals cannot express.  Everything else uses its derived ACL."""
+        principals cannot express.  Everything else uses its derived ACL.
+        First of all, the email verification gate."""
+        user = self.identity(request)
+        if user is not None:
+            refused = verification_gate(request, user, context, permission)
+            if refused is not None:
+                return refused
         for node in lineage(context):
             permissions_for = getattr(node, "permissions_for", None)
             if permissions_for is not None:
-                user = self.identity(request)
                 if user is not None and permission in permissions_for(request.api_root, user):
                     return Allowed(f"{permission} granted by {type(node).__name__} rules")
                 return Denied(f"{permission} denied by {type(node).__name__} rules")

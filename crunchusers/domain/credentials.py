@@ -21,6 +21,9 @@ from .password_policy import PasswordPolicy, check_password, words_of
 
 #: Link purposes that set a password; any password change kills them all.
 PASSWORD_LINKS = ("invite", "password_reset")
+#: A pending email change dies with the password too: "change your
+#: password", which the notice of the request advises, also cancels it.
+EMAIL_CHANGE_LINK = "change_email"
 
 
 def end_sessions(api_root, user, keep: str | None = None):
@@ -30,7 +33,7 @@ def end_sessions(api_root, user, keep: str | None = None):
 
 
 def end_password_links(api_root, user):
-    for purpose in PASSWORD_LINKS:
+    for purpose in (*PASSWORD_LINKS, EMAIL_CHANGE_LINK):
         api_root.link_tokens.revoke(user, purpose)
 
 
@@ -60,8 +63,8 @@ def set_password(registry, api_root, user, password, *, field, notifier, keep=No
 
     Then: the previous hash joins the history (only hashes are kept), a
     forced reset is satisfied, every other session and API token ends (all
-    but ``keep``), every outstanding reset or invitation link dies, and a
-    user whose password was replaced is mailed.
+    but ``keep``), every outstanding reset, invitation or email change link
+    dies, and a user whose password was replaced is mailed.
     """
     refuse_password(user)  # an oauth user has none (409)
     policy = policy_for(api_root, user)
@@ -111,4 +114,5 @@ def force_password_reset(api_root, user, notifier, url_base=None):
         raise Invalid(None, "Only an active user can be made to reset their password.")
     user.must_reset_password = True
     end_sessions(api_root, user)
+    api_root.link_tokens.revoke(user, EMAIL_CHANGE_LINK)
     notifier.password_reset(api_root, user.email, url_base, forced=True)

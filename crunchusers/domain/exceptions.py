@@ -45,3 +45,15 @@ class Conflict(DomainError):
     """The state of the data forbids it now, e.g. an edit lock (409)."""
 
     status_code = 409
+
+
+#: The one answer to every unusable mailed link: unknown, used, expired or
+#: of a user who may not use it, so a token says nothing about anyone.
+INVALID_LINK = "This link is invalid or has expired."
+
+
+class InvalidLink(Invalid):
+    """A mailed link's token cannot be used (400 naming ``token``)."""
+
+    def __init__(self):
+        super().__init__("token", INVALID_LINK)

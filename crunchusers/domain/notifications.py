@@ -3,7 +3,7 @@
 :class:`Notifier` binds the registry, an outbox writer (a request's or the
 CLI's) and the :class:`Links` policy once, so callers only say what happened.
 Mails that carry a link anyone may ask for (password resets, invitations,
-later verifications) spend the address's hourly budget
+verifications, email changes) spend the address's hourly budget
 (``crunchusers.mail_budget_per_hour``, :mod:`.resources.mail_budget`);
 over it they are silently not sent, and the request answers as usual.
 """
@@ -44,10 +44,11 @@ class Links:
     def for_request(cls, request):
         return cls(get_config(request.registry), origin_of(request.host_url))
 
-    def template(self, url_base) -> str:
+    def template(self, url_base, default: str | None = None) -> str:
         """The absolute link template (with ``${token}``) for ``url_base``,
-        or for the configured default when it is None or empty."""
-        template = self.default if url_base in (None, "") else url_base
+        or when it is None or empty for ``default`` (a path on
+        ``public_url``), else for the configured ``default_url_base``."""
+        template = (default or self.default) if url_base in (None, "") else url_base
         if not isinstance(template, str) or "${token}" not in template:
             raise Invalid("url_base", "url_base must be a string containing ${token}.")
         return self.resolve(template, "url_base")
@@ -88,9 +89,13 @@ class Notifier:
         return cls(request.registry, postbox_for_request(request), Links.for_request(request))
 
     def _send(self, user, subject, body):
-        if user.email:
+        self.mail(user.email, subject, body)
+
+    def mail(self, to: str | None, subject: str, body: str):
+        """Queue a plain-text mail to one address (none: nothing)."""
+        if to:
             sender = get_config(self.registry).mail_sender
-            self.postbox.mail(to=user.email, subject=subject, body=body, sender=sender)
+            self.postbox.mail(to=to, subject=subject, body=body, sender=sender)
 
     def within_budget(self, api_root, address: str, what: str) -> bool:
         """Spend one mail of ``address``'s hourly budget; False when spent."""
@@ -100,12 +105,18 @@ class Notifier:
         log.warning("%s mail not sent: the address's hourly mail budget is spent", what)
         return False
 
-    def _fill(self, api_root, user, purpose: str, template: str) -> str:
-        """A fresh one-time token (older ones of that purpose die) as a link."""
+    def fresh_link(self, api_root, user, purpose: str, template: str, value=None) -> str:
+        """A fresh one-time token (older ones of that purpose die) as a
+        link; the token keeps ``value`` (see ``LinkToken``)."""
         config = get_config(self.registry)
         now = get_clock(self.registry).now()
-        token = api_root.link_tokens.issue(user, purpose, now, config.link_token_lifetime)
+        token = api_root.link_tokens.issue(user, purpose, now, config.link_token_lifetime, value)
         return Template(template).safe_substitute(token=token)
+
+    def link_note(self) -> str:
+        """What every mailed link says of itself."""
+        hours = int(get_config(self.registry).link_token_lifetime.total_seconds() // 3600)
+        return f"This link works once and expires in {hours} hours."
 
     def invitation(self, api_root, user, account, url_base=None, inviter=None):
         """Mail a fresh invitation link; over the budget nothing happens (the
@@ -113,15 +124,14 @@ class Notifier:
         template = self.links.template(url_base)
         if not self.within_budget(api_root, user.email, "Invitation"):
             return
-        link = self._fill(api_root, user, "invite", template)
+        link = self.fresh_link(api_root, user, "invite", template)
         by = f" by {inviter.name}" if inviter is not None else ""
-        hours = int(get_config(self.registry).link_token_lifetime.total_seconds() // 3600)
         self._send(
             user,
             f"You have been invited to {account.name}",
             f"Hello {user.name},\n\nYou have been added to the account "
             f'"{account.name}"{by}.\n\nSet your password and sign in here:\n\n{link}\n\n'
-            f"This link works once and expires in {hours} hours.\n",
+            f"{self.link_note()}\n",
         )
 
     def password_reset(self, api_root, email: str, url_base: str | None, forced=False):
@@ -139,19 +149,17 @@ class Notifier:
         self.postbox.job("password_reset", email=email, template=template, forced=forced)
 
     def password_reset_mail(self, api_root, user, template: str, forced=False):
-        link = self._fill(api_root, user, "password_reset", template)
+        link = self.fresh_link(api_root, user, "password_reset", template)
         why = (
             "An administrator requires you to set a new password before you sign in again."
             if forced
             else "You recently requested a password reset."
         )
-        hours = int(get_config(self.registry).link_token_lifetime.total_seconds() // 3600)
         self._send(
             user,
             "Reset your password",
             f"Hello {user.name},\n\n{why} Set a new password here:\n\n{link}\n\n"
-            f"This link works once and expires in {hours} hours. "
-            "If you did not ask for this, ignore this mail.\n",
+            f"{self.link_note()} If you did not ask for this, ignore this mail.\n",
         )
 
     def status_changed(self, user, old, new):

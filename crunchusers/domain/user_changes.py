@@ -22,6 +22,7 @@ from ..authz.rules import is_account_admin, is_account_owner, may_manage_user
 from ..views.bodies import UserPatch
 from ..views.schemas import validate
 from .bounds import PREFERENCES_MAX_BYTES, check_object_size
+from .email_address import LINKS_TO_ADDRESS
 from .exceptions import Invalid, NotAllowed
 from .references import id_from_url
 from .resources.users import DuplicateLogin
@@ -159,7 +160,7 @@ class UserChange:
             if "email" in changes and changes["email"] != self.target.email:
                 users.change_email(self.target, changes.pop("email"))
                 # Links mailed to the old address must not verify the new one.
-                for purpose in ("invite", "password_reset"):
+                for purpose in LINKS_TO_ADDRESS:
                     self.api_root.link_tokens.revoke(self.target, purpose)
                 self.target.email_verified = False
             changes.pop("email", None)

@@ -23,7 +23,9 @@ def new_user(
     roles=DEFAULT_ROLES,
     password_hash=None,
 ) -> User:
-    """Create a user in ``account``; pending unless a password is given.
+    """Create a user in ``account``; pending unless a password is given,
+    and then active but bound to verify the address before normal use
+    (``domain.email_address``).
 
     Raises ``DuplicateLogin`` when the email or username is taken.
     """
@@ -33,6 +35,7 @@ def new_user(
     if password_hash:
         user.password_hash = password_hash
         user.status = "active"
+        user.must_verify_email = True
     api_root.users.add(user)
     user.account_id = account.__name__
     account.user_ids.add(user.__name__)

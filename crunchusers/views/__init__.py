@@ -43,6 +43,7 @@ MODULES = (
     ".apikeys",
     ".oidc",
     ".passwords",
+    ".emails",
 )
 
 
@@ -54,6 +55,13 @@ def tree_service(name: str, path: str, context: str | None = None, **kw) -> Serv
         factory=root_factory,
         error_handler=cornice_error_handler,
         **kw,
+    )
+
+
+def user_action(name: str) -> Service:
+    """``/api/users/{id}/<name>/``, whose views receive the user."""
+    return tree_service(
+        f"user_{name}", f"/api/users/{{user_id}}/{name}/", context="/api/users/{user_id}/"
     )
 
 

@@ -10,6 +10,7 @@ from ..authz.roles import roles_for_permissions
 from ..authz.rules import is_account_admin
 from ..domain.collaboration import set_project_member, set_team_member
 from ..domain.credentials import new_user_password_hash
+from ..domain.email_address import welcome_mail
 from ..domain.exceptions import Invalid, NotAllowed
 from ..domain.notifications import Notifier
 from ..domain.ownership import account_heir, hand_over
@@ -104,10 +105,7 @@ def post_accounts(request):
         )
     except DuplicateLogin as exc:
         raise Invalid("owner.email", "That email address cannot be used.") from exc
-    if data.get("send_invite", True):
-        Notifier.for_request(request).invitation(
-            api_root, owner, account, data.get("url_base"), request.identity
-        )
+    welcome(request, owner, account, data)
     return created(request, account)
 
 
@@ -240,11 +238,22 @@ def post_account_users(request):
         set_team_member(team, user, team_admin=False)
     for project in projects:
         set_project_member(project, user, "user", edit=False)
-    if data.get("send_invite", True):
-        Notifier.for_request(request).invitation(
-            api_root, user, account, data.get("url_base"), request.identity
-        )
+    welcome(request, user, account, data)
     return created(request, user)
+
+
+def welcome(request, user, account, data):
+    """A new user's first mail: the verification link if ``data`` gave a
+    password, else the invitation unless ``send_invite`` is false."""
+    welcome_mail(
+        request.api_root,
+        user,
+        account,
+        Notifier.for_request(request),
+        url_base=data.get("url_base"),
+        invite=data.get("send_invite", True),
+        inviter=request.identity,
+    )
 
 
 def new_user_roles(data) -> tuple[str, ...]:

@@ -26,6 +26,8 @@ def get_public(request):
         "password_reset",
         "password_change",
         "password_policy",
+        "change_email",
+        "verify_email",
     )  # only those that exist
     return shoji.catalog(
         request,

@@ -463,11 +463,13 @@ class PasswordChange(Object):
 
 
 class OwnPassword(Object):
-    """The password members of the own-account edit (seed 001), which the
-    user entity PATCH/PUT takes out of its body before ``UserPatch``."""
+    """The members of the own-account edit (seed 001) that need the current
+    password, which the user entity PATCH/PUT takes out of its body before
+    ``UserPatch``: a new password, a new email address."""
 
     password = field(Str, validator=PASSWORD)
     old_password = field(Str, validator=PASSWORD)
+    email = field(Str, validator=email_address)
 
 
 class LinkRequest(Object):
@@ -480,6 +482,20 @@ class PasswordResetRequest(LinkRequest):
     """``POST /public/password_reset/``: the address, and the link template."""
 
     email = _required(Str, validator=email_address)
+
+
+class EmailChange(LinkRequest):
+    """``POST /users/{id}/change_email/``: the current password, the new
+    address, and optionally the template of the link mailed to it."""
+
+    pw = _required(Str, validator=PASSWORD)
+    email = _required(Str, validator=email_address)
+
+
+class MailedToken(Object):
+    """``POST /public/change_email/`` and ``/public/verify_email/``."""
+
+    token = _required(Str, validator=LINE)
 
 
 class PasswordSet(Object):

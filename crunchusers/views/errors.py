@@ -4,7 +4,8 @@ Every 4xx/5xx body is ``{"element": "crunch:error", "status": "403 Forbidden",
 "message": ...}`` (pycrunch reads ``message``); validation errors add
 ``errors`` naming the field.  The forbidden view decides 401/403/404:
 401 only without valid credentials (pycrunch re-logs in forever on a 401),
-404 when the caller may not even see the resource, 403 otherwise.
+403 saying why for a user who must verify their email first, 404 when the
+caller may not even see the resource, 403 otherwise.
 """
 
 import logging
@@ -16,6 +17,7 @@ from pyramid.view import exception_view_config, forbidden_view_config, notfound_
 from pyramid_retry import IRetryableError, is_error_retryable
 
 from ..authz.permissions import Permission
+from ..authz.verification import VerifyEmailFirst
 from ..domain.exceptions import DomainError, NotAllowed
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,8 @@ PUBLIC_URLS = {
     "password_reset_url": "password_reset",
     "public_url": None,
     "password_change_url": "password_change",
+    "email_change_url": "change_email",
+    "verify_email_url": "verify_email",
 }
 
 
@@ -77,6 +81,9 @@ def http_exception_view(exc, request):
 def forbidden_view(exc, request):
     if request.identity is None:
         return unauthorized(request)
+    refusal = getattr(exc, "result", None)
+    if isinstance(refusal, VerifyEmailFirst):  # whatever the resource: verify first
+        return error_response(request, 403, str(refusal))
     if not request.has_permission(Permission.VIEW, request.context):
         return error_response(request, 404, "Not found.")
     if isinstance(exc, NotAllowed):

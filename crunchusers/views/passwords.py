@@ -17,21 +17,15 @@ from ..domain.credentials import (
     force_password_reset,
     set_password,
 )
-from ..domain.exceptions import Invalid, NotAllowed
+from ..domain.email_address import request_email_change
+from ..domain.exceptions import INVALID_LINK, Invalid, NotAllowed
 from ..domain.notifications import Notifier
 from ..domain.password_policy import PasswordPolicy
 from ..infra.clock import get_clock
 from ..rendering import shoji
-from . import add_views, no_content, read_entity, register, tree_service
+from . import add_views, no_content, read_entity, register, tree_service, user_action
 from .bodies import LinkRequest, OwnPassword, PasswordChange, PasswordResetRequest, PasswordSet
 from .schemas import validate
-
-USER = "/api/users/{user_id}/"
-
-
-def user_action(name: str):
-    return tree_service(f"user_{name}", f"{USER}{name}/", context=USER)
-
 
 password = user_action("password")
 password_reset = user_action("password_reset")
@@ -69,19 +63,19 @@ def includeme(config):
     )
 
 
-INVALID_LINK = "This link is invalid or has expired."
-
-
 def body_of(request, schema) -> dict:
     return read_entity(request, schema)
 
 
-def only_the_user(request, target):
+ONLY_THE_USER = (
+    "Only the user may change their password; an admin may force a reset (force_password_reset)."
+)
+
+
+def only_the_user(request, target, message=ONLY_THE_USER):
+    """403 (404 if they cannot see the user) unless the caller is ``target``."""
     if target.__name__ != request.identity.__name__:
-        raise NotAllowed(
-            "Only the user may change their password; an admin may force a reset "
-            "(force_password_reset)."
-        )
+        raise NotAllowed(message)
 
 
 def change_password_as_caller(request, target, old, new, fields):
@@ -101,16 +95,31 @@ def change_password_as_caller(request, target, old, new, fields):
 
 def own_account_password(request, target, members: dict):
     """The own-account edit (seed 001's ``useraccount``): ``password`` with
-    ``old_password`` is the password change above; ``old_password`` alone
-    (with a name change, say) must still be right."""
+    ``old_password`` is the password change above, ``email`` with it the
+    email change (``domain.email_address.request_email_change``: a link to
+    the new address, no change yet); ``old_password`` alone (with a name
+    change, say) must still be right."""
     data = validate(OwnPassword(), members)
     only_the_user(request, target)
+    secret_change = {"password", "email"} & set(data)
+    if secret_change and "old_password" not in data:
+        name = "password" if "password" in data else "email"
+        raise Invalid("old_password", f"old_password is required to change the {name}.")
     if "password" in data:
-        if "old_password" not in data:
-            raise Invalid("old_password", "old_password is required to change the password.")
         fields = ("old_password", "password")
         change_password_as_caller(request, target, data["old_password"], data["password"], fields)
-    elif "old_password" in data:
+    if "email" in data:
+        request_email_change(
+            request.registry,
+            request.api_root,
+            target,
+            # after a password change in this same edit, the new one is current
+            data.get("password", data["old_password"]),
+            data["email"],
+            notifier=Notifier.for_request(request),
+            fields=("old_password", "email"),
+        )
+    if not secret_change and "old_password" in data:
         check_current_password(
             request.registry, target, data["old_password"], field="old_password"
         )

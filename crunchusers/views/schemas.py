@@ -195,9 +195,22 @@ def _dotted_domain(node, value):
         raise colander.Invalid(node, "must be an email address with a dotted domain")
 
 
+#: Characters a mail header reads as address syntax (lists, display names,
+#: comments, quoting): an address holding one could name other recipients.
+HEADER_SYNTAX = frozenset(',;<>()"[]\\: ')
+
+
+def _header_safe(node, value):
+    if HEADER_SYNTAX & set(value):
+        raise colander.Invalid(node, "must be one plain address (no , ; < > ( ) quotes or spaces)")
+
+
 #: Every email a client may store: the address syntax, a dotted domain
-#: (``a@b`` is refused), one line, at most NAME_MAX characters.
-email_address = all_of(NAME, colander.Email("must be a valid email address"), _dotted_domain)
+#: (``a@b`` is refused), one line, nothing a mail header would read as a
+#: second recipient, at most NAME_MAX characters.
+email_address = all_of(
+    NAME, _header_safe, colander.Email("must be a valid email address"), _dotted_domain
+)
 
 
 def field(kind, *, nullable=False, validator=None, **kw):

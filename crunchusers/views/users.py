@@ -3,6 +3,7 @@
 from ..authz.permissions import Permission
 from ..authz.rules import may_force_password_reset
 from ..domain.exceptions import Invalid, NotAllowed
+from ..domain.federation import uses_external_identity
 from ..domain.notifications import Notifier
 from ..domain.references import resolve_user
 from ..domain.removal import remove_from_account
@@ -85,6 +86,10 @@ def user_actions(request, target, admin: bool) -> tuple[str, ...]:
     actions = ()
     if target.__name__ == me.__name__:
         actions += ("password", "password_reset")
+        if not uses_external_identity(target):
+            actions += ("change_email",)
+        if not target.email_verified:
+            actions += ("verify_email",)
     elif admin:
         actions += ("invite", "password_reset")
     if admin:
@@ -112,13 +117,25 @@ def account_link(request, target) -> dict:
 OWN_PASSWORD_MEMBERS = ("password", "old_password")
 
 
+def own_account_members(request, target, body) -> dict:
+    """Take out of ``body`` what the own-account edit does with the current
+    password: ``password``, ``old_password`` and, sent by the user themself
+    and different from their address, ``email`` (a request to change it)."""
+    members = {k: body.pop(k) for k in OWN_PASSWORD_MEMBERS if k in body}
+    is_self = target.__name__ == request.identity.__name__
+    if is_self and "email" in body and body["email"] != target.email:
+        members["email"] = body.pop("email")
+    return members
+
+
 def _change_user(request, body, whole=False):
-    """Apply a PATCH/PUT; ``password``/``old_password`` go to the password
-    change (``passwords.own_account_password``), everything else to
-    ``UserChange``, in one transaction: either all of it or nothing."""
+    """Apply a PATCH/PUT; ``password``/``old_password`` and the user's own
+    ``email`` go to the password and email changes
+    (``passwords.own_account_password``), everything else to ``UserChange``,
+    in one transaction: either all of it or nothing."""
     target = request.context
     api_root = request.api_root
-    secrets = {k: body.pop(k) for k in OWN_PASSWORD_MEMBERS if k in body}
+    secrets = own_account_members(request, target, body)
     change = UserChange(
         api_root,
         request.identity,

@@ -17,6 +17,7 @@ from waitress import wasyncore
 from webtest.http import StopableWSGIServer
 
 from crunchusers import main
+from crunchusers.infra.mail import stop_delivery
 from crunchusers.infra.storage import get_db
 from tests.conftest import free_port
 
@@ -76,4 +77,5 @@ def server(live_app, live_port, monkeypatch):
         yield f"{srv.application_url}api/"
     finally:
         stop_server(srv)
+        stop_delivery(live_app.registry)  # its worker must not use the closed database
         get_db(live_app.registry).close()

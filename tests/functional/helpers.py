@@ -65,9 +65,16 @@ RESET = "/api/public/password_reset/"
 PASSWORD_CHANGE = "/api/public/password_change/"
 
 
-def token_from(message):
-    """The token of the ``URL_BASE`` link in a received mail."""
-    match = LINK.search(message.get_payload(decode=True).decode())
+def url_base(page: str) -> str:
+    """The link template of a page of the test web app (``email/verify``)."""
+    return URL_BASE.replace("password/change", page)
+
+
+def token_from(message, page="password/change"):
+    """The token of the link to ``page`` (``URL_BASE``'s by default) in a
+    received mail."""
+    link = re.compile(LINK.pattern.replace("password/change", page))
+    match = link.search(message.get_payload(decode=True).decode())
     assert match, message.get_payload()
     return match.group(1)
 

@@ -10,6 +10,8 @@ PUBLIC_KEYS = {
     "password_reset_url",
     "public_url",
     "password_change_url",
+    "email_change_url",
+    "verify_email_url",
 }
 
 

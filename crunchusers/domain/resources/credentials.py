@@ -230,13 +230,18 @@ Sessions = Credentials
 
 
 class LinkToken(Persistent):
-    """A one-time secret mailed in a link (invitation, password reset);
-    redeeming deletes it, so a used token is simply unknown."""
+    """A one-time secret mailed in a link (invitation, password reset, email
+    verification or change); redeeming deletes it, so a used token is simply
+    unknown.  ``value`` is what the link is about, if anything: the address
+    a verification link was mailed to, the pending address of a change."""
 
-    def __init__(self, user_id, purpose, expires):
+    value = None  # older pickles have none
+
+    def __init__(self, user_id, purpose, expires, value=None):
         self.user_id = user_id
         self.purpose = purpose
         self.expires = expires
+        self.value = value
 
 
 class LinkTokens(Persistent):
@@ -246,11 +251,11 @@ class LinkTokens(Persistent):
         self.data = OOBTree()
         self.by_user = OOBTree()  # (user_id, purpose) -> digest
 
-    def issue(self, user, purpose, now, lifetime) -> str:
+    def issue(self, user, purpose, now, lifetime, value=None) -> str:
         self.revoke(user, purpose)
         token = new_token()
         digest = hash_token(token)
-        self.data[digest] = LinkToken(user.__name__, purpose, now + lifetime)
+        self.data[digest] = LinkToken(user.__name__, purpose, now + lifetime, value)
         self.by_user[(user.__name__, purpose)] = digest
         return token
 
@@ -258,6 +263,12 @@ class LinkTokens(Persistent):
         old = self.by_user.pop((user.__name__, purpose), None)
         if old:
             self.data.pop(old, None)
+
+    def revoke_all(self, user):
+        """End the user's links of every purpose (a removed user)."""
+        user_id = user.__name__
+        for _, purpose in list(self.by_user.keys(min=(user_id, ""), max=(user_id, "\uffff"))):
+            self.revoke(user, purpose)
 
     def _live(self, token, purposes, now):
         """``(digest, link)`` of a valid token, else None.
@@ -280,10 +291,15 @@ class LinkTokens(Persistent):
 
     def redeem(self, token: str, purposes: tuple[str, ...], now):
         """The user id a valid token was issued to, consuming it; else None."""
+        link = self.redeem_link(token, purposes, now)
+        return link.user_id if link is not None else None
+
+    def redeem_link(self, token: str, purposes: tuple[str, ...], now) -> LinkToken | None:
+        """The :class:`LinkToken` of a valid token, consuming it; else None."""
         found = self._live(token, purposes, now)
         if found is None:
             return None
         digest, link = found
         del self.data[digest]
         self.by_user.pop((link.user_id, link.purpose), None)
-        return link.user_id
+        return link

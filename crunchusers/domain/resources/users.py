@@ -111,6 +111,10 @@ class User(Item):
     #: Set by an admin's forced reset: no sign-in until a mailed link sets a password.
     must_reset_password = False
     email_verified = False
+    #: Set when the user is made with a password (nobody proved the address):
+    #: until they verify it, little works (``authz.verification``).  False on
+    #: the class, so users of databases from before the rule are not gated.
+    must_verify_email = False
     roles = ()
     is_superuser = False
     account_id = None
@@ -146,6 +150,10 @@ class User(Item):
     def may_sign_in(self) -> bool:
         """Whether credentials of this user work at all (sessions, API keys)."""
         return self.is_active and not self.must_reset_password
+
+    @property
+    def needs_email_verification(self) -> bool:
+        return self.must_verify_email and not self.email_verified
 
     @property
     def __acl__(self):

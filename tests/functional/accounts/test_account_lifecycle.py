@@ -36,6 +36,12 @@ def test_full_life_of_an_account_user(testapp, factory, inbox):
     account_url = res.location
     assert re.fullmatch(r"http://localhost/api/accounts/[0-9a-f]{32}/", account_url)
 
+    # Made with a password, the owner verifies the address with the mailed link.
+    (verification,) = inbox.wait_for(1)
+    assert verification["To"] == "owner@acme.test"
+    verify = {"token": token_from(verification)}
+    testapp.post_json("/api/public/verify_email/", verify, status=204)
+
     # The owner logs in and sees the account through the caller-relative alias.
     owner = factory.login("owner@acme.test", "blue garden gate 1")
     account = testapp.get("/api/account/", headers=owner, status=200).json

@@ -151,7 +151,7 @@ def test_unknown_user_is_client_error_with_message(server, sessions):
     assert payload.element == "crunch:error"
 
 
-def test_pycrunch_account_and_sharing_recipe(server, sessions):
+def test_pycrunch_account_and_sharing_recipe(server, sessions, verify):
     """pycrunch's own documented recipe: invite through the account, then
     share a dataset through ``site.user_url.account_url.users`` and the
     dataset's ``permissions`` catalog."""
@@ -164,6 +164,7 @@ def test_pycrunch_account_and_sharing_recipe(server, sessions):
             }
         }
     )
+    verify("owner@acme.test")
     site = password_connect(server, sessions, "owner@acme.test", "blue garden gate 1")
     account = site.user_url.account_url
     assert account.body.name == "Acme"

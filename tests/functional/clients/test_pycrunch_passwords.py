@@ -20,9 +20,10 @@ pytestmark = pytest.mark.filterwarnings(
 
 
 @pytest.fixture
-def owner(connect):
+def owner(connect, verify):
     root = connect(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
     root.accounts.create({"body": {"name": "Acme", "owner": {"email": OWNER, "password": OLD}}})
+    verify(OWNER)
     return OWNER
 
 

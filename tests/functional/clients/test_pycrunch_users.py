@@ -9,7 +9,7 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-def test_item07_17_pycrunch_drop_then_by_email_finds_nothing(connect):
+def test_item07_17_pycrunch_drop_then_by_email_finds_nothing(connect, verify):
     root = connect()
     # item 19: the README's account example, a "body" wrapper
     root.accounts.create(
@@ -20,6 +20,7 @@ def test_item07_17_pycrunch_drop_then_by_email_finds_nothing(connect):
             }
         }
     )
+    verify("o@acme.test")
     site = connect("o@acme.test", "blue garden gate 12")
     account = site.user_url.account_url
     editor_role = next(url for url in site.roles.index if url.endswith("/roles/editor/"))

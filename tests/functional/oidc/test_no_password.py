@@ -36,6 +36,24 @@ def test_setting_a_password_is_a_409(ivy_signed_in, browser, server, factory):
     assert user_state(factory, ivy_signed_in)["password_hash"] is None
 
 
+def test_changing_the_email_is_a_409_and_the_user_is_not_gated(
+    ivy_signed_in, browser, server, factory, inbox
+):
+    """The provider vouches for the address: no change here, and no
+    verification to do either (the sign-in verified it)."""
+    body = {"pw": "", "email": "ivy.elsewhere@example.com"}
+    res = post(server, f"users/{ivy_signed_in}/change_email/", body, browser.session)
+    assert res.status_code == 409
+    assert res.json()["message"] == (
+        "This user signs in with mock and keeps the email the provider vouches for."
+    )
+    assert factory.email_of(ivy_signed_in) == IVY
+    assert inbox.to("ivy.elsewhere@example.com") == []
+    me = browser.session.get(f"{server}users/{ivy_signed_in}/", timeout=30).json()
+    assert "change_email" not in me["fragments"]
+    assert browser.session.get(f"{server}users/", timeout=30).status_code == 200
+
+
 def test_a_password_reset_mails_nothing_but_answers_as_for_anyone(
     ivy_signed_in, scene, server, inbox, live_app
 ):

@@ -404,6 +404,8 @@ def test_item07_20_public_catalog_and_401_advertise_only_what_exists(testapp):
         "password_reset",
         "password_change",
         "password_policy",
+        "change_email",
+        "verify_email",
     }
     urls = testapp.get("/api/", status=401).json["urls"]
     for link in [*public["views"].values(), *urls.values()]:

@@ -50,11 +50,14 @@ def test_admin_edits_name_and_email_of_a_pending_user_until_activation(testapp, 
     patch_entity(testapp, user_url, admin, {"email": "else@example.com"}, status=403)
     body = testapp.get(user_url, headers=admin, status=200).json["body"]
     assert (body["name"], body["email"]) == ("Pat Proper", "pat@example.com")
-    # ... but the user may rename themselves (email has its own flow)
+    # ... but the user may rename themselves (email has its own flow, which
+    # needs the password and changes nothing before the new address confirms)
     user = acme.factory.login("pat@example.com", NEW_PASSWORD)
     patch_entity(testapp, user_url, user, {"name": "Pat P."})
     res = patch_entity(testapp, user_url, user, {"email": "pat2@example.com"}, status=400)
-    assert field_of(res) == "email"
+    assert field_of(res) == "old_password"
+    body = {"email": "pat2@example.com", "old_password": NEW_PASSWORD}
+    patch_entity(testapp, user_url, user, body)
     body = testapp.get(user_url, headers=admin, status=200).json["body"]
     assert (body["name"], body["email"]) == ("Pat P.", "pat@example.com")
 

@@ -134,10 +134,10 @@ def test_invalid_preferences_are_400_naming_the_field(testapp, acme, factory, pr
     "body,field",
     [
         ({"favourite_colour": "blue"}, None),
-        ({"email": "new@example.com"}, "email"),
+        ({"email": "new@example.com"}, "old_password"),  # the email change needs it
         ({"id": "0" * 32}, "id"),
         ({"created": "2020-01-01T00:00:00+00:00"}, "created"),
-        ({"email_verified": True}, "email_verified"),
+        ({"email_verified": False}, "email_verified"),
         ({"is_superuser": True}, "is_superuser"),
         ({"title": 3}, "title"),
         ({"address": "Paris"}, "address"),
@@ -211,6 +211,7 @@ def test_user_entity_shape(testapp, acme):
     assert doc["fragments"] == {  # what the user may use
         "password": f"{url}password/",
         "password_reset": f"{url}password_reset/",
+        "change_email": f"{url}change_email/",
     }
     as_admin = testapp.get(url, headers=acme.headers("admin"), status=200).json
     for name in ("invite", "reassign", "expropriate", "password_reset", "force_password_reset"):
