@@ -103,6 +103,14 @@ def test_storage_folder_that_cannot_be_made(tmp_path):
     )
 
 
+def test_storage_file_that_cannot_be_opened(tmp_path):
+    (tmp_path / "Data.fs").mkdir()  # root ignores permissions; a folder fails for all
+    with pytest.raises(StartupError) as refused:
+        main({}, **{"zodbconn.uri": f"file://{tmp_path}/Data.fs"})
+    assert refused.value.code.startswith("crunchusers: cannot open the storage: ")
+    assert str(tmp_path / "Data.fs") in refused.value.code
+
+
 def test_superuser_that_exists_needs_no_password_again(tmp_path):
     uri = f"file://{tmp_path}/Data.fs"
     first = {"zodbconn.uri": uri, "crunchusers.superuser_email": "a@example.com", **FAST_ARGON2}

@@ -50,10 +50,13 @@ def ensure_writable(folder: Path):
 def open_storage(config):
     """Include pyramid_zodbconn (which opens the database) with readable
     refusals for a missing, unwritable or locked FileStorage."""
-    for folder in file_storage_folders(config.registry.settings.get("zodbconn.uri", "")):
+    uri = config.registry.settings.get("zodbconn.uri", "")
+    for folder in file_storage_folders(uri):
         ensure_writable(folder)
     try:
         config.include("pyramid_zodbconn")
+    except OSError as exc:  # e.g. a read-only Data.fs
+        raise StartupError(f"cannot open the storage: {exc.strerror}: {exc.filename}.") from exc
     except LockError as exc:
         raise StartupError(
             f"the FileStorage is locked ({exc}): another process (a running server?) "
