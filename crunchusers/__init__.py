@@ -24,7 +24,8 @@ from .authz.policy import SecurityPolicy
 from .infra.clock import SystemClock
 from .infra.mail import start_delivery
 from .infra.settings import FRAMEWORK_DEFAULTS, Config
-from .infra.storage import bootstrap_database, get_api_root, root_factory
+from .infra.startup import report, warn_if_smtp_unreachable
+from .infra.storage import bootstrap_database, get_api_root, open_storage, root_factory
 from .rendering.urls import url_of
 
 
@@ -37,7 +38,7 @@ def main(global_config=None, **settings):
     config.registry.crunchusers_clock = SystemClock()
     config.include("pyramid_retry")
     config.include("pyramid_tm")
-    config.include("pyramid_zodbconn")
+    open_storage(config)
     config.include("cornice")
     config.include(".infra.mail")
     config.include(".infra.oidc")
@@ -48,4 +49,6 @@ def main(global_config=None, **settings):
     app = config.make_wsgi_app()
     bootstrap_database(config.registry)
     start_delivery(config.registry)
+    warn_if_smtp_unreachable(config.registry)
+    report(config.registry, global_config)
     return app

@@ -18,6 +18,7 @@ message and exit with status 1.
 import argparse
 import getpass
 import json
+import logging
 import sys
 
 import transaction
@@ -30,7 +31,7 @@ from .domain.exceptions import DomainError
 from .domain.federation import refuse_password
 from .domain.notifications import Links, Notifier
 from .domain.password_policy import personal_words
-from .domain.resources.users import DuplicateLogin
+from .domain.resources.users import STATUSES, DuplicateLogin
 from .domain.user_changes import UserChange
 from .domain.users import create_account
 from .infra.clock import get_clock, isoformat
@@ -71,7 +72,7 @@ def parser() -> argparse.ArgumentParser:
     configure = commands.add_parser("configure-user", help="change name, status or roles")
     configure.add_argument("email")
     configure.add_argument("--name")
-    configure.add_argument("--status")
+    configure.add_argument("--status", choices=STATUSES)
     configure.add_argument("--roles", help="comma-separated role ids")
 
     passwd = commands.add_parser("passwd", help="set a user's password (prompted)")
@@ -247,6 +248,7 @@ def main(argv=None, out=None) -> int:
     out = out or sys.stdout
     args = parser().parse_args(argv)
     setup_logging(args.config)
+    logging.getLogger("crunchusers.startup").setLevel(logging.WARNING)  # no server banner
     try:
         command = CommandTransaction(get_app(args.config))
         command.run(ACTIONS[args.command], args, out)

@@ -91,7 +91,6 @@ def test_configure_user_changes_status_and_roles_and_mails(ini):
     [
         (["show-user", "nobody@x.test"], "No user"),
         (["configure-user", "root-less@x.test", "--status", "active"], "No user"),
-        (["configure-user", "demo@example.com", "--status", "sleeping"], "status"),
         (["configure-user", "demo@example.com", "--roles", "wizard"], "Unknown role"),
         (["configure-user", "demo@example.com"], "Nothing to change"),
         (["list-users", "no such account"], "No single account"),
@@ -245,3 +244,14 @@ def test_the_cli_sets_no_password_for_an_oauth_user(ini, monkeypatch, capsys):
     monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: pytest.fail("prompted"))
     assert run(ini, "passwd", "demo@example.com")[0] == 1
     assert "signs in with google and has no password" in capsys.readouterr().err
+
+
+def test_help_lists_the_fixed_values_and_refuses_others(ini, capsys):
+    with pytest.raises(SystemExit) as shown:
+        cli.main([ini, "configure-user", "--help"])
+    assert shown.value.code == 0
+    assert "{pending,active,locked,inactive,deleted}" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as refused:
+        run(ini, "configure-user", "demo@example.com", "--status", "sleeping")
+    assert refused.value.code == 2
+    assert "invalid choice: 'sleeping'" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from webtest import TestApp
 
 from crunchusers import main
 from crunchusers.infra.settings import get_config
+from crunchusers.infra.startup import StartupError
 from tests.conftest import FAST_ARGON2
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,11 +82,10 @@ def test_production_ini_parses():
 
 
 def test_production_app_builds_with_smtp_mailer_and_secure_cookies(monkeypatch):
-    monkeypatch.delenv("CRUNCHUSERS_SUPERUSER_PASSWORD", raising=False)
+    monkeypatch.setenv("CRUNCHUSERS_SUPERUSER_PASSWORD", "from-the-environment-1")
     app = build(PRODUCTION_INI, **{"mail.host": "127.0.0.1", "mail.port": "2525"})
     config = get_config(app.registry)
     assert config.secure_cookies is True
-    assert config.superuser_password is None
     mailer = get_mailer(app.registry)
     assert isinstance(mailer, Mailer)
     assert mailer.smtp_mailer.hostname == "127.0.0.1"
@@ -94,8 +94,12 @@ def test_production_app_builds_with_smtp_mailer_and_secure_cookies(monkeypatch):
     testapp = TestApp(app)
     res = testapp.get("/api/", status=401)
     assert res.content_type == "application/json"
-    # No password configured: the superuser exists but cannot log in.
-    token_login(testapp, "admin@example.com", "", status=401)
+
+
+def test_production_without_superuser_password_refuses_to_start(monkeypatch):
+    monkeypatch.delenv("CRUNCHUSERS_SUPERUSER_PASSWORD", raising=False)
+    with pytest.raises(StartupError, match="no password for the superuser admin@example.com"):
+        build(PRODUCTION_INI, **{"mail.host": "127.0.0.1", "mail.port": "2525"})
 
 
 def test_production_superuser_password_from_environment(monkeypatch):
@@ -116,7 +120,12 @@ def test_production_server_section_loads():
 
 def test_main_with_only_database_and_superuser_email():
     app = main(
-        {}, **{"zodbconn.uri": "memory://", "crunchusers.superuser_email": "admin@example.com"}
+        {},
+        **{
+            "zodbconn.uri": "memory://",
+            "crunchusers.superuser_email": "admin@example.com",
+            "crunchusers.superuser_password": "a-long-password-1",
+        },
     )
     res = TestApp(app).get("/api/", status=401)
     assert res.content_type == "application/json"
@@ -131,6 +140,7 @@ def minimal_ini(tmp_path):
         "use = egg:crunchusers\n"
         "zodbconn.uri = memory://\n"
         "crunchusers.superuser_email = admin@example.com\n"
+        "crunchusers.superuser_password = a-long-password-1\n"
     )
     return path
 
@@ -139,6 +149,7 @@ def test_minimal_ini_runs(minimal_ini):
     assert set(get_appsettings(str(minimal_ini))) == {
         "zodbconn.uri",
         "crunchusers.superuser_email",
+        "crunchusers.superuser_password",
     }
     res = TestApp(get_app(str(minimal_ini))).get("/api/", status=401)
     assert res.json["element"] == "crunch:error"

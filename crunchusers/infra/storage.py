@@ -4,7 +4,12 @@ The persistent root is created in ``main()`` through :func:`bootstrap`, in its
 own transaction, so no request ever creates or commits structure lazily.
 """
 
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
 import transaction
+from zc.lockfile import LockError
 
 from ..domain.resources.root import ApiRoot, TraversalRoot
 from ..domain.resources.users import User
@@ -12,6 +17,7 @@ from .clock import get_clock
 from .outbox import ensure_outbox
 from .passwords import hash_password
 from .settings import get_config
+from .startup import StartupError, refuse_passwordless_superuser
 
 ROOT_KEY = "crunchusers"
 
@@ -19,6 +25,43 @@ ROOT_KEY = "crunchusers"
 def get_db(registry):
     """The ZODB database pyramid_zodbconn opened (its attribute is private)."""
     return registry._zodb_databases[""]
+
+
+def file_storage_folders(uri: str) -> list[Path]:
+    """The folders a ``file://`` URI writes to: the Data.fs's and the blobs'."""
+    parts = urlsplit(uri)
+    if parts.scheme != "file":
+        return []
+    folders = [Path(parts.path).parent]
+    folders += [Path(blobs) for blobs in parse_qs(parts.query).get("blobstorage_dir", [])]
+    return folders
+
+
+def ensure_writable(folder: Path):
+    """Create ``folder`` when missing (a fresh clone has no ``var/``)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StartupError(f"cannot create the folder {folder}: {exc.strerror}.") from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StartupError(f"the folder {folder} is not writable by this user.")
+
+
+def open_storage(config):
+    """Include pyramid_zodbconn (which opens the database) with readable
+    refusals for a missing, unwritable or locked FileStorage."""
+    uri = config.registry.settings.get("zodbconn.uri", "")
+    for folder in file_storage_folders(uri):
+        ensure_writable(folder)
+    try:
+        config.include("pyramid_zodbconn")
+    except OSError as exc:  # e.g. a read-only Data.fs
+        raise StartupError(f"cannot open the storage: {exc.strerror}: {exc.filename}.") from exc
+    except LockError as exc:
+        raise StartupError(
+            f"the FileStorage is locked ({exc}): another process (a running server?) "
+            "has it open. Stop the server or use ZEO/RelStorage to share the database."
+        ) from exc
 
 
 def bootstrap(zodb_root, registry) -> ApiRoot:
@@ -35,6 +78,7 @@ def bootstrap(zodb_root, registry) -> ApiRoot:
     ensure_outbox(zodb_root)
     config = get_config(registry)
     if config.superuser_email and api_root.users.find_by_email(config.superuser_email) is None:
+        refuse_passwordless_superuser(config)
         user = User(config.superuser_email, name="Superuser", created=get_clock(registry).now())
         user.is_superuser = True
         user.status = "active"

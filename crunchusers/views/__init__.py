@@ -28,6 +28,7 @@ from .schemas import validate
 #: The modules with an ``includeme``: the endpoints, the error views and
 #: the tweens.
 MODULES = (
+    ".access_log",
     ".errors",
     ".limits",
     ".csrf",
@@ -72,8 +73,10 @@ def add_views(services, method: str, view, **kw):
 
 
 def created(request, resource) -> Response:
-    """201 with an absolute ``Location``, as pycrunch's ``create()`` expects."""
-    response = Response(status=201, content_type="application/json", charset="utf-8")
+    """201 with an absolute ``Location``, as pycrunch's ``create()`` expects
+    (it reads only that header); the body is empty, so no Content-Type."""
+    response = Response(status=201)
+    del response.content_type
     response.location = request.url_of(resource)
     return response
 
