@@ -7,6 +7,7 @@ tests may still look at ``inbox.messages`` as soon as a request returns.
 """
 
 import email
+import email.message
 import socket
 import threading
 
@@ -37,6 +38,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class ReceivedMail(email.message.Message):
+    """A message the test SMTP server received (text and HTML parts)."""
+
+    def _part(self, content_type: str) -> str:
+        for part in self.walk():
+            if part.get_content_type() == content_type:
+                return part.get_payload(decode=True).decode(part.get_content_charset())
+        raise AssertionError(f"no {content_type} part in {self['Subject']!r}")
+
+    @property
+    def text(self) -> str:
+        return self._part("text/plain")
+
+    @property
+    def html(self) -> str:
+        return self._part("text/html")
+
+
 class Inbox:
     """Collects every message the SMTP server receives."""
 
@@ -46,7 +65,7 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):
         with self.arrived:
-            self.messages.append(email.message_from_bytes(envelope.content))
+            self.messages.append(email.message_from_bytes(envelope.content, _class=ReceivedMail))
             self.arrived.notify_all()
         return "250 OK"
 

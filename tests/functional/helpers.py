@@ -67,8 +67,8 @@ PASSWORD_CHANGE = "/api/public/password_change/"
 
 def token_from(message):
     """The token of the ``URL_BASE`` link in a received mail."""
-    match = LINK.search(message.get_payload(decode=True).decode())
-    assert match, message.get_payload()
+    match = LINK.search(message.text)
+    assert match, message.text
     return match.group(1)
 
 
