@@ -13,6 +13,8 @@ The map, from the outside in:
   per rule; refusals are ``domain.exceptions``.
 * ``infra/`` — settings, clock, tokens, passwords, mail and its outbox,
   storage, the OpenID Connect client.
+* ``browser/`` — the API as HTML pages for browsers, login and logout, the
+  pages behind mailed links (templates, forms, their CSRF tokens).
 * ``cli.py`` — operator commands; :func:`main` below builds the WSGI app.
 """
 
@@ -53,6 +55,7 @@ def main(global_config=None, **settings):
         over="pyramid_tm.tm_tween_factory",
     )
     config.include(".views")
+    config.include(".browser")
     config.scan(".views.errors")
     app = config.make_wsgi_app()
     bootstrap_database(config.registry)
