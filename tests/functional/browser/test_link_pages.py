@@ -5,11 +5,13 @@ in and lands on the browsable root; dead links get a page saying so."""
 import re
 
 import pytest
+from webtest import TestApp
 
-from tests.factories import PASSWORD
+from crunchusers import main
+from tests.factories import PASSWORD, SUPERUSER_EMAIL, SUPERUSER_PASSWORD, Factory
 from tests.functional.helpers import NEW_PASSWORD
 
-from .conftest import csrf_of
+from .conftest import BROWSER_ACCEPT, csrf_of
 
 LINK = re.compile(r"http://localhost(/password/change/([A-Za-z0-9_-]+)/)")
 
@@ -165,3 +167,20 @@ def test_the_link_form_without_a_live_token(web, token):
     if token is not None:
         fields["token"] = token
     assert web.post("/browse/link/", fields, status=410).html.find(id="dead-link")
+
+
+def test_the_link_in_a_mail_file_opens_the_page(settings, tmp_path):
+    """As in development: the mail is a file, and the link copied from its
+    raw text (no quoted-printable soft break in it) sets the password and
+    lands the new account owner signed in on the browsable root."""
+    app = main({}, **{**settings, "crunchusers.mail_directory": str(tmp_path)})
+    api = TestApp(app)
+    headers = Factory(app, api).login(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
+    owner = {"email": "olive@initech.test", "name": "Olive Owner"}
+    api.post_json("/api/accounts/", {"body": {"name": "Initech", "owner": owner}}, headers=headers)
+    assert app.registry.crunchusers_delivery.wait_until_sent()
+    (mail,) = tmp_path.glob("*.eml")
+    path = LINK.search(mail.read_text()).group(1)
+    web = TestApp(app, extra_environ={"HTTP_ACCEPT": BROWSER_ACCEPT})
+    res = fill(web.get(path, status=200)).submit(status=303)
+    assert res.follow().html.find(id="viewer").text == "Olive Owner"
