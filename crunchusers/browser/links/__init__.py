@@ -6,22 +6,25 @@ using it: its purpose picks the :class:`LinkPage` (a live invitation shows
 the invitation's page, a live reset token the reset's), which shows what
 the link does, the account's password rules when it asks for a password,
 and a form.  The form posts to ``/browse/link/`` (CSRF-checked like every
-form, :mod:`..forms`), which runs the page's domain call, signs the user in
-and lands on the browsable root.  A token that is unknown, used or expired
-gets a 410 page saying so, with the way to ask for a new link that its path
+form, :mod:`..forms`), which runs the page's domain call, then signs the
+user in and lands on the browsable root (or, for a page that does not sign
+in, says it is done).  A token that is unknown, used or expired gets a 410
+page saying so, with the way to ask for a new link that its path
 (:class:`LinkPath`) names.
 
-Adding a page (say, email verification) is one call in the browser's
-``includeme``::
+Adding a page (say, email verification) is one registration in the
+browser's ``includeme``::
 
-    add_link_path(config, "email_link", "/email/verify/{token}/", renew="email_renew.jinja2")
-    add_link_page(config, LinkPage(purpose="verify_email", title=..., lead=...,
-                                   button=..., complete=..., holder=...))
+    add_link_path(config, "verify_email_link", "/email/verify/{token}/")
+    add_link_page(config, LinkPage(
+        purpose="verify_email", title="Verify your email", lead=..., button="Verify",
+        complete=..., holder=..., signs_in=False, done="Your email address is verified."))
 
 where ``complete(request, token, form)`` calls the domain function, raises
 ``Invalid`` (``field="token"`` for a dead token) and returns the user, and
 ``holder(api_root, token, now)`` finds that user without using the token.
-A path may serve several purposes (invitations and resets share one).
+A path may serve several purposes (invitations and resets share one); its
+dead-link page is ``renew`` (by default ``link_renew.jinja2``).
 """
 
 from collections.abc import Callable
@@ -56,6 +59,10 @@ class LinkPage:
     #: serves, without using it (None: the page says the link is dead).
     holder: Callable
     asks_password: bool = False
+    #: After ``complete``: sign the user in and go to ``/api/``, or else
+    #: show ``done`` (and a way to sign in).
+    signs_in: bool = True
+    done: str = "Done."
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,7 @@ def links_of(registry) -> LinkRegistry:
     return registry.crunchusers_links
 
 
-def add_link_path(config, route: str, pattern: str, *, renew: str):
+def add_link_path(config, route: str, pattern: str, *, renew: str = "link_renew.jinja2"):
     """Serve ``GET pattern`` (with a ``{token}``) as the page of its link."""
     links_of(config.registry).paths[route] = LinkPath(route, pattern, renew)
     config.add_route(route, pattern)
@@ -175,6 +182,8 @@ def submit_link(request):
         if exc.field == "token":
             return dead_link(request, route)
         return link_form(request, link_page, user, token, route, status=400, error=exc.message)
+    if not link_page.signs_in:
+        return page(request, "link_done.jinja2", {"link": link_page})
     response = HTTPSeeOther(location=request.script_name + "/api/")
     response.headers.add("Set-Cookie", session_cookie_header(request, open_session(request, user)))
     response.cache_control = "no-store"
