@@ -26,9 +26,7 @@ from ..infra.settings import get_config
 from .csrf import BrowserCSRF
 from .links import add_link_page, add_link_path
 from .links.passwords import INVITATION, PASSWORD_RESET, password_link_pattern
-
-#: Where the browser's own pages and form endpoints live.
-PREFIX = "/browse"
+from .render import PREFIX
 
 
 def includeme(config):

@@ -5,6 +5,7 @@ from pyramid.csrf import get_csrf_token
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
 
+#: Where the browser's own pages and form endpoints live.
 PREFIX = "/browse"
 
 #: environ: where a refused form should lead back to (set by :mod:`.forms`).
