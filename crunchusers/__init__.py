@@ -13,6 +13,8 @@ The map, from the outside in:
   per rule; refusals are ``domain.exceptions``.
 * ``infra/`` — settings, clock, tokens, passwords, mail and its outbox,
   storage, the OpenID Connect client.
+* ``browser/`` — the API as HTML pages for browsers, login and logout, the
+  pages behind mailed links (templates, forms, their CSRF tokens).
 * ``cli.py`` — operator commands; :func:`main` below builds the WSGI app.
 """
 
@@ -46,6 +48,7 @@ def main(global_config=None, **settings):
     config.add_request_method(url_of, "url_of")
     config.set_security_policy(SecurityPolicy())
     config.include(".views")
+    config.include(".browser")
     app = config.make_wsgi_app()
     bootstrap_database(config.registry)
     start_delivery(config.registry)

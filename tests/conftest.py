@@ -12,6 +12,7 @@ functional tests a second time that way.
 """
 
 import email
+import email.message
 import os
 import socket
 import threading
@@ -49,6 +50,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class ReceivedMail(email.message.Message):
+    """A message the test SMTP server received (text and HTML parts)."""
+
+    def _part(self, content_type: str) -> str:
+        for part in self.walk():
+            if part.get_content_type() == content_type:
+                return part.get_payload(decode=True).decode(part.get_content_charset())
+        raise AssertionError(f"no {content_type} part in {self['Subject']!r}")
+
+    @property
+    def text(self) -> str:
+        return self._part("text/plain")
+
+    @property
+    def html(self) -> str:
+        return self._part("text/html")
+
+
 class Inbox:
     """Collects every message the SMTP server receives."""
 
@@ -58,7 +77,7 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):
         with self.arrived:
-            self.messages.append(email.message_from_bytes(envelope.content))
+            self.messages.append(email.message_from_bytes(envelope.content, _class=ReceivedMail))
             self.arrived.notify_all()
         return "250 OK"
 

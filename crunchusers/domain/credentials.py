@@ -9,6 +9,8 @@
   sessions".
 * :func:`force_password_reset` makes a user set a new password through a
   mailed link before anything else works.
+* :func:`set_password_with_link` is what a mailed invitation or reset link
+  does, for the JSON endpoint and the page behind the link alike.
 """
 
 from functools import partial
@@ -24,6 +26,9 @@ PASSWORD_LINKS = ("invite", "password_reset")
 #: A pending email change dies with the password too: "change your
 #: password", which the notice of the request advises, also cancels it.
 EMAIL_CHANGE_LINK = "change_email"
+
+#: The one answer to an unknown, used or expired link token.
+INVALID_LINK = "This link is invalid or has expired."
 
 
 def end_sessions(api_root, user, keep: str | None = None):
@@ -116,3 +121,30 @@ def force_password_reset(api_root, user, notifier, url_base=None):
     end_sessions(api_root, user)
     api_root.link_tokens.revoke(user, EMAIL_CHANGE_LINK)
     notifier.password_reset(api_root, user.email, url_base, forced=True)
+
+
+def password_link_user(api_root, token, now, *, consume: bool):
+    """The user a live password link belongs to, or None; ``consume`` uses it up."""
+    tokens = api_root.link_tokens
+    find = tokens.redeem if consume else tokens.peek
+    user_id = find(token, PASSWORD_LINKS, now)
+    user = api_root.users.get(user_id) if user_id else None
+    if user is None or user.status in ("deleted", "inactive", "locked"):
+        return None
+    return user
+
+
+def set_password_with_link(registry, api_root, token, password, *, field, notifier):
+    """Set a password with a mailed token (reset or invitation), using it up:
+    activates a pending user and marks the email verified.  Unknown, used
+    and expired tokens get one 400 naming ``token``; a refused password (400
+    naming ``field``) keeps the token, as the failed transaction is vetoed.
+    Returns the user."""
+    user = password_link_user(api_root, token, get_clock(registry).now(), consume=True)
+    if user is None:
+        raise Invalid("token", INVALID_LINK)
+    set_password(registry, api_root, user, password, field=field, notifier=notifier)
+    user.email_verified = True
+    if user.status == "pending":
+        user.status = "active"
+    return user

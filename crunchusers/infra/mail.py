@@ -3,7 +3,8 @@
 Requests only write into the durable outbox (:mod:`crunchusers.infra.outbox`) in
 their own transaction; a daemon :class:`DeliveryWorker`, started by
 ``main()``, sends through pyramid_mailer's mailer — SMTP from the ``mail.*``
-settings, or files under ``crunchusers.mail_directory`` (development).  So
+settings, or files under ``crunchusers.mail_directory`` (development),
+each a text and an HTML part with unbroken links (:mod:`.mime`).  So
 a slow or dead mail server delays no answer and loses no mail: the worker
 retries with backoff until it is back.
 
@@ -28,11 +29,11 @@ from functools import partial
 import transaction
 from pyramid_mailer import get_mailer
 from pyramid_mailer.interfaces import IMailer
-from pyramid_mailer.mailer import DebugMailer, Mailer
-from pyramid_mailer.message import Message
+from pyramid_mailer.mailer import Mailer
 from ZODB.POSException import ConflictError
 
 from .clock import get_clock
+from .mime import MailDirectory, message_from
 from .outbox import MAIL, OUTBOX_KEY, Envelope, Postbox
 from .settings import get_config
 from .storage import get_db
@@ -54,7 +55,7 @@ _running = set()
 def includeme(config):
     directory = get_config(config.registry).mail_directory
     if directory:
-        mailer = DebugMailer(directory)
+        mailer = MailDirectory(directory)
     else:
         mailer = Mailer.from_settings(config.registry.settings)
     config.registry.registerUtility(mailer, IMailer)
@@ -104,15 +105,6 @@ def permanent(exc: Exception) -> bool:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return True
     return isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500
-
-
-def message_from(payload: dict) -> Message:
-    return Message(
-        subject=payload["subject"],
-        sender=payload["sender"],
-        recipients=[payload["to"]],
-        body=payload["body"],
-    )
 
 
 class DeliveryWorker:

@@ -17,6 +17,14 @@ in a tween before any work, stop it:
   allowed: browsers always send ``Origin`` on a cross-site ``POST``, while
   curl and pycrunch send neither.  ``Authorization: Bearer`` requests carry
   no ambient credential and are not checked.
+
+The one exemption from the JSON rule: the HTML forms of the browser pages
+(``crunchusers/browser/``, every one posting to a path under ``/browse/``).
+The browser's form tween, just above this one, lets a form post through
+only with a valid synchronizer token and no foreign ``Origin``
+(:func:`is_foreign_origin`), and marks it with :data:`FORM_CHECKED` — an
+environ key, which no client can set.  Posts to the API's own paths never
+carry it; the browser turns its API forms into JSON requests first.
 """
 
 from ..authz.login import COOKIE_NAME
@@ -27,6 +35,7 @@ from .errors import error_response
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOGIN_PATH = "/api/public/login/"
+FORM_CHECKED = "crunchusers.form_checked"
 
 
 def is_json_media_type(content_type: str) -> bool:
@@ -54,18 +63,29 @@ def claimed_origin(request) -> str | None:
     return origin_of(raw)
 
 
+def trusted_origins(registry) -> frozenset:
+    return frozenset(get_config(registry).allowed_origins)
+
+
+def is_foreign_origin(request, trusted: frozenset) -> bool:
+    """The request names an origin (``Origin``, else ``Referer``) that is
+    neither this server's nor a ``trusted`` one."""
+    origin = claimed_origin(request)
+    return origin != "" and origin not in trusted | {origin_of(request.application_url)}
+
+
 def csrf_tween_factory(handler, registry):
-    trusted = frozenset(get_config(registry).allowed_origins)
+    trusted = trusted_origins(registry)
 
     def csrf_tween(request):
         if request.method not in STATE_CHANGING:
             return handler(request)
-        if has_body(request) and not is_json_media_type(request.content_type or ""):
+        json_only = not request.environ.get(FORM_CHECKED)
+        if json_only and has_body(request) and not is_json_media_type(request.content_type or ""):
             message = "Request bodies must be JSON (Content-Type: application/json)."
             return error_response(request, 415, message)
         if is_cookie_authenticated(request) or request.path_info == LOGIN_PATH:
-            origin = claimed_origin(request)
-            if origin != "" and origin not in trusted | {origin_of(request.application_url)}:
+            if is_foreign_origin(request, trusted):
                 return error_response(request, 403, "Cross-site requests are not allowed.")
         return handler(request)
 

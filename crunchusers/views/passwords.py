@@ -11,14 +11,14 @@ from ..authz.permissions import Permission
 from ..authz.policy import credential_from
 from ..authz.rules import may_force_password_reset
 from ..domain.credentials import (
-    PASSWORD_LINKS,
     change_own_password,
     check_current_password,
     force_password_reset,
-    set_password,
+    password_link_user,
+    set_password_with_link,
 )
 from ..domain.email_address import request_email_change
-from ..domain.exceptions import INVALID_LINK, Invalid, NotAllowed
+from ..domain.exceptions import Invalid, NotAllowed
 from ..domain.notifications import Notifier
 from ..domain.password_policy import PasswordPolicy
 from ..infra.clock import get_clock
@@ -184,17 +184,6 @@ def post_public_password_reset(request):
     return no_content()
 
 
-def link_user(api_root, token, now, consume: bool):
-    """The user a live password link belongs to, or None; ``consume`` uses it up."""
-    tokens = api_root.link_tokens
-    find = tokens.redeem if consume else tokens.peek
-    user_id = find(token, PASSWORD_LINKS, now)
-    user = api_root.users.get(user_id) if user_id else None
-    if user is None or user.status in ("deleted", "inactive", "locked"):
-        return None
-    return user
-
-
 @public_password_change.post(permission=NO_PERMISSION_REQUIRED)
 def post_public_password_change(request):
     """Set a password with a mailed token (reset or invitation): activates a
@@ -202,21 +191,14 @@ def post_public_password_change(request):
     tokens get one message; a refused password keeps the token (the failed
     request's transaction is vetoed)."""
     data = body_of(request, PasswordSet())
-    api_root = request.api_root
-    user = link_user(api_root, data["token"], get_clock(request.registry).now(), consume=True)
-    if user is None:
-        raise Invalid("token", INVALID_LINK)
-    set_password(
+    set_password_with_link(
         request.registry,
-        api_root,
-        user,
+        request.api_root,
+        data["token"],
         data["password"],
         field="password",
         notifier=Notifier.for_request(request),
     )
-    user.email_verified = True
-    if user.status == "pending":
-        user.status = "active"
     return no_content()
 
 
@@ -235,7 +217,9 @@ def get_public_policy(request):
     api_root = request.api_root
     user = None
     if token:
-        user = link_user(api_root, token, get_clock(request.registry).now(), consume=False)
+        user = password_link_user(
+            api_root, token, get_clock(request.registry).now(), consume=False
+        )
     account = api_root.accounts.get(user.account_id) if user and user.account_id else None
     return policy_view(request, PasswordPolicy.of_account(account))
 

@@ -74,8 +74,8 @@ def token_from(message, page="password/change"):
     """The token of the link to ``page`` (``URL_BASE``'s by default) in a
     received mail."""
     link = re.compile(LINK.pattern.replace("password/change", page))
-    match = link.search(message.get_payload(decode=True).decode())
-    assert match, message.get_payload()
+    match = link.search(message.text)
+    assert match, message.text
     return match.group(1)
 
 

@@ -273,14 +273,16 @@ class LinkTokens(Persistent):
     def _live(self, token, purposes, now):
         """``(digest, link)`` of a valid token, else None.
 
-        Valid means: known, of one of ``purposes``, and ``now`` is not past
-        its expiry (exactly at expiry still works).
+        Valid means: known, of one of ``purposes`` (any, when None), and
+        ``now`` is not past its expiry (exactly at expiry still works).
         """
         if not isinstance(token, str) or not token:
             return None
         digest = hash_token(token)
         link = self.data.get(digest)
-        if link is None or link.purpose not in purposes or now > link.expires:
+        if link is None or (purposes is not None and link.purpose not in purposes):
+            return None
+        if now > link.expires:
             return None
         return digest, link
 
@@ -288,6 +290,12 @@ class LinkTokens(Persistent):
         """The user id a valid token was issued to, leaving it valid; else None."""
         found = self._live(token, purposes, now)
         return found[1].user_id if found else None
+
+    def purpose_of(self, token: str, now) -> str | None:
+        """The purpose of a valid token, leaving it valid (the page behind a
+        mailed link shows what the link does); else None."""
+        found = self._live(token, None, now)
+        return found[1].purpose if found else None
 
     def redeem(self, token: str, purposes: tuple[str, ...], now):
         """The user id a valid token was issued to, consuming it; else None."""

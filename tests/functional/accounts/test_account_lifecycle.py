@@ -7,8 +7,8 @@ from tests.functional.helpers import LINK, URL_BASE
 
 
 def token_from(message):
-    match = LINK.search(message.get_payload(decode=True).decode())
-    assert match, message.get_payload()
+    match = LINK.search(message.text)
+    assert match, message.text
     return match.group(1)
 
 

@@ -57,7 +57,7 @@ def link_to(inbox, address, default_page=False):
 
 
 def body_of(message) -> str:
-    return message.get_payload(decode=True).decode()
+    return message.text
 
 
 # -- the request: the link goes to the new address, the old one stays --------------

@@ -71,7 +71,7 @@ def test_send_invite_false_still_sends_the_verification_link(testapp, acme, inbo
     body = {"email": NINA, "password": NEW_PASSWORD, "send_invite": False}
     testapp.post_json("/api/account/users/", body, headers=acme.headers("owner"))
     assert [m["Subject"] for m in inbox.to(NINA)] == [SUBJECT]
-    assert "http://localhost/email/verify/" in inbox.to(NINA)[0].get_payload(decode=True).decode()
+    assert "http://localhost/email/verify/" in inbox.to(NINA)[0].text
 
 
 def test_an_account_owner_made_with_a_password_must_verify_too(testapp, factory, acme, inbox):

@@ -115,7 +115,7 @@ def test_default_link_is_absolute_when_no_url_base_is_given(testapp, owner, inbo
     testapp.post_json(
         "/api/account/users/", {"email": "plain@example.com"}, headers=owner["headers"], status=201
     )
-    body = inbox.wait_for(1)[0].get_payload(decode=True).decode()
+    body = inbox.wait_for(1)[0].text
     match = re.search(r"http://localhost/password/change/([A-Za-z0-9_-]+)/", body)
     assert match, body
     set_password(testapp, match.group(1))

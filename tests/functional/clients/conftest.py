@@ -32,7 +32,7 @@ def verify(server, inbox, live_app):
     def verify(email):
         assert live_app.registry.crunchusers_delivery.wait_until_sent()
         (mail,) = [m for m in inbox.to(email) if m["Subject"] == "Verify your email address"]
-        token = re.search(r"/email/verify/([\w-]+)/", mail.get_payload(decode=True).decode())
+        token = re.search(r"/email/verify/([\w-]+)/", mail.text)
         res = requests.post(
             f"{server}public/verify_email/", json={"token": token.group(1)}, timeout=30
         )

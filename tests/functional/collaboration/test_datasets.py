@@ -390,7 +390,7 @@ def test_owner_hands_the_dataset_to_a_user(testapp, acme, factory, inbox, ref):
     assert id_of(url) not in was
     mails = inbox.wait_for(1)
     assert [m["To"] for m in mails] == [acme.email("dave")]
-    assert "Handed over" in mails[0].get_payload(decode=True).decode()
+    assert "Handed over" in mails[0].text
 
 
 def test_only_the_owner_hands_a_dataset_to_a_user(testapp, acme, factory):

@@ -30,7 +30,7 @@ _emails = itertools.count(1)
 
 
 def body_text(message):
-    return message.get_payload(decode=True).decode()
+    return message.text
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ FOREIGN = [
 
 
 def body(message):
-    return message.get_payload(decode=True).decode()
+    return message.text
 
 
 def links_in(message):

@@ -48,7 +48,7 @@ def field_of(res):
 
 def token_in(mail):
     """The token of the ``URL_BASE`` link in a received mail."""
-    text = mail.get_payload(decode=True).decode()
+    text = mail.text
     return text.split("/password/change/", 1)[1].split("/", 1)[0]
 
 

@@ -147,7 +147,7 @@ def test_status_and_role_changes_are_mailed_to_the_user(testapp, acme, factory, 
     subjects = [m["Subject"] for m in mails]
     assert subjects.count("Your account status changed") == 3
     assert subjects.count("Your roles changed") == 2
-    texts = [m.get_payload(decode=True).decode() for m in mails]
+    texts = [m.text for m in mails]
     assert "from active to locked" in texts[0]
     assert "from locked to active" in texts[1]
     assert "Editor" in texts[2]
