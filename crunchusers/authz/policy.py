@@ -14,6 +14,7 @@ from pyramid.security import Allowed, Denied
 
 from ..domain.resources.credentials import API_KEY
 from ..infra.clock import get_clock
+from ..infra.jwt_tokens import signing_key
 from .principals import principals_for
 
 LAST_USED_RESOLUTION = timedelta(hours=1)
@@ -46,7 +47,8 @@ class SecurityPolicy:
             return None
         api_root = request.api_root
         now = get_clock(request.registry).now()
-        credential = api_root.credentials.lookup(token, now)
+        key = signing_key(request.registry, api_root)
+        credential = api_root.credentials.lookup(token, now, key)
         if credential is None:
             return None
         user = api_root.users.get(credential.user_id)

@@ -176,6 +176,15 @@ class Notifier:
             "contact your account administrator.\n",
         )
 
+    def api_key_created(self, user, key):
+        self._send(
+            user,
+            "An API token was created",
+            f"Hello {user.name},\n\nAn API token named {key.name!r} was created for you; "
+            f"it expires {key.expires:%Y-%m-%d %H:%M} UTC. If this was not you, delete it "
+            "under /api/apikeys/ and contact your account administrator.\n",
+        )
+
     def ownership_received(self, user, what: str):
         self._send(
             user,

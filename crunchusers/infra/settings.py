@@ -46,6 +46,7 @@ class Config:
     mail_retry_max_seconds: float
     page_size_limit: int
     mail_budget_per_hour: int = 5
+    jwt_secret: str | None = None  # else the database's key (infra.jwt_tokens)
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -84,6 +85,7 @@ class Config:
             mail_retry_max_seconds=float(get("mail_retry_max_seconds", 60)),
             page_size_limit=int(get("page_size_limit", 1000)),
             mail_budget_per_hour=int(get("mail_budget_per_hour", 5)),
+            jwt_secret=get("jwt_secret") or None,
         )
 
 

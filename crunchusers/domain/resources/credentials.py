@@ -20,6 +20,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
 from ...authz.acl import apikey_acl
+from ...infra.jwt_tokens import looks_like_jwt, new_signing_key, sign, verified_id
 from ...infra.tokens import hash_token, new_id, new_token
 from ..exceptions import Conflict
 
@@ -72,6 +73,9 @@ class Credentials(Persistent):
     key_guards = None
     #: public id -> digest of every API key (:meth:`ensure_key_index`).
     key_index = None
+    #: The key API tokens are signed with, unless ``crunchusers.jwt_secret``
+    #: is set (:mod:`crunchusers.infra.jwt_tokens`); made at start-up.
+    signing_key = None
 
     def __init__(self):
         self.data = OOBTree()
@@ -86,6 +90,11 @@ class Credentials(Persistent):
                 if session.kind == API_KEY:
                     self.key_index[session.public_id] = digest
 
+    def ensure_signing_key(self):
+        """Generate the database's JWT signing key once (start-up)."""
+        if self.signing_key is None:
+            self.signing_key = new_signing_key()
+
     def guard_key_creation(self, user):
         """Make this transaction conflict with any concurrent key creation of
         ``user`` (see :class:`KeyGuard`); call before counting its keys."""
@@ -99,23 +108,39 @@ class Credentials(Persistent):
             self._p_changed = True
         guard.touch()
 
-    def start(self, user, now, lifetime, kind=LOGIN_SESSION, name="", prefix=""):
-        """Create a credential for ``user`` and return the raw secret (shown once)."""
-        token = new_token(prefix)
-        digest = hash_token(token)
+    def start(self, user, now, lifetime, kind=LOGIN_SESSION, name="", signing_key=None):
+        """Create a credential for ``user`` and return the raw secret (shown
+        once): a random opaque token, or for ``signing_key`` a JWT naming the
+        credential's public id.  Either way only its SHA-256 is stored."""
         expires = now + lifetime if lifetime is not None else None
-        session = self.data[digest] = Credential(user.__name__, now, expires, kind, name)
+        session = Credential(user.__name__, now, expires, kind, name)
+        if signing_key is None:
+            token = new_token()
+        else:
+            token = sign(signing_key, session.public_id, expires)
+        digest = hash_token(token)
+        self.data[digest] = session
         if kind == API_KEY:
             self.key_index[session.public_id] = digest
         user.session_hashes.add(digest)
         return token
 
-    def lookup(self, token: str, now):
-        """The live credential for a raw token, or None (expired ones are not returned)."""
+    def lookup(self, token: str, now, signing_key=None):
+        """The live credential for a raw token, or None (expired ones are not
+        returned).  A JWT must also pass :func:`verified_id` with
+        ``signing_key`` and name the API key it is stored as; opaque tokens
+        are sessions and the ``apk-`` keys of older versions, which work
+        until their expiry."""
         if not token:
             return None
         credential = self.data.get(hash_token(token))
         if credential is None or not credential.is_live(now):
+            return None
+        if looks_like_jwt(token) and (
+            credential.kind != API_KEY
+            or signing_key is None
+            or verified_id(signing_key, token, now) != credential.public_id
+        ):
             return None
         return credential
 
@@ -185,11 +210,12 @@ class ApiKeys:
     #: Live keys one user may hold (seed 003).
     LIMIT = 2
 
-    def __init__(self, api_root, now):
+    def __init__(self, api_root, now, signing_key):
         self.__parent__ = api_root
         self.sessions = api_root.sessions
         self.users = api_root.users
         self.now = now
+        self.signing_key = signing_key
 
     def __getitem__(self, public_id):
         session = self.sessions.key(public_id, self.now)
@@ -214,9 +240,9 @@ class ApiKeys:
             raise Conflict(f"You already have {self.LIMIT} API keys; delete one first.")
         lifetime = expires - self.now
         token = self.sessions.start(
-            user, self.now, lifetime, kind=API_KEY, name=name, prefix="apk-"
+            user, self.now, lifetime, kind=API_KEY, name=name, signing_key=self.signing_key
         )
-        return ApiKey(self, self.sessions.lookup(token, self.now)), token
+        return ApiKey(self, self.sessions.lookup(token, self.now, self.signing_key)), token
 
     def revoke(self, key: ApiKey):
         """Revoke ``key`` at once."""
