@@ -176,6 +176,14 @@ class Notifier:
             "contact your account administrator.\n",
         )
 
+    def sessions_expired(self, user):
+        self._send(
+            user,
+            "You were signed out everywhere",
+            f"Hello {user.name},\n\nAn administrator of your account ended all your "
+            "sessions and API tokens. Sign in again; create new API tokens where needed.\n",
+        )
+
     def api_key_created(self, user, key):
         self._send(
             user,

@@ -43,6 +43,7 @@ MODULES = (
     ".apikeys",
     ".oidc",
     ".passwords",
+    ".sessions",
 )
 
 
