@@ -1,23 +1,21 @@
 """Authentication (bearer token or ``token`` cookie) and ACL authorization.
 
 Identity is the active ``User`` whose live session or API key the request
-carries; anything else is anonymous.  A user's principals are derived from
-its data on every request (account, admin flag, teams), so changes of role or
-membership take effect at once — nothing is cached or stored as an ACL.
+carries; anything else is anonymous.  A login session also ends after
+``crunchusers.session_idle_seconds`` without use (8 hours by default).
+A user's principals are derived from its data on every request (account,
+admin flag, teams), so changes of role or membership take effect at once —
+nothing is cached or stored as an ACL.
 """
-
-from datetime import timedelta
 
 from pyramid.authorization import ACLHelper, Everyone
 from pyramid.location import lineage
 from pyramid.security import Allowed, Denied
 
-from ..domain.resources.credentials import API_KEY
 from ..infra.clock import get_clock
 from ..infra.jwt_tokens import signing_key
+from ..infra.settings import get_config
 from .principals import principals_for
-
-LAST_USED_RESOLUTION = timedelta(hours=1)
 
 
 def credential_from(request) -> str | None:
@@ -49,15 +47,13 @@ class SecurityPolicy:
         now = get_clock(request.registry).now()
         key = signing_key(request.registry, api_root)
         credential = api_root.credentials.lookup(token, now, key)
-        if credential is None:
+        idle = get_config(request.registry).session_idle
+        if credential is None or credential.idle_past(now, idle):
             return None
         user = api_root.users.get(credential.user_id)
         if user is None or not user.may_sign_in:
             return None
-        if credential.kind == API_KEY and (
-            credential.last_used is None or now - credential.last_used > LAST_USED_RESOLUTION
-        ):
-            credential.last_used = now  # at most one write an hour per key
+        credential.touch(now)
         return user
 
     def authenticated_userid(self, request):

@@ -47,6 +47,7 @@ class Config:
     page_size_limit: int
     mail_budget_per_hour: int = 5
     jwt_secret: str | None = None  # else the database's key (infra.jwt_tokens)
+    session_idle: timedelta = timedelta(hours=8)
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -86,6 +87,7 @@ class Config:
             page_size_limit=int(get("page_size_limit", 1000)),
             mail_budget_per_hour=int(get("mail_budget_per_hour", 5)),
             jwt_secret=get("jwt_secret") or None,
+            session_idle=timedelta(seconds=int(get("session_idle_seconds", 8 * 3600))),
         )
 
 

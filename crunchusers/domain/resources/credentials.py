@@ -16,6 +16,8 @@ API keys also appear in the resource tree, at ``/api/apikeys/<public id>/``
 with an ACL like every other resource.
 """
 
+from datetime import timedelta
+
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
@@ -23,6 +25,9 @@ from ...authz.acl import apikey_acl
 from ...infra.jwt_tokens import looks_like_jwt, new_signing_key, sign, verified_id
 from ...infra.tokens import hash_token, new_id, new_token
 from ..exceptions import Conflict
+
+#: How stale ``Credential.last_used`` may be: the idle timeout counts from it.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 #: The two kinds of credential, as stored in ``Credential.kind``.
 LOGIN_SESSION = "session"
@@ -47,6 +52,18 @@ class Credential(Persistent):
 
     def is_live(self, now) -> bool:
         return self.expires is None or now <= self.expires
+
+    def idle_past(self, now, limit) -> bool:
+        """A login session unused for longer than ``limit`` has ended (API
+        keys never idle out).  Exactly ``limit`` after the last use works."""
+        return self.kind == LOGIN_SESSION and now - (self.last_used or self.created) > limit
+
+    def touch(self, now):
+        """Record a use, coarsely: at most one write per
+        :data:`LAST_USED_RESOLUTION`, and on this object only (never the
+        user), so concurrent requests of one user rarely conflict."""
+        if self.last_used is None or now - self.last_used >= LAST_USED_RESOLUTION:
+            self.last_used = now
 
 
 #: The class's name before API keys: pickles in existing databases name it.
