@@ -242,3 +242,37 @@ def test_the_cli_sets_no_password_for_an_oauth_user(ini, monkeypatch, capsys):
     monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: pytest.fail("prompted"))
     assert run(ini, "passwd", "demo@example.com")[0] == 1
     assert "signs in with google and has no password" in capsys.readouterr().err
+
+
+def test_purge_sessions_removes_only_ended_credentials(ini):
+    """Against the real clock: one expired session, one live."""
+    from datetime import UTC, datetime, timedelta
+
+    import transaction
+    from pyramid.paster import get_app
+
+    from crunchusers.infra.storage import ROOT_KEY, get_db
+
+    app = get_app(ini)
+    db = get_db(app.registry)
+    conn = db.open()
+    api = conn.root()[ROOT_KEY]
+    user = api.users.find_by_email("demo@example.com")
+    now = datetime.now(UTC)
+    api.credentials.start(user, now - timedelta(days=2), timedelta(days=1))
+    live = api.credentials.start(user, now, timedelta(days=1))
+    transaction.commit()
+    conn.close()
+    db.close()
+
+    code, out = run(ini, "purge-sessions")
+    assert code == 0 and "purged 1 " in out
+    app = get_app(ini)
+    db = get_db(app.registry)
+    conn = db.open()
+    api = conn.root()[ROOT_KEY]
+    assert api.credentials.lookup(live, datetime.now(UTC)) is not None
+    assert len(api.credentials.data) == 1
+    conn.close()
+    db.close()
+    assert run(ini, "purge-sessions")[1].startswith("purged 0 ")

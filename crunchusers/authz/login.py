@@ -39,7 +39,9 @@ def open_session(request, user) -> str:
     now = get_clock(request.registry).now()
     user.last_login = now
     config = get_config(request.registry)
-    return request.api_root.credentials.start(user, now, config.session_lifetime)
+    credentials = request.api_root.credentials
+    credentials.purge_some(request.api_root.users, now, config.session_idle)
+    return credentials.start(user, now, config.session_lifetime)
 
 
 def session_cookie_header(request, token: str) -> str:

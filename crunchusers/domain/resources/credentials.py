@@ -17,6 +17,7 @@ with an ACL like every other resource.
 """
 
 from datetime import timedelta
+from itertools import chain, islice
 
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
@@ -28,6 +29,9 @@ from ..exceptions import Conflict
 
 #: How stale ``Credential.last_used`` may be: the idle timeout counts from it.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+#: Credentials each login looks at for :meth:`Credentials.purge_some`.
+PURGE_AT_LOGIN = 10
 
 #: The two kinds of credential, as stored in ``Credential.kind``.
 LOGIN_SESSION = "session"
@@ -177,8 +181,28 @@ class Credentials(Persistent):
         session = self.data.pop(digest, None)
         if session is not None and session.kind == API_KEY:
             self.key_index.pop(session.public_id, None)
-        if digest in user.session_hashes:
+        if user is not None and digest in user.session_hashes:
             user.session_hashes.remove(digest)
+
+    def purge(self, users, now, idle, limit=None, start=None) -> int:
+        """Remove ended credentials — expired, or sessions idle past
+        ``idle`` — looking at ``limit`` of them from the digest ``start`` on,
+        wrapping around (all when None); how many were removed.  Ended ones already
+        let nobody in: this only keeps the database from growing."""
+        ended = []
+        after = self.data.items(min=start) if start else self.data.items()
+        before = self.data.items(max=start, excludemax=True) if start else ()
+        for digest, credential in islice(chain(after, before), limit):
+            if not credential.is_live(now) or credential.idle_past(now, idle):
+                ended.append((digest, credential.user_id))
+        for digest, user_id in ended:
+            self._drop(digest, users.get(user_id))
+        return len(ended)
+
+    def purge_some(self, users, now, idle):
+        """:meth:`purge` a few credentials from a random point (at each
+        login): no cursor is stored, so concurrent logins do not conflict."""
+        return self.purge(users, now, idle, limit=PURGE_AT_LOGIN, start=new_id())
 
     def end_key(self, public_id: str, user):
         """Revoke ``user``'s API key of that public id."""
