@@ -41,7 +41,8 @@ def open_session(request, user) -> str:
     config = get_config(request.registry)
     credentials = request.api_root.credentials
     credentials.purge_some(request.api_root.users, now, config.session_idle)
-    return credentials.start(user, now, config.session_lifetime)
+    client = (request.client_addr, (request.user_agent or "")[:200] or None)
+    return credentials.start(user, now, config.session_lifetime, client=client)
 
 
 def session_cookie_header(request, token: str) -> str:

@@ -33,6 +33,9 @@ LAST_USED_RESOLUTION = timedelta(minutes=5)
 #: Credentials each login looks at for :meth:`Credentials.purge_some`.
 PURGE_AT_LOGIN = 10
 
+#: ``(ip, user agent)`` of a credential not opened by a login.
+NO_CLIENT = (None, None)
+
 #: The two kinds of credential, as stored in ``Credential.kind``.
 LOGIN_SESSION = "session"
 API_KEY = "apikey"
@@ -45,6 +48,9 @@ class Credential(Persistent):
     name = ""
     last_used = None
     public_id = None
+    #: Where a login session was opened (shown in the user's session list).
+    ip = None
+    user_agent = None
 
     def __init__(self, user_id, created, expires, kind=LOGIN_SESSION, name=""):
         self.public_id = new_id()  # names an API key in URLs; never the secret
@@ -129,12 +135,15 @@ class Credentials(Persistent):
             self._p_changed = True
         guard.touch()
 
-    def start(self, user, now, lifetime, kind=LOGIN_SESSION, name="", signing_key=None):
+    def start(
+        self, user, now, lifetime, kind=LOGIN_SESSION, name="", signing_key=None, client=NO_CLIENT
+    ):
         """Create a credential for ``user`` and return the raw secret (shown
         once): a random opaque token, or for ``signing_key`` a JWT naming the
         credential's public id.  Either way only its SHA-256 is stored."""
         expires = now + lifetime if lifetime is not None else None
         session = Credential(user.__name__, now, expires, kind, name)
+        session.ip, session.user_agent = client
         if signing_key is None:
             token = new_token()
         else:
@@ -203,6 +212,15 @@ class Credentials(Persistent):
         """:meth:`purge` a few credentials from a random point (at each
         login): no cursor is stored, so concurrent logins do not conflict."""
         return self.purge(users, now, idle, limit=PURGE_AT_LOGIN, start=new_id())
+
+    def end_session(self, public_id: str, user) -> bool:
+        """End ``user``'s login session of that public id; whether there was one."""
+        for digest in list(user.session_hashes):
+            found = self.data.get(digest)
+            if found is not None and found.kind == LOGIN_SESSION and found.public_id == public_id:
+                self._drop(digest, user)
+                return True
+        return False
 
     def end_key(self, public_id: str, user):
         """Revoke ``user``'s API key of that public id."""
