@@ -192,7 +192,7 @@ def test_passwd_ends_sessions_and_api_keys_kills_links_and_mails(ini, monkeypatc
         user = api_root.users.find_by_email("demo@example.com")
         now = registry.crunchusers_clock.now()
         api_root.sessions.start(user, now, timedelta(hours=1))
-        api_root.sessions.start(user, now, timedelta(days=9), kind="apikey", prefix="apk-")
+        api_root.sessions.start(user, now, timedelta(days=9), kind="apikey", signing_key="k" * 32)
         api_root.link_tokens.issue(user, "password_reset", now, timedelta(hours=24))
         return len(mails(ini))
 

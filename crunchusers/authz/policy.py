@@ -53,7 +53,7 @@ class SecurityPolicy:
         user = api_root.users.get(credential.user_id)
         if user is None or not user.may_sign_in:
             return None
-        credential.touch(now)
+        request._crunchusers_touch = lambda: credential.touch(now)
         return user
 
     def authenticated_userid(self, request):
@@ -70,6 +70,9 @@ class SecurityPolicy:
         """Teams, projects and datasets answer per user (``permissions_for``):
         their rules coalesce grants and cap them per user, which an ACL of
         principals cannot express.  Everything else uses its derived ACL."""
+        # Record the credential's use here, inside the request's transaction:
+        # a tween may have asked for the identity before the transaction began.
+        getattr(request, "_crunchusers_touch", lambda: None)()
         for node in lineage(context):
             permissions_for = getattr(node, "permissions_for", None)
             if permissions_for is not None:
