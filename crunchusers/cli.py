@@ -80,6 +80,8 @@ def parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list-users", help="list an account's users")
     listing.add_argument("account", help="account id or exact name")
+
+    commands.add_parser("purge-sessions", help="remove expired and idle sessions and keys")
     return top
 
 
@@ -235,12 +237,20 @@ def do_list_users(command, api_root, args, out):
         )
 
 
+def do_purge_sessions(command, api_root, args, out):
+    """Remove every ended credential (logins also purge a few each)."""
+    idle = get_config(command.registry).session_idle
+    count = api_root.credentials.purge(api_root.users, command.now(), idle)
+    print(f"purged {count} ended sessions and API keys", file=out)
+
+
 ACTIONS = {
     "create-account": do_create_account,
     "show-user": do_show_user,
     "configure-user": do_configure_user,
     "passwd": do_passwd,
     "list-users": do_list_users,
+    "purge-sessions": do_purge_sessions,
 }
 
 

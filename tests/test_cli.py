@@ -191,7 +191,7 @@ def test_passwd_ends_sessions_and_api_keys_kills_links_and_mails(ini, monkeypatc
         user = api_root.users.find_by_email("demo@example.com")
         now = registry.crunchusers_clock.now()
         api_root.sessions.start(user, now, timedelta(hours=1))
-        api_root.sessions.start(user, now, timedelta(days=9), kind="apikey", prefix="apk-")
+        api_root.sessions.start(user, now, timedelta(days=9), kind="apikey", signing_key="k" * 32)
         api_root.link_tokens.issue(user, "password_reset", now, timedelta(hours=24))
         return len(mails(ini))
 
@@ -255,3 +255,37 @@ def test_help_lists_the_fixed_values_and_refuses_others(ini, capsys):
         run(ini, "configure-user", "demo@example.com", "--status", "sleeping")
     assert refused.value.code == 2
     assert "invalid choice: 'sleeping'" in capsys.readouterr().err
+
+
+def test_purge_sessions_removes_only_ended_credentials(ini):
+    """Against the real clock: one expired session, one live."""
+    from datetime import UTC, datetime, timedelta
+
+    import transaction
+    from pyramid.paster import get_app
+
+    from crunchusers.infra.storage import ROOT_KEY, get_db
+
+    app = get_app(ini)
+    db = get_db(app.registry)
+    conn = db.open()
+    api = conn.root()[ROOT_KEY]
+    user = api.users.find_by_email("demo@example.com")
+    now = datetime.now(UTC)
+    api.credentials.start(user, now - timedelta(days=2), timedelta(days=1))
+    live = api.credentials.start(user, now, timedelta(days=1))
+    transaction.commit()
+    conn.close()
+    db.close()
+
+    code, out = run(ini, "purge-sessions")
+    assert code == 0 and "purged 1 " in out
+    app = get_app(ini)
+    db = get_db(app.registry)
+    conn = db.open()
+    api = conn.root()[ROOT_KEY]
+    assert api.credentials.lookup(live, datetime.now(UTC)) is not None
+    assert len(api.credentials.data) == 1
+    conn.close()
+    db.close()
+    assert run(ini, "purge-sessions")[1].startswith("purged 0 ")

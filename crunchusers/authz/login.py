@@ -39,7 +39,10 @@ def open_session(request, user) -> str:
     now = get_clock(request.registry).now()
     user.last_login = now
     config = get_config(request.registry)
-    return request.api_root.credentials.start(user, now, config.session_lifetime)
+    credentials = request.api_root.credentials
+    credentials.purge_some(request.api_root.users, now, config.session_idle)
+    client = (request.client_addr, (request.user_agent or "")[:200] or None)
+    return credentials.start(user, now, config.session_lifetime, client=client)
 
 
 def session_cookie_header(request, token: str) -> str:

@@ -1,25 +1,24 @@
 """Authentication (bearer token or ``token`` cookie) and ACL authorization.
 
 Identity is the active ``User`` whose live session or API key the request
-carries; anything else is anonymous.  A user who must still verify their
-email address is refused almost everything, here and only here
-(:mod:`.verification`).  A user's principals are derived from
-its data on every request (account, admin flag, teams), so changes of role or
-membership take effect at once — nothing is cached or stored as an ACL.
+carries; anything else is anonymous.  A login session also ends after
+``crunchusers.session_idle_seconds`` without use (8 hours by default).  A
+user who must still verify their email address is refused almost
+everything, here and only here (:mod:`.verification`).  A user's principals
+are derived from its data on every request (account, admin flag, teams), so
+changes of role or membership take effect at once — nothing is cached or
+stored as an ACL.
 """
-
-from datetime import timedelta
 
 from pyramid.authorization import ACLHelper, Everyone
 from pyramid.location import lineage
 from pyramid.security import Allowed, Denied
 
-from ..domain.resources.credentials import API_KEY
 from ..infra.clock import get_clock
+from ..infra.jwt_tokens import signing_key
+from ..infra.settings import get_config
 from .principals import principals_for
 from .verification import verification_gate
-
-LAST_USED_RESOLUTION = timedelta(hours=1)
 
 
 def credential_from(request) -> str | None:
@@ -49,16 +48,15 @@ class SecurityPolicy:
             return None
         api_root = request.api_root
         now = get_clock(request.registry).now()
-        credential = api_root.credentials.lookup(token, now)
-        if credential is None:
+        key = signing_key(request.registry, api_root)
+        credential = api_root.credentials.lookup(token, now, key)
+        idle = get_config(request.registry).session_idle
+        if credential is None or credential.idle_past(now, idle):
             return None
         user = api_root.users.get(credential.user_id)
         if user is None or not user.may_sign_in:
             return None
-        if credential.kind == API_KEY and (
-            credential.last_used is None or now - credential.last_used > LAST_USED_RESOLUTION
-        ):
-            credential.last_used = now  # at most one write an hour per key
+        request._crunchusers_touch = lambda: credential.touch(now)
         return user
 
     def authenticated_userid(self, request):
@@ -76,6 +74,9 @@ class SecurityPolicy:
         their rules coalesce grants and cap them per user, which an ACL of
         principals cannot express.  Everything else uses its derived ACL.
         First of all, the email verification gate."""
+        # Record the credential's use here, inside the request's transaction:
+        # a tween may have asked for the identity before the transaction began.
+        getattr(request, "_crunchusers_touch", lambda: None)()
         user = self.identity(request)
         if user is not None:
             refused = verification_gate(request, user, context, permission)

@@ -48,6 +48,11 @@ def can_own_datasets(user) -> bool:
     return user.status in ("active", "pending") and can_create_datasets(user)
 
 
+def may_expire_sessions(actor, target, account) -> bool:
+    """The user themself, or whoever may force a reset of their password."""
+    return actor.__name__ == target.__name__ or may_force_password_reset(actor, target, account)
+
+
 def may_force_password_reset(actor, target, account) -> bool:
     """Admins of the target's account, never on themselves; the owner's
     password is the owner's alone (only the superuser may force it)."""

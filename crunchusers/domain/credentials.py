@@ -5,8 +5,7 @@
   call it, so the policy, the history, the ended sessions and API tokens, the
   killed reset links and the notification cannot differ between doors.
 * :func:`end_sessions` ends every session and API token of a user but the
-  one given — for password changes, forced resets and (later) "expire all
-  sessions".
+  one given — for password changes, forced resets and :func:`expire_sessions`.
 * :func:`force_password_reset` makes a user set a new password through a
   mailed link before anything else works.
 * :func:`set_password_with_link` is what a mailed invitation or reset link
@@ -35,6 +34,16 @@ def end_sessions(api_root, user, keep: str | None = None):
     """End every session and API token of ``user`` except the credential
     whose raw secret is ``keep`` (the caller's own, when it should survive)."""
     api_root.credentials.end_all(user, keep=keep)
+
+
+def expire_sessions(api_root, user, actor, notifier):
+    """ "Expire all sessions": every session and API token of ``user`` ends at
+    once, the caller's own included when ``actor`` is the user (they asked
+    to be signed out everywhere, this device too).  The user is mailed when
+    someone else (an admin) did it."""
+    end_sessions(api_root, user)
+    if actor.__name__ != user.__name__:
+        notifier.sessions_expired(user)
 
 
 def end_password_links(api_root, user):

@@ -184,6 +184,23 @@ class Notifier:
             "contact your account administrator.\n",
         )
 
+    def sessions_expired(self, user):
+        self._send(
+            user,
+            "You were signed out everywhere",
+            f"Hello {user.name},\n\nAn administrator of your account ended all your "
+            "sessions and API tokens. Sign in again; create new API tokens where needed.\n",
+        )
+
+    def api_key_created(self, user, key):
+        self._send(
+            user,
+            "An API token was created",
+            f"Hello {user.name},\n\nAn API token named {key.name!r} was created for you; "
+            f"it expires {key.expires:%Y-%m-%d %H:%M} UTC. If this was not you, delete it "
+            "under /api/apikeys/ and contact your account administrator.\n",
+        )
+
     def ownership_received(self, user, what: str):
         self._send(
             user,

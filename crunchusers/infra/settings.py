@@ -46,6 +46,8 @@ class Config:
     mail_retry_max_seconds: float
     page_size_limit: int
     mail_budget_per_hour: int = 5
+    jwt_secret: str | None = None  # else the database's key (infra.jwt_tokens)
+    session_idle: timedelta = timedelta(hours=8)
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -84,6 +86,8 @@ class Config:
             mail_retry_max_seconds=float(get("mail_retry_max_seconds", 60)),
             page_size_limit=int(get("page_size_limit", 1000)),
             mail_budget_per_hour=int(get("mail_budget_per_hour", 5)),
+            jwt_secret=get("jwt_secret") or None,
+            session_idle=timedelta(seconds=int(get("session_idle_seconds", 8 * 3600))),
         )
 
 

@@ -68,8 +68,9 @@ def bootstrap(zodb_root, registry) -> ApiRoot:
     """Create what must exist (idempotent): the API root, any container a
     newer version added, the mail outbox and the configured superuser.
 
-    No server-side secret is needed: every bearer secret is random and
-    stored as a SHA-256 digest, so there is nothing to sign.
+    Bearer secrets are stored as SHA-256 digests; the one server secret,
+    the API tokens' JWT signing key, is generated here once unless
+    ``crunchusers.jwt_secret`` is set (:mod:`crunchusers.infra.jwt_tokens`).
     """
     api_root = zodb_root.get(ROOT_KEY)
     if api_root is None:

@@ -45,6 +45,7 @@ MODULES = (
     ".oidc",
     ".passwords",
     ".emails",
+    ".sessions",
 )
 
 

@@ -98,3 +98,12 @@ def can_log_in(testapp, email, password=NEW_PASSWORD):
 def assert_invalid_link(res):
     assert res.json["message"] == INVALID_LINK
     assert res.json["errors"][0]["name"] == "token"
+
+
+#: An API key expiry in the future of the tests' frozen clock (2026-01-01).
+KEY_EXPIRES = "2026-03-01T00:00:00+00:00"
+
+
+def new_key(name="k") -> dict:
+    """The body creating an API key (``expires`` is required)."""
+    return {"name": name, "expires": KEY_EXPIRES}

@@ -2,11 +2,18 @@
 credential.  Entity URLs carry the host of the server that made them, so
 callers pass paths (``path_of(url)``) when they switch servers."""
 
+import re
+import time
 from urllib.parse import urlsplit
 
 import requests
 
 from .servers import PASSWORD
+
+#: The test SMTP server's inbox (set by ``conftest.storage_inbox``): users
+#: made with a password verify their address from the mail it receives.
+INBOX = None
+VERIFY_LINK = re.compile(r"/email/verify/([\w-]+)/")
 
 
 def path_of(url: str) -> str:
@@ -61,10 +68,30 @@ def seed_account(api: Api, superuser_email: str, name="Acme", owner="owner@acme.
     root = api.login(superuser_email)
     body = {"name": name, "owner": {"email": owner, "password": PASSWORD}}
     root.post("/api/accounts/", body)
+    verify_email(api, owner)
     return api.login(owner)
+
+
+def verify_email(api: Api, email: str, timeout: float = 30.0):
+    """Follow the verification link mailed to ``email`` (a user made with a
+    password must verify the address before normal use)."""
+    tried = set()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in reversed(INBOX.to(email)):  # newest first
+            match = VERIFY_LINK.search(message.text)
+            if match is None or match[1] in tried:
+                continue
+            tried.add(match[1])  # an earlier test's mail holds another database's token
+            if api.request("POST", "/api/public/verify_email/", {"token": match[1]}).ok:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"no working verification link mailed to {email}")
 
 
 def add_user(owner: Api, email: str, roles=("standard",)) -> str:
     """An active user with PASSWORD, added by an account admin; returns its path."""
     body = {"email": email, "password": PASSWORD, "send_invite": False, "roles": list(roles)}
-    return path_of(owner.post("/api/account/users/", body).headers["Location"])
+    path = path_of(owner.post("/api/account/users/", body).headers["Location"])
+    verify_email(owner, email)
+    return path

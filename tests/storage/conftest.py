@@ -4,9 +4,12 @@ process, and gunicorn servers over them, all stopped in ``finally``."""
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+import pytest
+
 from tests import pg
 from tests.conftest import free_port
 
+from . import client
 from .servers import ROOT, Server, Zeo, initialize, write_ini
 
 ZEO_CLIENT_CONF = ROOT / "deploy" / "zeo-client.conf"
@@ -49,3 +52,9 @@ def servers(workdir: Path, smtp, uri, env, *specs):
         for server in started:
             server.wait_ready()
         yield started
+
+
+@pytest.fixture(scope="session", autouse=True)
+def storage_inbox(smtp_server):
+    """Give the storage tests' client the test SMTP server's inbox."""
+    client.INBOX = smtp_server.handler

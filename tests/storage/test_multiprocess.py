@@ -8,6 +8,8 @@ production.ini (its settings changed only for the test's database, mail
 server and address) with ``deploy/gunicorn.conf.py``.
 """
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from .client import Api, add_user, path_of, seed_account
@@ -72,7 +74,8 @@ def test_an_api_key_revoked_through_one_is_refused_by_the_other(pair):
     owner_a, owner_b = pair
     add_user(owner_a, "keyholder@acme.test")
     member_a = Api(owner_a.base).login("keyholder@acme.test")
-    created = member_a.post("/api/apikeys/", {"name": "ci"})
+    expires = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    created = member_a.post("/api/apikeys/", {"name": "ci", "expires": expires})
     key = created.json()["body"]["key"]
     key_b = owner_b.as_user(key)
     key_b.get("/api/")

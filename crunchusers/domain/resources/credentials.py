@@ -16,12 +16,25 @@ API keys also appear in the resource tree, at ``/api/apikeys/<public id>/``
 with an ACL like every other resource.
 """
 
+from datetime import timedelta
+from itertools import chain, islice
+
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
 from ...authz.acl import apikey_acl
+from ...infra.jwt_tokens import looks_like_jwt, new_signing_key, sign, verified_id
 from ...infra.tokens import hash_token, new_id, new_token
 from ..exceptions import Conflict
+
+#: How stale ``Credential.last_used`` may be: the idle timeout counts from it.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+#: Credentials each login looks at for :meth:`Credentials.purge_some`.
+PURGE_AT_LOGIN = 10
+
+#: ``(ip, user agent)`` of a credential not opened by a login.
+NO_CLIENT = (None, None)
 
 #: The two kinds of credential, as stored in ``Credential.kind``.
 LOGIN_SESSION = "session"
@@ -35,6 +48,9 @@ class Credential(Persistent):
     name = ""
     last_used = None
     public_id = None
+    #: Where a login session was opened (shown in the user's session list).
+    ip = None
+    user_agent = None
 
     def __init__(self, user_id, created, expires, kind=LOGIN_SESSION, name=""):
         self.public_id = new_id()  # names an API key in URLs; never the secret
@@ -46,6 +62,18 @@ class Credential(Persistent):
 
     def is_live(self, now) -> bool:
         return self.expires is None or now <= self.expires
+
+    def idle_past(self, now, limit) -> bool:
+        """A login session unused for longer than ``limit`` has ended (API
+        keys never idle out).  Exactly ``limit`` after the last use works."""
+        return self.kind == LOGIN_SESSION and now - (self.last_used or self.created) > limit
+
+    def touch(self, now):
+        """Record a use, coarsely: at most one write per
+        :data:`LAST_USED_RESOLUTION`, and on this object only (never the
+        user), so concurrent requests of one user rarely conflict."""
+        if self.last_used is None or now - self.last_used >= LAST_USED_RESOLUTION:
+            self.last_used = now
 
 
 #: The class's name before API keys: pickles in existing databases name it.
@@ -72,6 +100,9 @@ class Credentials(Persistent):
     key_guards = None
     #: public id -> digest of every API key (:meth:`ensure_key_index`).
     key_index = None
+    #: The key API tokens are signed with, unless ``crunchusers.jwt_secret``
+    #: is set (:mod:`crunchusers.infra.jwt_tokens`); made at start-up.
+    signing_key = None
 
     def __init__(self):
         self.data = OOBTree()
@@ -86,6 +117,11 @@ class Credentials(Persistent):
                 if session.kind == API_KEY:
                     self.key_index[session.public_id] = digest
 
+    def ensure_signing_key(self):
+        """Generate the database's JWT signing key once (start-up)."""
+        if self.signing_key is None:
+            self.signing_key = new_signing_key()
+
     def guard_key_creation(self, user):
         """Make this transaction conflict with any concurrent key creation of
         ``user`` (see :class:`KeyGuard`); call before counting its keys."""
@@ -99,23 +135,42 @@ class Credentials(Persistent):
             self._p_changed = True
         guard.touch()
 
-    def start(self, user, now, lifetime, kind=LOGIN_SESSION, name="", prefix=""):
-        """Create a credential for ``user`` and return the raw secret (shown once)."""
-        token = new_token(prefix)
-        digest = hash_token(token)
+    def start(
+        self, user, now, lifetime, kind=LOGIN_SESSION, name="", signing_key=None, client=NO_CLIENT
+    ):
+        """Create a credential for ``user`` and return the raw secret (shown
+        once): a random opaque token, or for ``signing_key`` a JWT naming the
+        credential's public id.  Either way only its SHA-256 is stored."""
         expires = now + lifetime if lifetime is not None else None
-        session = self.data[digest] = Credential(user.__name__, now, expires, kind, name)
+        session = Credential(user.__name__, now, expires, kind, name)
+        session.ip, session.user_agent = client
+        if signing_key is None:
+            token = new_token()
+        else:
+            token = sign(signing_key, session.public_id, expires)
+        digest = hash_token(token)
+        self.data[digest] = session
         if kind == API_KEY:
             self.key_index[session.public_id] = digest
         user.session_hashes.add(digest)
         return token
 
-    def lookup(self, token: str, now):
-        """The live credential for a raw token, or None (expired ones are not returned)."""
+    def lookup(self, token: str, now, signing_key=None):
+        """The live credential for a raw token, or None (expired ones are not
+        returned).  A JWT must also pass :func:`verified_id` with
+        ``signing_key`` and name the API key it is stored as; opaque tokens
+        are sessions and the ``apk-`` keys of older versions, which work
+        until their expiry."""
         if not token:
             return None
         credential = self.data.get(hash_token(token))
         if credential is None or not credential.is_live(now):
+            return None
+        if looks_like_jwt(token) and (
+            credential.kind != API_KEY
+            or signing_key is None
+            or verified_id(signing_key, token, now) != credential.public_id
+        ):
             return None
         return credential
 
@@ -135,8 +190,37 @@ class Credentials(Persistent):
         session = self.data.pop(digest, None)
         if session is not None and session.kind == API_KEY:
             self.key_index.pop(session.public_id, None)
-        if digest in user.session_hashes:
+        if user is not None and digest in user.session_hashes:
             user.session_hashes.remove(digest)
+
+    def purge(self, users, now, idle, limit=None, start=None) -> int:
+        """Remove ended credentials — expired, or sessions idle past
+        ``idle`` — looking at ``limit`` of them from the digest ``start`` on,
+        wrapping around (all when None); how many were removed.  Ended ones already
+        let nobody in: this only keeps the database from growing."""
+        ended = []
+        after = self.data.items(min=start) if start else self.data.items()
+        before = self.data.items(max=start, excludemax=True) if start else ()
+        for digest, credential in islice(chain(after, before), limit):
+            if not credential.is_live(now) or credential.idle_past(now, idle):
+                ended.append((digest, credential.user_id))
+        for digest, user_id in ended:
+            self._drop(digest, users.get(user_id))
+        return len(ended)
+
+    def purge_some(self, users, now, idle):
+        """:meth:`purge` a few credentials from a random point (at each
+        login): no cursor is stored, so concurrent logins do not conflict."""
+        return self.purge(users, now, idle, limit=PURGE_AT_LOGIN, start=new_id())
+
+    def end_session(self, public_id: str, user) -> bool:
+        """End ``user``'s login session of that public id; whether there was one."""
+        for digest in list(user.session_hashes):
+            found = self.data.get(digest)
+            if found is not None and found.kind == LOGIN_SESSION and found.public_id == public_id:
+                self._drop(digest, user)
+                return True
+        return False
 
     def end_key(self, public_id: str, user):
         """Revoke ``user``'s API key of that public id."""
@@ -185,11 +269,12 @@ class ApiKeys:
     #: Live keys one user may hold (seed 003).
     LIMIT = 2
 
-    def __init__(self, api_root, now):
+    def __init__(self, api_root, now, signing_key):
         self.__parent__ = api_root
         self.sessions = api_root.sessions
         self.users = api_root.users
         self.now = now
+        self.signing_key = signing_key
 
     def __getitem__(self, public_id):
         session = self.sessions.key(public_id, self.now)
@@ -214,9 +299,9 @@ class ApiKeys:
             raise Conflict(f"You already have {self.LIMIT} API keys; delete one first.")
         lifetime = expires - self.now
         token = self.sessions.start(
-            user, self.now, lifetime, kind=API_KEY, name=name, prefix="apk-"
+            user, self.now, lifetime, kind=API_KEY, name=name, signing_key=self.signing_key
         )
-        return ApiKey(self, self.sessions.lookup(token, self.now)), token
+        return ApiKey(self, self.sessions.lookup(token, self.now, self.signing_key)), token
 
     def revoke(self, key: ApiKey):
         """Revoke ``key`` at once."""

@@ -12,6 +12,7 @@ from persistent.mapping import PersistentMapping
 
 from ...authz.acl import root_acl
 from ...infra.clock import get_clock
+from ...infra.jwt_tokens import signing_key
 from ..kinds import containers
 from .credentials import ApiKeys, Credentials, LinkTokens
 from .login_flows import LoginFlows
@@ -56,6 +57,7 @@ class ApiRoot(Persistent):
         if self.mail_budget is None:
             self.mail_budget = MailBudget()
         self.sessions.ensure_key_index()
+        self.sessions.ensure_signing_key()
 
     @property
     def credentials(self) -> Credentials:
@@ -116,5 +118,6 @@ class ApiEntry:
                 raise KeyError(name)
             return self.api.accounts[user.account_id]
         if name == "apikeys":
-            return ApiKeys(self.api, get_clock(self.request.registry).now())
+            registry = self.request.registry
+            return ApiKeys(self.api, get_clock(registry).now(), signing_key(registry, self.api))
         return self.api[name]

@@ -17,6 +17,7 @@ from tests.functional.helpers import (
     assert_invalid_link,
     can_log_in,
     cookie_login,
+    new_key,
     token_from,
     url_base,
 )
@@ -102,7 +103,7 @@ def test_confirming_swaps_the_address_verifies_it_and_frees_the_old_one(testapp,
 
 def test_sessions_and_api_keys_survive_the_change(testapp, acme, inbox):
     key = testapp.post_json(
-        "/api/apikeys/", {"name": "script"}, headers=acme.headers("alice"), status=201
+        "/api/apikeys/", new_key("script"), headers=acme.headers("alice"), status=201
     ).json["body"]["key"]
     ask(testapp, acme, "alice")
     confirm(testapp, link_to(inbox, NEW))

@@ -17,6 +17,7 @@ from tests.functional.helpers import (
     assert_error,
     assert_invalid_link,
     can_log_in,
+    new_key,
     request_reset,
     set_password,
     token_from,
@@ -38,8 +39,9 @@ def test_forcing_ends_sessions_and_keys_and_refuses_sign_in_until_the_link_is_us
     testapp, acme, inbox
 ):
     headers = acme.headers("alice")
-    key = testapp.post_json("/api/apikeys/", {"name": "k"}, headers=headers, status=201)
+    key = testapp.post_json("/api/apikeys/", new_key(), headers=headers, status=201)
     key_headers = {"Authorization": f"Bearer {key.json['body']['key']}"}
+    inbox.messages.clear()  # the "API token created" mail
     assert force(testapp, acme, "owner", "alice").body == b""
     testapp.get("/api/", headers=headers, status=401)
     testapp.get("/api/", headers=key_headers, status=401)

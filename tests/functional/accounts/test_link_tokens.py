@@ -47,12 +47,13 @@ def invite(testapp, owner, inbox, email="invitee@example.com"):
 # -- expiry -------------------------------------------------------------------
 
 
-def test_invitation_link_works_at_exactly_24_hours(testapp, owner, inbox, clock):
+def test_invitation_link_works_at_exactly_24_hours(testapp, owner, inbox, clock, factory):
     user_url, token = invite(testapp, owner, inbox)
     clock.advance(hours=24)
     set_password(testapp, token)
     assert can_log_in(testapp, "invitee@example.com")
-    body = testapp.get(user_url, headers=owner["headers"], status=200).json["body"]
+    headers = factory.login(owner["id"])  # the owner's own session ended too
+    body = testapp.get(user_url, headers=headers, status=200).json["body"]
     assert body["status"] == "active" and body["email_verified"] is True
 
 
@@ -168,12 +169,11 @@ def test_resend_email_in_the_account_users_catalog_kills_the_old_token(testapp, 
     set_password(testapp, new)
 
 
-def test_reinvite_gives_a_fresh_24_hours(testapp, owner, inbox, clock):
+def test_reinvite_gives_a_fresh_24_hours(testapp, owner, inbox, clock, factory):
     user_url, _ = invite(testapp, owner, inbox)
     clock.advance(hours=23)
-    testapp.post_json(
-        user_url + "invite/", {"url_base": URL_BASE}, headers=owner["headers"], status=204
-    )
+    headers = factory.login(owner["id"])  # the owner's session idled out
+    testapp.post_json(user_url + "invite/", {"url_base": URL_BASE}, headers=headers, status=204)
     new = token_from(inbox.wait_for(2)[1])
     clock.advance(hours=24)
     set_password(testapp, new)

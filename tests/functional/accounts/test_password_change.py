@@ -15,6 +15,7 @@ from tests.functional.helpers import (
     assert_invalid_link,
     can_log_in,
     cookie_login,
+    new_key,
     request_reset,
     set_password,
     token_from,
@@ -36,7 +37,7 @@ def edit_own(testapp, scene, who, body, status=204):
 
 
 def api_key(testapp, headers):
-    res = testapp.post_json("/api/apikeys/", {"name": "script"}, headers=headers, status=201)
+    res = testapp.post_json("/api/apikeys/", new_key("script"), headers=headers, status=201)
     return {"Authorization": f"Bearer {res.json['body']['key']}"}
 
 

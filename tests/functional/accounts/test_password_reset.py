@@ -24,6 +24,7 @@ from tests.functional.helpers import (
     assert_error,
     assert_invalid_link,
     can_log_in,
+    new_key,
     request_reset,
     set_password,
     token_from,
@@ -82,13 +83,17 @@ def test_the_link_cannot_set_the_current_password_and_survives_the_refusal(testa
 
 def test_using_the_link_ends_every_session_and_api_key_and_mails_the_user(testapp, acme, inbox):
     headers = acme.headers("alice")
-    key = testapp.post_json("/api/apikeys/", {"name": "k"}, headers=headers, status=201)
+    key = testapp.post_json("/api/apikeys/", new_key(), headers=headers, status=201)
     key_headers = {"Authorization": f"Bearer {key.json['body']['key']}"}
     set_password(testapp, reset_link(testapp, inbox, acme.email("alice")))
     testapp.get("/api/", headers=headers, status=401)
     testapp.get("/api/", headers=key_headers, status=401)
     subjects = [m["Subject"] for m in inbox.to(acme.email("alice"))]
-    assert subjects == ["Reset your password", "Your password was changed"]
+    assert subjects == [
+        "An API token was created",
+        "Reset your password",
+        "Your password was changed",
+    ]
 
 
 @pytest.mark.parametrize("door", ["password endpoint", "own-account edit"])

@@ -9,6 +9,7 @@ login POST to ``urls.login_url``, errors expose ``.message``).
 
 import uuid
 import warnings
+from datetime import UTC, datetime, timedelta
 
 import pycrunch
 import pytest
@@ -189,3 +190,29 @@ def test_pycrunch_account_and_sharing_recipe(server, sessions, verify):
 
     dataset.permissions.drop(bill.entity_url)
     assert bill.entity_url not in dataset.permissions.index
+
+
+def test_api_token_connect_and_revoke(server, sessions):
+    """A JWT API token from ``/api/apikeys/`` is what ``api_key=`` takes;
+    deleting it stops it on the next request."""
+    login = requests.post(
+        server + "public/login/",
+        json={"email": SUPERUSER_EMAIL, "password": SUPERUSER_PASSWORD, "token": True},
+        timeout=10,
+    ).json()
+    expires = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    created = requests.post(
+        server + "apikeys/",
+        json={"name": "pycrunch", "expires": expires},
+        headers={"Authorization": f"Bearer {login['access_token']}"},
+        timeout=10,
+    )
+    assert created.status_code == 201
+    token = created.json()["body"]["key"]
+    assert token.count(".") == 2
+
+    site = pycrunch.connect(api_key=token, site_url=server, session_class=UnsafeElementSession)
+    sessions.append(site.session)
+    assert site.user_url.body.email == SUPERUSER_EMAIL
+    site.session.delete(created.headers["Location"])
+    assert site.session.get(server, allow_redirects=False).status_code == 401

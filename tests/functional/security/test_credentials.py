@@ -12,6 +12,7 @@ from tests.factories import PASSWORD, Factory
 from tests.functional.helpers import (
     LOGIN,
     cookie_login,
+    new_key,
 )
 
 # -- item 10: the API key cap under concurrency ------------------------------
@@ -46,7 +47,7 @@ def test_item07_10_concurrent_api_key_creation_keeps_the_cap(settings, tmp_path)
 
     def create():
         res = TestApp(app).post_json(
-            "/api/apikeys/", {"name": "k"}, headers=headers, status="*", expect_errors=True
+            "/api/apikeys/", new_key(), headers=headers, status="*", expect_errors=True
         )
         statuses.append(res.status_int)
 
@@ -77,7 +78,5 @@ def test_item07_16_answers_with_credentials_are_no_store(testapp, acme):
     )
     assert res.headers["Cache-Control"] == "no-store"
     assert res.content_type == "application/json" and res.json["token_type"] == "Bearer"
-    res = testapp.post_json(
-        "/api/apikeys/", {"name": "k"}, headers=acme.headers("alice"), status=201
-    )
+    res = testapp.post_json("/api/apikeys/", new_key(), headers=acme.headers("alice"), status=201)
     assert res.headers["Cache-Control"] == "no-store"

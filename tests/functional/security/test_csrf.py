@@ -13,6 +13,7 @@ from tests.functional.helpers import (
     assert_error,
     cookie_login,
     create_team,
+    new_key,
 )
 
 EVIL = "https://evil.example"
@@ -99,10 +100,10 @@ def test_item07_05_public_url_and_link_origins_are_trusted(settings, clock):
         "http://tools.example:8080",
     ):
         testapp.post_json(
-            "/api/apikeys/", {"name": "k"}, headers={"Origin": origin}, status=(201, 409)
+            "/api/apikeys/", new_key(), headers={"Origin": origin}, status=(201, 409)
         )
     for origin in ("http://app.example.com", "http://tools.example", EVIL):
-        testapp.post_json("/api/apikeys/", {"name": "k"}, headers={"Origin": origin}, status=403)
+        testapp.post_json("/api/apikeys/", new_key(), headers={"Origin": origin}, status=403)
 
 
 def test_item07_05_json_media_types_and_bodiless_requests(testapp, acme):
@@ -117,5 +118,5 @@ def test_item07_05_json_media_types_and_bodiless_requests(testapp, acme):
     # No body, no content type needed (DELETE, an empty POST).
     team = create_team(testapp, headers)
     testapp.delete(team, headers=headers, status=204)
-    res = testapp.post("/api/apikeys/", headers=headers, status=201)
-    assert res.json["body"]["name"] == "API Key"
+    res = testapp.post("/api/apikeys/", headers=headers, status=400)
+    assert "expires is required" in res.json["message"]  # read as an empty body

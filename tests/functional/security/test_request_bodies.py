@@ -22,6 +22,7 @@ import pytest
 
 from crunchusers.infra.storage import get_db
 from tests.factories import PASSWORD, acme_and_other
+from tests.functional.helpers import new_key
 
 HUGE = "x" * 100_000
 
@@ -356,7 +357,7 @@ DOORS = [
         extra=(("huge", "blob", HUGE, "preferences"),),
     ),
     Door(
-        "create API key", "POST /api/apikeys/", "alice", {"name": "CI"}, kinds("str name expires")
+        "create API key", "POST /api/apikeys/", "alice", new_key("CI"), kinds("str name expires")
     ),
 ]
 

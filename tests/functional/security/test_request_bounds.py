@@ -11,6 +11,7 @@ from tests.functional.helpers import (
     cookie_login,
     create_dataset,
     create_team,
+    new_key,
     read,
 )
 
@@ -28,9 +29,11 @@ def test_item07_08_team_and_api_key_names_are_bounded(testapp, acme):
     res = testapp.patch_json(team, {"name": "y" * 256}, headers=headers, status=400)
     assert_error(res, 400, "name")
     for name in ("k" * 256, "line\nbreak"):
-        res = testapp.post_json("/api/apikeys/", {"name": name}, headers=headers, status=400)
+        res = testapp.post_json(
+            "/api/apikeys/", {**new_key(), "name": name}, headers=headers, status=400
+        )
         assert_error(res, 400, "name")
-    testapp.post_json("/api/apikeys/", {"name": "k" * 255}, headers=headers, status=201)
+    testapp.post_json("/api/apikeys/", new_key("k" * 255), headers=headers, status=201)
 
 
 def test_item07_08_login_bodies_are_bounded(testapp, acme):

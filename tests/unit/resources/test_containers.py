@@ -109,30 +109,34 @@ def test_link_token_single_use_expiry_and_reissue(users):
     assert links.redeem(third, ("invite",), NOW + timedelta(hours=24, seconds=1)) is None
 
 
+#: A JWT signing key (``Credentials.signing_key`` in a real database).
+KEY = "k" * 32
+
+
 def test_api_keys_are_found_by_public_id_until_revoked_or_expired(users):
     root = users.__parent__
     user = users.add(User("a@example.com"))
-    keys = ApiKeys(root, NOW)
+    keys = ApiKeys(root, NOW, KEY)
     key, token = keys.create(user, "k", NOW + timedelta(days=1))
-    assert keys[key.__name__].session is key.session and token.startswith("apk-")
-    assert ApiKeys(root, NOW + timedelta(days=1))[key.__name__].__name__ == key.__name__
+    assert keys[key.__name__].session is key.session and token.count(".") == 2
+    assert ApiKeys(root, NOW + timedelta(days=1), KEY)[key.__name__].__name__ == key.__name__
     with pytest.raises(KeyError):
-        ApiKeys(root, NOW + timedelta(days=1, seconds=1))[key.__name__]
+        ApiKeys(root, NOW + timedelta(days=1, seconds=1), KEY)[key.__name__]
     session_token = root.sessions.start(user, NOW, timedelta(hours=1))  # not a key
     with pytest.raises(KeyError):
         keys[root.sessions.lookup(session_token, NOW).public_id]
     keys.revoke(key)
     with pytest.raises(KeyError):
         keys[key.__name__]
-    assert root.sessions.lookup(token, NOW) is None and len(root.sessions.key_index) == 0
+    assert root.sessions.lookup(token, NOW, KEY) is None and len(root.sessions.key_index) == 0
 
 
 def test_an_older_database_gets_its_api_keys_indexed(users):
     """Keys stored before the index existed are found after a start-up."""
     root = users.__parent__
     user = users.add(User("a@example.com"))
-    _key, token = ApiKeys(root, NOW).create(user, "k", NOW + timedelta(days=1))
-    public_id = root.sessions.lookup(token, NOW).public_id
+    _key, token = ApiKeys(root, NOW, KEY).create(user, "k", NOW + timedelta(days=1))
+    public_id = root.sessions.lookup(token, NOW, KEY).public_id
     root.sessions.key_index = None
     root.ensure_containers()
-    assert ApiKeys(root, NOW)[public_id].session.user_id == user.__name__
+    assert ApiKeys(root, NOW, KEY)[public_id].session.user_id == user.__name__
