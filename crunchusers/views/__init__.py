@@ -9,7 +9,9 @@ view turns a refusal into 401, 403 or 404.
 Every request body is read by :func:`read_entity`, :func:`read_document`,
 :func:`read_object` or :func:`catalog_patch` (and ``members.member_patches``),
 which validate it against its schema in ``bodies``: an unknown or ill-typed
-member, anywhere in the document, is a 400 naming it.
+member, anywhere in the document, is a 400 naming it.  A view declares its
+body schema on its Cornice decorator (``@team.post(schema=NewTeam(), ...)``):
+``read_entity``/``read_object`` validate with it and ``openapi`` describes it.
 
 Each module registers what it has — services, error views, tweens — in its
 own ``includeme``; :func:`includeme` here includes them all.
@@ -46,7 +48,15 @@ MODULES = (
     ".passwords",
     ".emails",
     ".sessions",
+    ".openapi",
 )
+
+
+def declared_body(request, schema=None, **_):
+    """A Cornice validator of every service: keeps the ``schema=`` the view
+    declared, for ``read_entity``/``read_object`` (no validation here: the
+    readers also accept a wrapped document)."""
+    request.declared_body = schema
 
 
 def tree_service(name: str, path: str, context: str | None = None, **kw) -> Service:
@@ -56,6 +66,7 @@ def tree_service(name: str, path: str, context: str | None = None, **kw) -> Serv
         traverse=context or path,
         factory=root_factory,
         error_handler=cornice_error_handler,
+        validators=(declared_body,),
         **kw,
     )
 
@@ -114,14 +125,16 @@ def read_document(request, schema, envelope) -> tuple[dict, dict]:
     return validate(envelope, members), validate(schema, body)
 
 
-def read_entity(request, schema) -> dict:
-    """The attributes of an entity write, in any body form, validated."""
-    return read_document(request, schema, ENVELOPE)[1]
+def read_entity(request, schema=None) -> dict:
+    """The attributes of an entity write, in any body form, validated
+    against ``schema`` or else the one the view declared."""
+    return read_document(request, schema or request.declared_body, ENVELOPE)[1]
 
 
-def read_object(request, schema) -> dict:
-    """A body that is a plain JSON object (a log-in, an order), validated."""
-    return validate(schema, shoji.json_object(request))
+def read_object(request, schema=None) -> dict:
+    """A body that is a plain JSON object (a log-in, an order), validated
+    against ``schema`` or else the one the view declared."""
+    return validate(schema or request.declared_body, shoji.json_object(request))
 
 
 def catalog_patch(request) -> tuple[dict, dict]:

@@ -143,7 +143,7 @@ def post_reassign(request):
     """Move everything the user owns to ``owner``; ``?dry_run=true`` only tells."""
     user = request.context
     api_root = request.api_root
-    body = read_entity(request, Reassign())
+    body = read_entity(request)
     new_owner = check_new_owner(api_root, request.identity, user, body.get("owner"))
     if request.params.get("dry_run", "").lower() in ("true", "1", "yes"):
         things = owned_things(api_root, user)
@@ -161,7 +161,13 @@ def post_reassign(request):
     return no_content()
 
 
-add_views((reassign, expropriate_service), "POST", post_reassign, permission=Permission.ADMIN)
+add_views(
+    (reassign, expropriate_service),
+    "POST",
+    post_reassign,
+    permission=Permission.ADMIN,
+    schema=Reassign(),
+)
 
 
 def includeme(config):

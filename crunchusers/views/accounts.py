@@ -82,9 +82,9 @@ def get_accounts(request):
     return shoji.catalog(request, request.context, index)
 
 
-@accounts.post(permission=Permission.CREATE_ACCOUNT)
+@accounts.post(permission=Permission.CREATE_ACCOUNT, schema=NewAccount())
 def post_accounts(request):
-    data = read_entity(request, NewAccount())
+    data = read_entity(request)
     owner_data = data["owner"]
     password_hash = new_user_password_hash(
         request.registry,
@@ -116,7 +116,7 @@ def get_account(request):
 def patch_account(request):
     account = request.context
     me = request.identity
-    changes = read_entity(request, AccountPatch())
+    changes = read_entity(request)
     if "name" in changes:
         account.name = changes["name"]
     if "password_policy" in changes:
@@ -133,7 +133,9 @@ def patch_account(request):
 
 
 add_views(account_services, "GET", get_account, permission=Permission.VIEW)
-add_views(account_services, "PATCH", patch_account, permission=Permission.ADMIN)
+add_views(
+    account_services, "PATCH", patch_account, permission=Permission.ADMIN, schema=AccountPatch()
+)
 
 
 def _status_filter(request, account):
@@ -207,7 +209,7 @@ def post_account_users(request):
     ``account_permissions``; member of the ``teams`` and ``projects`` listed,
     which the caller must be allowed to add members to."""
     account = request.context.account
-    data = read_entity(request, NewAccountUser())
+    data = read_entity(request)
     password_hash = new_user_password_hash(
         request.registry,
         account,
@@ -320,7 +322,13 @@ def patch_account_users(request):
 
 
 add_views(account_users_services, "GET", get_account_users, permission=Permission.VIEW)
-add_views(account_users_services, "POST", post_account_users, permission=Permission.ADMIN)
+add_views(
+    account_users_services,
+    "POST",
+    post_account_users,
+    permission=Permission.ADMIN,
+    schema=NewAccountUser(),
+)
 add_views(account_users_services, "PATCH", patch_account_users, permission=Permission.ADMIN)
 
 

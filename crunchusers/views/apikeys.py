@@ -77,11 +77,11 @@ def get_apikeys(request):
     return shoji.catalog(request, request.context, key_index(request))
 
 
-@apikeys.post(permission=Permission.VIEW)
+@apikeys.post(permission=Permission.VIEW, schema=NewApiKey())
 def post_apikeys(request):
     """Create a key; its secret is in this answer only (``no-store``)."""
     container = request.context
-    body = read_entity(request, NewApiKey())
+    body = read_entity(request)
     expires = expiry_from(body, container.now)
     try:
         key, token = container.create(request.identity, body.get("name", "API Key"), expires)

@@ -10,7 +10,7 @@ from . import no_content, read_object, register, tree_service
 from .bodies import Login
 from .errors import unauthorized
 from .oidc import login_links
-from .root import api_link
+from .root import api_link, description_urls
 
 public = tree_service("public", "/api/public/", context="/api/")
 login = tree_service("login", "/api/public/login/", context="/api/")
@@ -35,15 +35,16 @@ def get_public(request):
         {},
         self_url=api_link(request, "public"),
         views={name: api_link(request, "public", name) for name in names},
+        urls=description_urls(request),
         body={"oauth_providers": login_links(request)},
     )
 
 
-@login.post(permission=NO_PERMISSION_REQUIRED)
+@login.post(permission=NO_PERMISSION_REQUIRED, schema=Login())
 def post_login(request):
     """Start a session: a cookie, or with ``"token": true`` a bearer token in
     the body.  The answer carries a credential, so it is never cached."""
-    data = read_object(request, Login())
+    data = read_object(request)
     login_name = data["email"] if "email" in data else data["username"]
     token = authn.login_with_password(request, login_name, data["password"])
     if token is None:

@@ -191,9 +191,9 @@ def get_datasets_by_name(request):
     return catalog_of(request, request.context, pairs)
 
 
-@datasets.post(permission=Permission.CREATE_DATASET)
+@datasets.post(permission=Permission.CREATE_DATASET, schema=NewDataset())
 def post_datasets(request):
-    body = read_entity(request, NewDataset())
+    body = read_entity(request)
     me = account_member(request, "datasets")
     project_ref = body.get("project", body.get("owner"))
     project = project_from(request, project_ref, "project") if project_ref else None
@@ -310,10 +310,10 @@ def change_owner(request, context, ref):
     Notifier.for_request(request).ownership_received(new_owner, f'the dataset "{context.name}"')
 
 
-@dataset.patch(permission=Permission.EDIT)
+@dataset.patch(permission=Permission.EDIT, schema=DatasetPatch())
 def patch_dataset(request):
     context = request.context
-    body = read_entity(request, DatasetPatch())
+    body = read_entity(request)
     if set(body) - {"current_editor"}:
         check_lock(request, context)
     if "current_editor" in body:
@@ -505,10 +505,10 @@ def get_settings(request):
     return shoji.entity(request, request.context, {**DEFAULT_SETTINGS, **context.settings})
 
 
-@settings.patch(permission=Permission.EDIT)
+@settings.patch(permission=Permission.EDIT, schema=Settings())
 def patch_settings(request):
     context = request.context.__parent__
-    body = read_entity(request, Settings())
+    body = read_entity(request)
     check_lock(request, context)
     context.settings.update(body)
     return no_content()
@@ -521,11 +521,11 @@ def get_preferences(request):
     return shoji.entity(request, request.context, mine)
 
 
-@preferences.patch(permission=Permission.VIEW)
+@preferences.patch(permission=Permission.VIEW, schema=PREFERENCES)
 def patch_preferences(request):
     """Per-user key/value store; ``null`` deletes a key."""
     context = request.context.__parent__
-    body = read_entity(request, PREFERENCES)
+    body = read_entity(request)
     me = request.identity.__name__
     mine = PersistentMapping(context.user_preferences.get(me, {}))
     for key, value in body.items():

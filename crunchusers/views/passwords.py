@@ -63,7 +63,7 @@ def includeme(config):
     )
 
 
-def body_of(request, schema) -> dict:
+def body_of(request, schema=None) -> dict:
     return read_entity(request, schema)
 
 
@@ -125,12 +125,12 @@ def own_account_password(request, target, members: dict):
         )
 
 
-@password.post(permission=Permission.VIEW)
+@password.post(permission=Permission.VIEW, schema=PasswordChange())
 def post_password(request):
     """Old and new password: 204; a wrong old one or a policy rule: 400
     naming it; another user's password: 403.  Every other session and API
     token of the user ends."""
-    data = body_of(request, PasswordChange())
+    data = body_of(request)
     change_password_as_caller(
         request, request.context, data["old_pw"], data["new_pw"], ("old_pw", "new_pw")
     )
@@ -144,18 +144,18 @@ def get_password_reset(request):
     return no_content()
 
 
-@password_reset.post(permission=Permission.VIEW)
+@password_reset.post(permission=Permission.VIEW, schema=LinkRequest())
 def post_password_reset(request):
     """Mail the user a reset link, exactly as the public form does for
     their address (same budget, same job): 204 whatever the user's state."""
-    data = body_of(request, LinkRequest())
+    data = body_of(request)
     Notifier.for_request(request).password_reset(
         request.api_root, request.context.email or "", data.get("url_base")
     )
     return no_content()
 
 
-@force_reset.post(permission=Permission.ADMIN)
+@force_reset.post(permission=Permission.ADMIN, schema=LinkRequest())
 def post_force_password_reset(request):
     """An admin ends the user's sessions and API tokens and mails a reset
     link; until it is used the user cannot sign in."""
@@ -167,24 +167,24 @@ def post_force_password_reset(request):
             "Only an admin of the user's account may force a reset, never on themselves, "
             "and the account owner's password is theirs alone."
         )
-    data = body_of(request, LinkRequest())
+    data = body_of(request)
     force_password_reset(api_root, target, Notifier.for_request(request), data.get("url_base"))
     return no_content()
 
 
-@public_password_reset.post(permission=NO_PERMISSION_REQUIRED)
+@public_password_reset.post(permission=NO_PERMISSION_REQUIRED, schema=PasswordResetRequest())
 def post_public_password_reset(request):
     """Queue a reset link for the address; always 204, and the same work in
     the request whatever the address (the delivery worker looks it up), so
     neither the answer nor its timing says which addresses exist."""
-    data = body_of(request, PasswordResetRequest())
+    data = body_of(request)
     Notifier.for_request(request).password_reset(
         request.api_root, data["email"], data.get("url_base")
     )
     return no_content()
 
 
-@public_password_change.post(permission=NO_PERMISSION_REQUIRED)
+@public_password_change.post(permission=NO_PERMISSION_REQUIRED, schema=PasswordSet())
 def post_public_password_change(request):
     """Set a password with a mailed token (reset or invitation): activates a
     pending user and marks the email verified.  Unknown, used and expired

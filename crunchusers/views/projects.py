@@ -61,7 +61,7 @@ def includeme(config):
 
 
 def new_project(request, parent=None):
-    body = read_entity(request, NewProject())
+    body = read_entity(request)
     owner = account_member(request, "projects")
     now = get_clock(request.registry).now()
     description = body.get("description", "")
@@ -92,7 +92,7 @@ def get_projects(request):
     )
 
 
-@projects.post(permission=Permission.VIEW)
+@projects.post(permission=Permission.VIEW, schema=NewProject())
 def post_projects(request):
     return new_project(request)
 
@@ -151,7 +151,7 @@ def get_project(request):
     return project_document(request, request.context)
 
 
-@project.post(permission=Permission.EDIT)
+@project.post(permission=Permission.EDIT, schema=NewProject())
 def post_subproject(request):
     return new_project(request, parent=request.context)
 
@@ -230,7 +230,7 @@ def patch_personal_project(request):
     return apply_project_patch(request, my_personal_project(request))
 
 
-@personal.post(permission=Permission.VIEW)
+@personal.post(permission=Permission.VIEW, schema=NewProject())
 def post_personal_subproject(request):
     return new_project(request, parent=my_personal_project(request))
 
@@ -260,9 +260,9 @@ def get_project_order(request):
     return shoji.order(request, request.url, graph)
 
 
-@project_order.put(permission=Permission.EDIT)
+@project_order.put(permission=Permission.EDIT, schema=Order())
 def put_project_order(request):
-    order = read_object(request, Order())
+    order = read_object(request)
     reorder(request.context, order["graph"])
     return no_content()
 

@@ -23,6 +23,15 @@ def api_link(request, *segments: str) -> str:
     return request.application_url + "/api/" + "".join(f"{s}/" for s in segments)
 
 
+def description_urls(request) -> dict:
+    """The OpenAPI description and its page (``views/openapi``): plain
+    URLs, not Shoji documents, so under ``urls``."""
+    return {
+        "openapi_url": request.application_url + "/api/openapi.json",
+        "docs_url": api_link(request, "docs"),
+    }
+
+
 @api_root.get(permission=Permission.VIEW)
 def get_api_root(request):
     user = request.identity
@@ -53,6 +62,7 @@ def get_api_root(request):
             "user_url": user_url,
             **{f"{name}_url": link for name, link in account.items()},
             "logout_url": api_link(request, "logout"),
+            **description_urls(request),
         },
     )
 

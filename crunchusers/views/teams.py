@@ -31,9 +31,9 @@ def get_teams(request):
     return shoji.catalog(request, request.context, index)
 
 
-@teams.post(permission=Permission.VIEW)
+@teams.post(permission=Permission.VIEW, schema=NewTeam())
 def post_teams(request):
-    body = read_entity(request, NewTeam())
+    body = read_entity(request)
     me = account_member(request, "teams")
     new = create_team(request.api_root, me, body["name"], get_clock(request.registry).now())
     return created(request, new)
@@ -53,9 +53,9 @@ def get_team(request):
     )
 
 
-@team.patch(permission=Permission.EDIT)
+@team.patch(permission=Permission.EDIT, schema=TEAM_PATCH)
 def patch_team(request):
-    body = read_entity(request, TEAM_PATCH)
+    body = read_entity(request)
     if "name" in body:
         request.context.name = body["name"]
     return no_content()

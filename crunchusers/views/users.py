@@ -149,15 +149,15 @@ def _change_user(request, body, whole=False):
     return no_content()
 
 
-@user.patch(permission=Permission.EDIT)
+@user.patch(permission=Permission.EDIT, schema=ANY_OBJECT)
 def patch_user(request):
-    return _change_user(request, read_entity(request, ANY_OBJECT))
+    return _change_user(request, read_entity(request))
 
 
-@user.put(permission=Permission.EDIT)
+@user.put(permission=Permission.EDIT, schema=ANY_OBJECT)
 def put_user(request):
     """A whole entity sent back: unchanged read-only members are accepted."""
-    return _change_user(request, read_entity(request, ANY_OBJECT), whole=True)
+    return _change_user(request, read_entity(request), whole=True)
 
 
 @user.delete(permission=Permission.ADMIN)
@@ -169,7 +169,7 @@ def delete_user(request):
     return {"id": target.__name__}
 
 
-@invite.post(permission=Permission.ADMIN)
+@invite.post(permission=Permission.ADMIN, schema=Invitation())
 def post_invite(request):
     """Send the invitation again with a fresh token; older tokens die."""
     target = request.context
@@ -177,7 +177,7 @@ def post_invite(request):
         raise NotAllowed("You cannot invite yourself.")
     if target.status != "pending":
         raise Invalid(None, "The user is already active; use password_reset instead.")
-    url_base = read_entity(request, Invitation()).get("url_base")
+    url_base = read_entity(request).get("url_base")
     api_root = request.api_root
     account = api_root.accounts.get(target.account_id)
     Notifier.for_request(request).invitation(api_root, target, account, url_base, request.identity)

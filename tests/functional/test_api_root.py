@@ -86,6 +86,8 @@ def test_root_with_cookie_is_a_catalog_of_absolute_links(testapp, factory):
         assert name in doc["views"]
     for name in ("user_url", "account_url", "logout_url"):
         assert name in doc["urls"]
+    assert doc["urls"]["openapi_url"] == "http://localhost/api/openapi.json"
+    assert doc["urls"]["docs_url"] == "http://localhost/api/docs/"
     assert all(link.startswith("http://localhost/api/") for link in all_links(doc))
 
 
