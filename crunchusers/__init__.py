@@ -53,6 +53,7 @@ def main(global_config=None, **settings):
         over="pyramid_tm.tm_tween_factory",
     )
     config.include(".views")
+    config.include(".views.sign_ins")
     config.scan(".views.errors")
     app = config.make_wsgi_app()
     bootstrap_database(config.registry)

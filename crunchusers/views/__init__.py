@@ -37,6 +37,7 @@ MODULES = (
     "apikeys",
     "oidc",
     "passwords",
+    "sign_ins",
 )
 
 

@@ -62,7 +62,8 @@ def post_login(request):
     """Start a session: a cookie, or with ``"token": true`` a bearer token in
     the body.  The answer carries a credential, so it is never cached."""
     data = shoji.json_object(request)
-    token = login_with_password(request, *login_fields(data))
+    method = "token" if data.get("token") is True else "password"
+    token = login_with_password(request, *login_fields(data), method=method)
     if token is None:
         return unauthorized(request, "Invalid email or password.")
     if data.get("token") is True:

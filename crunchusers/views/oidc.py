@@ -42,7 +42,7 @@ from contextlib import contextmanager
 from pyramid.httpexceptions import HTTPFound
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-from ..authz.login import cookie_header, open_session, session_cookie_header
+from ..authz.login import attempt_of, cookie_header, open_session, session_cookie_header
 from ..domain.bounds import NAME_MAX, TEXT_MAX, check_text
 from ..domain.exceptions import DomainError, Invalid, NotFound
 from ..domain.federation import sign_in
@@ -151,7 +151,8 @@ def get_callback(request):
     claims = exchanged_claims(request, provider, flow, params.get("code"), now)
     user = sign_in(request.api_root, provider.name, claims["sub"], verified_email(claims))
     response = HTTPFound(location=landing_url(request))
-    response.headers.add("Set-Cookie", session_cookie_header(request, open_session(request, user)))
+    token = open_session(request, user, attempt_of(request, "oidc"))
+    response.headers.add("Set-Cookie", session_cookie_header(request, token))
     response.headers.add("Set-Cookie", binding_cookie(request, "", 0))
     response.cache_control = "no-store"
     return response

@@ -21,6 +21,7 @@ from ..domain.bounds import NAME_MAX, PREFERENCES_MAX_BYTES, TEXT_MAX, has_contr
 from ..domain.exceptions import Invalid
 from ..domain.password_policy import PasswordPolicy
 from ..domain.resources.users import STATUSES
+from ..domain.sign_ins import LOCKOUT_THRESHOLD_RANGE
 
 
 def unknown_fields_message(unknown, allowed) -> str:
@@ -338,6 +339,14 @@ class AccountPatch(colander.MappingSchema):
     name = field(Str, validator=ACCOUNT_NAME)
     owner = field(Str, validator=LINE)
     password_policy = PasswordPolicySettings(missing=colander.drop)
+    lockout_threshold = field(Int, validator=colander.Range(*LOCKOUT_THRESHOLD_RANGE))
+
+
+class TrackingSwitch(colander.MappingSchema):
+    """``PATCH /users/{id}/activity/``: switch the user's activity tracking."""
+
+    schema_type = staticmethod(mapping)
+    tracking = colander.SchemaNode(Bool())
 
 
 # -- passwords: change, reset, links -----------------------------------------

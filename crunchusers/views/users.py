@@ -11,6 +11,7 @@ from ..rendering import shoji
 from ..rendering.representations import user_body, user_tuple
 from . import no_content, only_fields, tree_service
 from .passwords import own_account_password
+from .sign_ins import sign_in_catalogs
 
 users = tree_service("users", "/api/users/", description="Users visible to the caller")
 user = tree_service("user", "/api/users/{user_id}/", description="A user")
@@ -69,7 +70,11 @@ def get_user(request):
         user_body(request, target),
         description="Detail for a given user",
         urls=account_link(request, target),
-        catalogs=_links(request, target, ("visible_datasets",) if admin else ()),
+        catalogs=_links(
+            request,
+            target,
+            (("visible_datasets",) if admin else ()) + sign_in_catalogs(request, target),
+        ),
         fragments=_links(request, target, user_actions(request, target, admin)),
     )
 

@@ -15,6 +15,7 @@ from ..kinds import containers
 from .credentials import Credentials, LinkTokens
 from .login_flows import LoginFlows
 from .mail_budget import MailBudget
+from .sign_ins import SignIns
 
 
 class _Site:
@@ -34,6 +35,8 @@ class ApiRoot(Persistent):
     #: OpenID Connect sign-ins in progress (added by ``ensure_containers``).
     login_flows = None
     mail_budget = None
+    #: Sign-in records and the login throttle (``domain.sign_ins``).
+    sign_ins = None
 
     def __init__(self):
         self.sessions = Credentials()  # read it as ``credentials``
@@ -54,6 +57,8 @@ class ApiRoot(Persistent):
             self.login_flows = LoginFlows()
         if self.mail_budget is None:
             self.mail_budget = MailBudget()
+        if self.sign_ins is None:
+            self.sign_ins = SignIns()
 
     @property
     def credentials(self) -> Credentials:

@@ -1,0 +1,139 @@
+"""Password hashing capacity: a few low-priority threads and a short queue.
+
+One argon2id hash takes ~150 ms of CPU and 64 MiB (reference
+performance.md §3.2).  Run on the request threads, a flood of logins took
+every waitress thread and every core, and ordinary reads waited a second.
+So hashes run here instead:
+
+* in ``slots`` dedicated threads, started once per process — never a thread
+  per attempt — and niced on Linux (:data:`NICENESS`), so argon2 (and the
+  lanes libargon2 starts from them, which inherit the niceness) gets the CPU
+  that requests leave idle;
+* with at most ``waiting`` more hashes queued; a request finding the queue
+  full, or still queued after ``wait_seconds``, gets :class:`HashingBusy`
+  (a 503 with ``Retry-After``) instead of holding its thread any longer.
+
+A request thread waits while its hash is queued or running, so at most
+``slots + waiting`` request threads wait on hashing: keep that below the
+server's thread count and reads always find a free thread.
+"""
+
+import logging
+import os
+import threading
+from collections import deque
+
+log = logging.getLogger(__name__)
+
+#: How much lower the hashing threads' CPU priority is (Linux ``nice``).
+NICENESS = 10
+
+
+class HashingBusy(Exception):
+    """Every hashing slot and queue place is taken: try again shortly."""
+
+    retry_after = 1
+
+
+class _Job:
+    def __init__(self, work):
+        self.work = work
+        self.started = threading.Event()
+        self.done = threading.Event()
+        self.result = None
+        self.error = None
+
+    def run(self):
+        try:
+            self.result = self.work()
+        except BaseException as exc:  # handed to the waiting request thread
+            self.error = exc
+        finally:
+            self.done.set()
+
+
+class HashGate:
+    """Runs password hashes with bounded concurrency and a bounded queue."""
+
+    def __init__(self, slots: int, waiting: int, wait_seconds: float, name="hashing"):
+        self.slots = max(1, slots)
+        self.waiting = max(0, waiting)
+        self.wait_seconds = wait_seconds
+        self.name = name
+        self.lock = threading.Condition()
+        self.queue = deque()
+        self.running = 0
+        self.peak = 0  # the most hashes ever running at once (tests read it)
+        self.refused = 0
+        self.threads = []
+
+    @property
+    def capacity(self) -> int:
+        return self.slots + self.waiting
+
+    def saturated(self) -> bool:
+        """Whether a hash submitted now would be refused (a cheap early check)."""
+        with self.lock:
+            return self.running + len(self.queue) >= self.capacity
+
+    def run(self, work):
+        """``work()`` on a hashing thread; its result, or its exception.
+
+        Raises :class:`HashingBusy` at once when ``slots + waiting`` hashes
+        are already in, or when it waited ``wait_seconds`` without starting.
+        """
+        job = _Job(work)
+        with self.lock:
+            self._start_threads()
+            if self.running + len(self.queue) >= self.capacity:
+                self.refused += 1
+                raise HashingBusy()
+            self.queue.append(job)
+            self.lock.notify()
+        if not job.started.wait(self.wait_seconds):
+            with self.lock:
+                if job in self.queue:  # still waiting: give up its place
+                    self.queue.remove(job)
+                    self.refused += 1
+                    raise HashingBusy()
+        job.done.wait()
+        if job.error is not None:
+            raise job.error
+        return job.result
+
+    def _start_threads(self):
+        while len(self.threads) < self.slots:
+            thread = threading.Thread(
+                target=self._serve, name=f"{self.name}-{len(self.threads)}", daemon=True
+            )
+            self.threads.append(thread)
+            thread.start()
+
+    def _serve(self):
+        lower_priority()
+        while True:
+            with self.lock:
+                while not self.queue:
+                    self.lock.wait()
+                job = self.queue.popleft()
+                self.running += 1
+                self.peak = max(self.peak, self.running)
+                job.started.set()
+            try:
+                job.run()
+            finally:
+                with self.lock:
+                    self.running -= 1
+
+
+def lower_priority():
+    """Nice the calling thread (Linux: per thread); elsewhere do nothing."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+    except (AttributeError, OSError) as exc:  # not Linux, or not permitted
+        log.debug("hashing threads keep their priority: %s", exc)
+
+
+def default_slots() -> int:
+    """One hash per core: each already uses several cores (argon2 lanes)."""
+    return os.cpu_count() or 2
