@@ -89,7 +89,7 @@ class HashGate:
                 self.refused += 1
                 raise HashingBusy()
             self.queue.append(job)
-            self.lock.notify()
+            self.lock.notify_all()
         if not job.started.wait(self.wait_seconds):
             with self.lock:
                 if job in self.queue:  # still waiting: give up its place
@@ -119,17 +119,22 @@ class HashGate:
                 self.running += 1
                 self.peak = max(self.peak, self.running)
                 job.started.set()
+                self.lock.notify_all()
             try:
                 job.run()
             finally:
                 with self.lock:
                     self.running -= 1
+                    self.lock.notify_all()
 
 
 def lower_priority():
-    """Nice the calling thread (Linux: per thread); elsewhere do nothing."""
+    """Nice the calling thread :data:`NICENESS` more (Linux: per thread);
+    elsewhere do nothing."""
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+        thread = threading.get_native_id()
+        niceness = min(os.getpriority(os.PRIO_PROCESS, thread) + NICENESS, 19)
+        os.setpriority(os.PRIO_PROCESS, thread, niceness)
     except (AttributeError, OSError) as exc:  # not Linux, or not permitted
         log.debug("hashing threads keep their priority: %s", exc)
 

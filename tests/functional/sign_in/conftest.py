@@ -11,3 +11,22 @@ def acme(factory):
     scene = acme_and_other(factory)
     scene.add("admin", roles=("administrator",))
     return scene
+
+
+@pytest.fixture
+def app_with(settings, clock):
+    """Build apps with changed settings, on the test's clock; closed after."""
+    from crunchusers import main
+    from crunchusers.infra.storage import get_db
+
+    apps = []
+
+    def build(**changes):
+        app = main({}, **{**settings, **changes})
+        app.registry.crunchusers_clock = clock
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        get_db(app.registry).close()
