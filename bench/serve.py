@@ -17,11 +17,13 @@ HOST = "127.0.0.1"
 THREADS = 4
 
 
-def crunchusers_app(db_path: str):
-    """The real app, configured only with the seeded FileStorage."""
+def crunchusers_app(db_path: str, settings=()):
+    """The real app, configured with the seeded FileStorage (and ``settings``,
+    ``name=value`` strings, for benchmarks of other configurations)."""
     from crunchusers import main
 
-    return main({}, **{"zodbconn.uri": f"file://{db_path}"})
+    extra = dict(setting.split("=", 1) for setting in settings)
+    return main({}, **{"zodbconn.uri": f"file://{db_path}", **extra})
 
 
 def hello(request):
@@ -43,6 +45,10 @@ def main(argv=None):
     parser.add_argument("app", choices=("crunchusers", "baseline"))
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--db", help="FileStorage path (crunchusers only)")
+    parser.add_argument("--threads", type=int, default=THREADS, help="waitress threads")
+    parser.add_argument(
+        "--setting", action="append", default=[], help="name=value (crunchusers only)"
+    )
     args = parser.parse_args(argv)
     # Waitress warnings (e.g. "Task queue depth") and app errors go to stderr,
     # which run.py captures into a log file and summarises after the run.
@@ -50,10 +56,10 @@ def main(argv=None):
     if args.app == "crunchusers":
         if not args.db:
             parser.error("--db is required for the crunchusers app")
-        app = crunchusers_app(args.db)
+        app = crunchusers_app(args.db, args.setting)
     else:
         app = baseline_app()
-    waitress.serve(app, host=HOST, port=args.port, threads=THREADS)
+    waitress.serve(app, host=HOST, port=args.port, threads=args.threads)
 
 
 if __name__ == "__main__":

@@ -139,6 +139,7 @@ def lower_priority():
         log.debug("hashing threads keep their priority: %s", exc)
 
 
-def default_slots() -> int:
-    """One hash per core: each already uses several cores (argon2 lanes)."""
-    return os.cpu_count() or 2
+def default_slots(lanes: int = 1) -> int:
+    """Enough hashes to keep every core busy once: each argon2 hash already
+    runs ``lanes`` threads (its parallelism), so one per ``lanes`` cores."""
+    return max(1, (os.cpu_count() or 2) // max(1, lanes))

@@ -23,8 +23,17 @@ class LoginSettings:
     * ``history_size``: login attempts kept per user (100);
     * ``activity_size``: tracked requests kept per user (1000);
     * ``hash_slots``, ``hash_waiting``, ``hash_wait_seconds``: hashes at
-      once (one per core), hashes queued behind them (1), and how long one
-      may wait (2 s) before a 503 (``infra.hashing``).
+      once (cores / argon2 parallelism, at least 1: each hash already runs
+      that many threads), hashes queued behind them (8), and how long one
+      may wait (2 s) before a 503 (``infra.hashing``);
+    * ``refusal_delay_seconds``, ``delayed_refusals``: how long a refused
+      login's answer waits (1 s) and how many may wait at once (8)
+      (``views.pacing``).
+
+    A login holds a server thread while it waits for or runs a hash, or
+    while its refusal waits: give waitress more threads than
+    ``hash_slots + hash_waiting + delayed_refusals`` (the shipped ini files
+    have 24) so that other requests always find one.
     """
 
     failures_per_address: int = 10
@@ -33,13 +42,16 @@ class LoginSettings:
     history_size: int = 100
     activity_size: int = 1000
     hash_slots: int = field(default_factory=default_slots)
-    hash_waiting: int = 1
+    hash_waiting: int = 8
     hash_wait_seconds: float = 2.0
+    refusal_delay_seconds: float = 1.0
+    delayed_refusals: int = 8
 
     @classmethod
-    def from_settings(cls, get) -> "LoginSettings":
-        """From ``get(name, default)`` over ``crunchusers.*`` settings."""
-        defaults = cls()
+    def from_settings(cls, get, lanes: int = 1) -> "LoginSettings":
+        """From ``get(name, default)`` over ``crunchusers.*`` settings;
+        ``lanes`` is argon2's parallelism (for the default ``hash_slots``)."""
+        defaults = cls(hash_slots=default_slots(lanes))
 
         def number(name, default, minimum, kind=int):
             value = kind(get(name, default))
@@ -59,4 +71,8 @@ class LoginSettings:
             hash_slots=number("hashing.slots", defaults.hash_slots, 1),
             hash_waiting=number("hashing.waiting", defaults.hash_waiting, 0),
             hash_wait_seconds=number("hashing.wait_seconds", defaults.hash_wait_seconds, 0, float),
+            refusal_delay_seconds=number(
+                "login.refusal_delay_seconds", defaults.refusal_delay_seconds, 0, float
+            ),
+            delayed_refusals=number("login.delayed_refusals", defaults.delayed_refusals, 0),
         )

@@ -86,7 +86,7 @@ class Config:
             mail_retry_max_seconds=float(get("mail_retry_max_seconds", 60)),
             page_size_limit=int(get("page_size_limit", 1000)),
             mail_budget_per_hour=int(get("mail_budget_per_hour", 5)),
-            login=LoginSettings.from_settings(get),
+            login=LoginSettings.from_settings(get, int(get("argon2.parallelism", 4))),
         )
 
 

@@ -12,11 +12,14 @@ from ..authz.login import (
 from ..authz.permissions import Permission
 from ..domain.bounds import NAME_MAX, check_text
 from ..domain.exceptions import Invalid
+from ..domain.sign_ins import Throttled
+from ..infra.hashing import HashingBusy
 from ..infra.passwords import LOGIN_MAX_LENGTH
 from ..rendering import shoji
 from . import no_content, tree_service
-from .errors import unauthorized
+from .errors import domain_error_view, hashing_busy_view, unauthorized
 from .oidc import login_links
+from .pacing import pacer
 from .root import api_link
 
 public = tree_service("public", "/api/public/", context="/api/")
@@ -63,7 +66,12 @@ def post_login(request):
     the body.  The answer carries a credential, so it is never cached."""
     data = shoji.json_object(request)
     method = "token" if data.get("token") is True else "password"
-    token = login_with_password(request, *login_fields(data), method=method)
+    try:
+        token = login_with_password(request, *login_fields(data), method=method)
+    except Throttled as exc:
+        return pacer(request.registry).pace(domain_error_view(exc, request))
+    except HashingBusy as exc:
+        return pacer(request.registry).pace(hashing_busy_view(exc, request))
     if token is None:
         return unauthorized(request, "Invalid email or password.")
     if data.get("token") is True:

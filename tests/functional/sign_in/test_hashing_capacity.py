@@ -14,7 +14,13 @@ from .helpers import attempt, last_transaction, succeed
 
 
 def test_a_login_finding_every_slot_taken_answers_503_and_changes_nothing(app_with):
-    app = app_with(**{"crunchusers.hashing.slots": "1", "crunchusers.hashing.waiting": "0"})
+    app = app_with(
+        **{
+            "crunchusers.hashing.slots": "1",
+            "crunchusers.hashing.waiting": "0",
+            "crunchusers.login.refusal_delay_seconds": "0",
+        }
+    )
     factory = Factory(app, TestApp(app))
     _, owner_id = factory.account()
     email = factory.email_of(owner_id)

@@ -16,6 +16,7 @@ LIMITS = {
     "crunchusers.login.failures_per_address": "3",
     "crunchusers.login.failures_per_ip": "5",
     "crunchusers.login.throttle_window_seconds": "900",
+    "crunchusers.login.refusal_delay_seconds": "0",  # test_pacing.py delays
 }
 HOME = {"REMOTE_ADDR": "192.0.2.1"}
 ELSEWHERE = {"REMOTE_ADDR": "198.51.100.7"}
