@@ -47,7 +47,7 @@ METHODS = ("password", "token", "oidc", "mfa")
 DEFAULT_LOCKOUT_THRESHOLD = 5
 #: NIST SP 800-63B §5.2.2: no more than 100 consecutive failures.
 LOCKOUT_THRESHOLD_RANGE = (1, 100)
-USER_AGENT_MAX = 512
+USER_AGENT_MAX = 256
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,6 @@ class Attempt:
     def entry(self, outcome: str, reason: str | None = None) -> dict:
         """The login history entry for this attempt."""
         return {
-            "time": self.at,
             "ip": self.ip,
             "user_agent": self.user_agent,
             "method": self.method,

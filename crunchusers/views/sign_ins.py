@@ -167,8 +167,8 @@ def activity_tween_factory(handler, registry):
         record = request.api_root.sign_ins.of(user) if user is not None else None
         if record is None or not record.tracking:
             return response
+        now = get_clock(registry).now()
         entry = {
-            "time": get_clock(registry).now(),
             "method": request.method,
             "path": printable(request.path_info, PATH_MAX),
             "status": response.status_code,
@@ -176,20 +176,20 @@ def activity_tween_factory(handler, registry):
         }
         size = get_config(registry).login.activity_size
         if response.status_code < 400:
-            record.activity.add(entry["time"], entry, size)
+            record.activity.add(now, entry, size)
         elif not is_error_retryable(request, request.exception):
             user_id = user.__name__
-            write_apart(registry, lambda root: _record_apart(root, user_id, entry, size))
+            write_apart(registry, lambda root: _record_apart(root, user_id, now, entry, size))
         return response
 
     return activity_tween
 
 
-def _record_apart(api_root, user_id, entry, size):
+def _record_apart(api_root, user_id, now, entry, size):
     user = api_root.users.get(user_id)
     record = api_root.sign_ins.of(user) if user is not None else None
     if record is not None and record.tracking:
-        record.activity.add(entry["time"], entry, size)
+        record.activity.add(now, entry, size)
 
 
 def includeme(config):
