@@ -30,3 +30,13 @@ def status_of(factory, user_id):
 def last_transaction(app):
     """The id of the database's latest committed transaction."""
     return get_db(app.registry).lastTransaction()
+
+
+def history_of(factory, user_id) -> list[dict]:
+    """The user's stored login history, newest first ([] before any)."""
+
+    def read(root):
+        record = root.sign_ins.of(root.users[user_id])
+        return [entry for _, entry in record.history.page(0, 10_000)] if record else []
+
+    return factory.read(read)

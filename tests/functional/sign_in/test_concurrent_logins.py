@@ -18,6 +18,8 @@ from tests.conftest import free_port
 from tests.factories import PASSWORD, Factory
 from tests.functional.conftest import stop_server
 
+from .helpers import history_of
+
 LOGINS = 16
 
 
@@ -83,8 +85,7 @@ def test_sixteen_concurrent_logins_of_one_user_all_succeed(server, live_app, ver
     assert len(verifications.calls) == LOGINS
     assert user_serial(factory, owner_id) == before  # no login wrote the User
     sessions = factory.read(lambda root: len(root.users[owner_id].session_hashes))
-    history = factory.read(lambda root: len(root.sign_ins.of(root.users[owner_id]).history))
-    assert sessions == history == LOGINS
+    assert sessions == len(history_of(factory, owner_id)) == LOGINS
 
 
 def test_logins_made_to_conflict_are_retried_without_a_second_verification(
@@ -113,7 +114,6 @@ def test_logins_made_to_conflict_are_retried_without_a_second_verification(
         assert statuses == [200] * LOGINS
         assert retries, "the logins did not conflict: the test proves nothing"
         assert len(verifications.calls) == LOGINS
-        history = factory.read(lambda root: len(root.sign_ins.of(root.users[owner_id]).history))
-        assert history == LOGINS
+        assert len(history_of(factory, owner_id)) == LOGINS
     finally:
         get_db(app.registry).close()

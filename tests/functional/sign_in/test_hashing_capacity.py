@@ -10,7 +10,7 @@ from crunchusers.infra.passwords import hash_gate
 from tests.factories import PASSWORD, Factory
 from tests.functional.helpers import assert_error
 
-from .helpers import attempt, last_transaction, succeed
+from .helpers import attempt, history_of, last_transaction, succeed
 
 
 def test_a_login_finding_every_slot_taken_answers_503_and_changes_nothing(app_with):
@@ -39,5 +39,4 @@ def test_a_login_finding_every_slot_taken_answers_503_and_changes_nothing(app_wi
     release.set()
     holder.join(10)
     succeed(factory.testapp, email)
-    entries = factory.read(lambda root: len(root.sign_ins.of(root.users[owner_id]).history))
-    assert entries == 1
+    assert len(history_of(factory, owner_id)) == 1
