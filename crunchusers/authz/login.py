@@ -22,6 +22,7 @@ from ..domain.sign_ins import (
     check_throttle,
     printable,
     record_failure,
+    record_refusal,
     record_success,
     refusal,
 )
@@ -29,6 +30,7 @@ from ..infra.clock import get_clock
 from ..infra.commit_veto import keep_on_error
 from ..infra.passwords import verify_password
 from ..infra.settings import get_config
+from ..infra.storage import write_apart
 from .policy import credential_from
 
 COOKIE_NAME = "token"
@@ -72,6 +74,22 @@ def login_with_password(request, login_name: str, password: str, method="passwor
         return None
     log.info("login of user %s from %s", user.__name__, attempt.ip)
     return password_accepted(request, user, attempt)
+
+
+def record_refused(request, email: str, method: str):
+    """Record a sign-in refused before any password check (``method``
+    ``oidc``: an address whose user may not sign in with that provider),
+    for a known user, in a transaction of its own: the refusal's own
+    transaction is undone."""
+    user = request.api_root.users.find_by_email(email)
+    if user is None:
+        return
+    attempt = attempt_of(request, method)
+    reason = "not_linked" if user.status == "active" else user.status
+    user_id, settings = user.__name__, get_config(request.registry).login
+    write_apart(
+        request.registry, lambda root: record_refusal(root, user_id, attempt, reason, settings)
+    )
 
 
 def verified(request, user, password: str) -> bool:

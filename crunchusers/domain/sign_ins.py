@@ -161,6 +161,15 @@ def record_success(api_root, user, attempt: Attempt, settings):
         record.failures = 0
 
 
+def record_refusal(api_root, user_id, attempt: Attempt, reason: str, settings):
+    """A sign-in refused without a password check (an OpenID provider's
+    user who may not sign in here): history only — no lockout, no throttle."""
+    user = api_root.users.get(user_id)
+    if user is not None:
+        history = api_root.sign_ins.for_user(user).history
+        history.add(attempt.at, attempt.entry("failure", reason), settings.history_size)
+
+
 def unlocked(api_root, user):
     """An admin made ``user`` active again: the failures start from zero."""
     record = api_root.sign_ins.of(user)
