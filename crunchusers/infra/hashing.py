@@ -5,10 +5,10 @@ performance.md §3.2).  Run on the request threads, a flood of logins took
 every waitress thread and every core, and ordinary reads waited a second.
 So hashes run here instead:
 
-* in ``slots`` dedicated threads, started once per process — never a thread
-  per attempt — and niced on Linux (:data:`NICENESS`), so argon2 (and the
-  lanes libargon2 starts from them, which inherit the niceness) gets the CPU
-  that requests leave idle;
+* in at most ``slots`` dedicated threads, started when needed and ended
+  after a minute idle — never a thread per attempt — and niced on Linux
+  (:data:`NICENESS`), so that argon2 (and the lanes libargon2 starts from
+  them, which inherit the niceness) gets the CPU that requests leave idle;
 * with at most ``waiting`` more hashes queued; a request finding the queue
   full, or still queued after ``wait_seconds``, gets :class:`HashingBusy`
   (a 503 with ``Retry-After``) instead of holding its thread any longer.
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 #: How much lower the hashing threads' CPU priority is (Linux ``nice``).
 NICENESS = 10
+#: A hashing thread idle this long ends; the next hash starts another.
+IDLE_SECONDS = 60
 
 
 class HashingBusy(Exception):
@@ -71,11 +73,6 @@ class HashGate:
     def capacity(self) -> int:
         return self.slots + self.waiting
 
-    def saturated(self) -> bool:
-        """Whether a hash submitted now would be refused (a cheap early check)."""
-        with self.lock:
-            return self.running + len(self.queue) >= self.capacity
-
     def run(self, work):
         """``work()`` on a hashing thread; its result, or its exception.
 
@@ -113,8 +110,9 @@ class HashGate:
         lower_priority()
         while True:
             with self.lock:
-                while not self.queue:
-                    self.lock.wait()
+                if not self.lock.wait_for(lambda: self.queue, timeout=IDLE_SECONDS):
+                    self.threads.remove(threading.current_thread())  # run() starts anew
+                    return
                 job = self.queue.popleft()
                 self.running += 1
                 self.peak = max(self.peak, self.running)

@@ -102,3 +102,15 @@ def test_hashing_threads_run_at_a_lower_priority_than_requests():
     niceness = gate.run(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
     mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     assert niceness == min(mine + NICENESS, 19)
+
+
+def test_idle_threads_end_and_the_next_hash_starts_another(monkeypatch):
+    from crunchusers.infra import hashing
+
+    monkeypatch.setattr(hashing, "IDLE_SECONDS", 0.01)
+    gate = HashGate(slots=1, waiting=0, wait_seconds=5)
+    thread = gate.run(threading.current_thread)  # the hashing thread itself
+    thread.join(10)
+    assert not thread.is_alive() and gate.threads == []
+    assert gate.run(lambda: 2) == 2
+    assert len(gate.threads) == 1
