@@ -7,6 +7,7 @@ from webtest import TestApp
 
 from crunchusers import main
 from crunchusers.infra.clock import FrozenClock
+from crunchusers.infra.mail import stop_delivery
 from crunchusers.infra.storage import get_db
 from tests.functional.sign_in.helpers import WRONG, attempt, fail
 from tests.test_relstorage import (  # noqa: F401  (fixtures: database, production_settings)
@@ -28,6 +29,7 @@ def processes(production_settings):  # noqa: F811
         app.registry.crunchusers_clock = clock
     yield [TestApp(app, extra_environ=HTTPS) for app in apps], settings
     for app in apps:
+        stop_delivery(app.registry)  # its worker must not hold a connection
         get_db(app.registry).close()
 
 

@@ -112,8 +112,8 @@ def open_session(request, user, attempt: Attempt) -> str:
     """A new session token for ``user``, who just proved who they are
     (password here, a provider in ``views/oidc.py``), recorded as a sign-in.
     Nothing here writes the ``User``: concurrent sign-ins of one user merge."""
-    record_success(request.api_root, user, attempt, get_config(request.registry).login)
     config = get_config(request.registry)
+    record_success(request.api_root, user, attempt, config.login)
     return request.api_root.credentials.start(user, attempt.at, config.session_lifetime)
 
 

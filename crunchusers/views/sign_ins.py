@@ -81,19 +81,16 @@ def readable_activity(request):
     return record.activity if record is not None else None
 
 
-def history_tuple(entry: dict) -> dict:
+def entry_tuple(entry: dict) -> dict:
     return {**entry, "time": isoformat(entry["time"])}
 
 
-activity_tuple = history_tuple
-
-
-def journal_catalog(request, journal, render, description, body=None):
+def journal_catalog(request, journal, description, body=None):
     """A page of ``journal`` as a catalog, newest first."""
     page = Page(request, get_config(request.registry).page_size_limit, DEFAULT_PAGE)
     base = request.path_url
     entries = journal.page(page.start, page.size) if journal is not None else []
-    index = {f"{base}{ident}/": render(entry) for ident, entry in entries}
+    index = {f"{base}{ident}/": entry_tuple(entry) for ident, entry in entries}
     total = len(journal) if journal is not None else 0
     doc = shoji.catalog(
         request,
@@ -109,23 +106,21 @@ def journal_catalog(request, journal, render, description, body=None):
     return doc
 
 
-def journal_entry(request, journal, render):
+def journal_entry(request, journal):
     entry = journal.get(request.matchdict["entry"]) if journal is not None else None
     if entry is None:
         raise NotFound()
-    return shoji.entity(request, None, render(entry), self_url=request.path_url)
+    return shoji.entity(request, None, entry_tuple(entry), self_url=request.path_url)
 
 
 @history.get(permission=Permission.VIEW)
 def get_history(request):
-    return journal_catalog(
-        request, readable_history(request), history_tuple, "Sign-in attempts, newest first"
-    )
+    return journal_catalog(request, readable_history(request), "Sign-in attempts, newest first")
 
 
 @history_entry.get(permission=Permission.VIEW)
 def get_history_entry(request):
-    return journal_entry(request, readable_history(request), history_tuple)
+    return journal_entry(request, readable_history(request))
 
 
 @activity.get(permission=Permission.VIEW)
@@ -133,14 +128,12 @@ def get_activity(request):
     journal = readable_activity(request)
     record = record_of(request)
     body = {"tracking": bool(record is not None and record.tracking)}
-    return journal_catalog(
-        request, journal, activity_tuple, "Tracked requests, newest first", body=body
-    )
+    return journal_catalog(request, journal, "Tracked requests, newest first", body=body)
 
 
 @activity_entry.get(permission=Permission.VIEW)
 def get_activity_entry(request):
-    return journal_entry(request, readable_activity(request), activity_tuple)
+    return journal_entry(request, readable_activity(request))
 
 
 @activity.patch(permission=Permission.VIEW)

@@ -17,6 +17,7 @@ def acme(factory):
 def app_with(settings, clock):
     """Build apps with changed settings, on the test's clock; closed after."""
     from crunchusers import main
+    from crunchusers.infra.mail import stop_delivery
     from crunchusers.infra.storage import get_db
 
     apps = []
@@ -29,4 +30,5 @@ def app_with(settings, clock):
 
     yield build
     for app in apps:
+        stop_delivery(app.registry)  # its worker must not hold a connection
         get_db(app.registry).close()

@@ -13,6 +13,7 @@ from webtest.http import StopableWSGIServer
 
 from crunchusers import main
 from crunchusers.authz import login
+from crunchusers.infra.mail import stop_delivery
 from crunchusers.infra.storage import get_db
 from tests.conftest import free_port
 from tests.factories import PASSWORD, Factory
@@ -116,4 +117,5 @@ def test_logins_made_to_conflict_are_retried_without_a_second_verification(
         assert len(verifications.calls) == LOGINS
         assert len(history_of(factory, owner_id)) == LOGINS
     finally:
+        stop_delivery(app.registry)
         get_db(app.registry).close()
