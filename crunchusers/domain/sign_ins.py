@@ -17,7 +17,9 @@
   seconds to the window's end) without checking the password — so a right
   password cannot be told from a wrong one while throttled.  Unknown names
   are throttled like known ones.  Windows are fixed intervals, so up to
-  twice a limit can fail around a boundary.
+  twice a limit can fail around a boundary, and attempts already waiting
+  for a hash when the limit is reached (at most the hashing capacity) still
+  fail past it: the check comes before the hash, the count after it.
 * **History.**  Every attempt whose credentials were checked is recorded for
   a known user: time, client address, user agent, method, outcome and, for
   failures, a reason.  Refusals before any check (429 throttled, 503 hashing
