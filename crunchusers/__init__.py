@@ -22,6 +22,7 @@ from pyramid.config import Configurator
 from .authz.policy import SecurityPolicy
 from .infra.clock import SystemClock
 from .infra.mail import start_delivery
+from .infra.request_factory import carry_request_extensions
 from .infra.settings import FRAMEWORK_DEFAULTS, Config
 from .infra.storage import bootstrap_database, get_api_root, root_factory
 from .rendering.urls import url_of
@@ -53,6 +54,7 @@ def main(global_config=None, **settings):
     )
     config.include(".views")
     config.scan(".views.errors")
+    carry_request_extensions(config)
     app = config.make_wsgi_app()
     bootstrap_database(config.registry)
     start_delivery(config.registry)

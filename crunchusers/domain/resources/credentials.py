@@ -7,6 +7,7 @@ once (logout everywhere, status change, removal) without a scan.
 
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
+from ZODB.POSException import ConflictError
 
 from ...infra.tokens import hash_token, new_id, new_token
 
@@ -29,6 +30,21 @@ class Session(Persistent):
 
     def is_live(self, now) -> bool:
         return self.expires is None or now <= self.expires
+
+    def _p_resolveConflict(self, old, committed, new):
+        """Requests that stamp ``last_used`` at once (an API key shared by
+        parallel clients, at most once an hour) merge, the later stamp
+        winning, instead of one of them being retried.  Any other concurrent
+        change still conflicts."""
+        rest = _without_last_used(old)
+        if _without_last_used(committed) != rest or _without_last_used(new) != rest:
+            raise ConflictError(object=self)
+        stamps = [s for s in (committed.get("last_used"), new.get("last_used")) if s is not None]
+        return {**new, "last_used": max(stamps)} if stamps else new
+
+
+def _without_last_used(state) -> dict:
+    return {key: value for key, value in (state or {}).items() if key != "last_used"}
 
 
 class KeyGuard(Persistent):
