@@ -25,6 +25,7 @@ from .infra.mail import start_delivery
 from .infra.request_factory import carry_request_extensions
 from .infra.settings import FRAMEWORK_DEFAULTS, Config
 from .infra.storage import bootstrap_database, get_api_root, root_factory
+from .rendering.renderer import ShojiJSONRenderer
 from .rendering.urls import url_of
 
 
@@ -39,6 +40,7 @@ def main(global_config=None, **settings):
     config.include("pyramid_tm")
     config.include("pyramid_zodbconn")
     config.include("cornice")
+    config.add_renderer("cornicejson", ShojiJSONRenderer())  # every service renders with it
     config.include(".infra.mail")
     config.include(".infra.oidc")
     config.add_request_method(get_api_root, "api_root", reify=True)

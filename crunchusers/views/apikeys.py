@@ -15,6 +15,7 @@ from ..domain.bounds import check_name
 from ..domain.exceptions import Conflict, Invalid, NotFound
 from ..infra.clock import get_clock, isoformat
 from ..rendering import shoji
+from ..rendering.renderer import write_json
 from . import no_content, tree_service
 from .root import api_link
 
@@ -86,9 +87,8 @@ def post_apikeys(request):
     response = Response(status=201, content_type="application/json", charset="utf-8")
     response.location = url
     response.cache_control = "no-store"
-    response.json_body = shoji.entity(
-        request, None, {**key_body(created), "key": token}, self_url=url
-    )
+    body = shoji.entity(request, None, {**key_body(created), "key": token}, self_url=url)
+    write_json(request, response, body)
     return response
 
 

@@ -17,6 +17,7 @@ from ..domain.notifications import Notifier
 from ..infra.clock import get_clock
 from ..infra.passwords import MAX_LENGTH, hash_password, policy_problem
 from ..rendering import shoji
+from ..rendering.renderer import write_json
 from . import no_content, tree_service
 from .errors import unauthorized
 from .oidc import login_links
@@ -65,7 +66,7 @@ def post_login(request):
         return unauthorized(request, "Invalid email or password.")
     if data.get("token") is True:
         response = Response(content_type="application/json", charset="utf-8")
-        response.json_body = {"access_token": token, "token_type": "Bearer"}
+        write_json(request, response, {"access_token": token, "token_type": "Bearer"})
     else:
         response = no_content()
         response.headers["Set-Cookie"] = session_cookie_header(request, token)
