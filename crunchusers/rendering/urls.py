@@ -2,10 +2,10 @@
 
 ``request.resource_url`` walks the lineage, looks up an adapter, parses the
 host and quotes every segment on each call; a dataset catalog needs several
-URLs per entry and a user entity half a dozen.  :func:`url_of` asks Pyramid
-once per request for the URL of the tree's root and builds every other
-URL as its parent's URL (remembered for the request) plus the quoted name,
-which is what ``resource_url`` computes as long as no resource has its own
+URLs per entry and a user entity half a dozen.  :func:`url_of` builds the
+root's URL from ``request.application_url`` and every other URL as its
+parent's URL (remembered for the request) plus the quoted name, which is
+what ``resource_url`` computes as long as no resource has its own
 ``__resource_url__`` and no ``IResourceURL`` adapter is registered (none
 is).  Under a virtual root (``X-Vhm-Root``) it leaves the work to
 ``resource_url``.
@@ -14,6 +14,7 @@ is).  Under a virtual root (``X-Vhm-Root``) it leaves the work to
 from pyramid.traversal import PATH_SEGMENT_SAFE, VH_ROOT_KEY, quote_path_segment
 
 CACHE = "_crunchusers_urls"
+APP_URL = "_crunchusers_application_url"
 
 
 def url_of(request, resource, *elements) -> str:
@@ -21,6 +22,15 @@ def url_of(request, resource, *elements) -> str:
     url = _url(request, resource)
     if elements:
         url += "/".join(quote_path_segment(e, safe=PATH_SEGMENT_SAFE) for e in elements)
+    return url
+
+
+def application_url(request) -> str:
+    """``request.application_url`` (webob derives it from the environ on
+    every access), computed once per request."""
+    url = request.__dict__.get(APP_URL)
+    if url is None:
+        url = request.__dict__[APP_URL] = request.application_url
     return url
 
 
@@ -33,8 +43,10 @@ def _url(request, resource) -> str:
         return known[1]
     parent = getattr(resource, "__parent__", None)
     name = getattr(resource, "__name__", None)
-    if parent is None or not isinstance(name, str) or VH_ROOT_KEY in request.environ:
+    if VH_ROOT_KEY in request.environ or not isinstance(name, str | None):
         url = request.resource_url(resource)
+    elif parent is None:
+        url = application_url(request) + "/" if not name else request.resource_url(resource)
     else:
         url = f"{_url(request, parent)}{quote_path_segment(name)}/"
     cache[id(resource)] = (resource, url)  # the resource kept alive: its id stays its own

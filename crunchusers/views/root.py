@@ -2,6 +2,7 @@
 
 from ..authz.permissions import Permission
 from ..rendering import shoji
+from ..rendering.urls import application_url
 from . import tree_service
 
 api_root = tree_service("api_root", "/api/", description="The API root")
@@ -15,7 +16,7 @@ FEATURE_FLAGS: dict[str, bool] = {}
 
 def api_link(request, *segments: str) -> str:
     """Absolute URL under ``/api/`` ending with a slash."""
-    return request.application_url + "/api/" + "".join(f"{s}/" for s in segments)
+    return application_url(request) + "/api/" + "".join(f"{s}/" for s in segments)
 
 
 @api_root.get(permission=Permission.VIEW)

@@ -5,7 +5,7 @@ import pytest
 from pyramid import testing
 from pyramid.request import Request
 
-from crunchusers.rendering.urls import url_of
+from crunchusers.rendering.urls import application_url, url_of
 from tests.unit.rendering.test_shoji import Located
 
 
@@ -49,7 +49,7 @@ def test_under_a_virtual_root_pyramid_decides(config):
     assert url_of(request, tree()[3]) == "https://api.example.com:8443/mount/users/0123abcd/"
 
 
-def test_pyramid_is_asked_once_per_request(config, monkeypatch):
+def test_remembered_per_request_without_asking_pyramid(config, monkeypatch):
     request = request_for(config)
     calls = []
     original = Request.resource_url
@@ -62,6 +62,21 @@ def test_pyramid_is_asked_once_per_request(config, monkeypatch):
     resources = tree()
     first = [url_of(request, r) for r in resources]
     assert [url_of(request, r) for r in resources] == first
-    assert calls == [resources[0]]  # the root only
-    assert url_of(request_for(config), resources[3]) == first[3]
-    assert len(calls) == 2  # a new request asks again
+    assert calls == []
+    assert request.__dict__["_crunchusers_urls"][id(resources[3])] == (resources[3], first[3])
+    other = request_for(config, environ={"HTTP_HOST": "other.example.com"})
+    assert url_of(other, resources[3]) == "https://other.example.com/mount/api/users/0123abcd/"
+
+
+def test_odd_roots_are_left_to_pyramid(config):
+    request = request_for(config)
+    for root in (Located("named"), Located(None), Located(7, Located(""))):
+        assert url_of(request, root) == request.resource_url(root)
+
+
+def test_application_url_once_per_request(config):
+    request = request_for(config)
+    assert application_url(request) == request.application_url
+    request.environ["HTTP_HOST"] = "changed.example.com"  # not read again
+    assert application_url(request) == "https://api.example.com:8443/mount"
+    assert application_url(request_for(config)) == "https://api.example.com:8443/mount"
