@@ -8,6 +8,10 @@ ratio: bare-view time per request ÷ scenario time per request (1.0 = as fast
 as the bare view).  Waitress's own cost (~30 % of a request under wrk) is left
 out of both, so these ratios are lower than wrk's for the same code.
 
+References: the bare view, and ``minimal ZODB entity``, a user read with
+only Pyramid, pyramid_tm and pyramid_zodbconn (no Cornice, security,
+traversal or Shoji): the most a ZODB-backed view can be on this stack.
+
 Scenarios (all GET, Bearer tokens made directly in the session store):
 
 * ``stack floor``: ``/api/progress/``, a constant answer behind the whole
@@ -73,6 +77,26 @@ def bare_app():
     config = Configurator()
     config.add_route("json", "/json")
     config.add_view(hello, route_name="json", renderer="json")
+    return config.make_wsgi_app()
+
+
+def minimal_zodb_app(databases):
+    """A user entity with Pyramid, pyramid_tm and pyramid_zodbconn only (the
+    "minimal ZODB entity view" of the issue): what the storage stack costs
+    without Cornice, security, traversal or Shoji.  It shares the app's
+    database (a FileStorage can be opened once)."""
+
+    def entity(request):
+        from pyramid_zodbconn import get_connection
+
+        user = get_connection(request).root()[ROOT_KEY].users[request.matchdict["id"]]
+        return {"id": user.__name__, "name": user.name, "email": user.email}
+
+    config = Configurator(settings={"tm.manager_hook": "pyramid_tm.explicit_manager"})
+    config.include("pyramid_tm")
+    config.registry._zodb_databases = databases
+    config.add_route("user", "/user/{id}")
+    config.add_view(entity, route_name="user", renderer="json")
     return config.make_wsgi_app()
 
 
@@ -284,8 +308,15 @@ def run(args):
     )
     try:
         ids = seed(app, args.users, args.teams, args.grants)
-        apps = {"bare": bare_app(), "app": app}
-        templates = {"bare Pyramid view": ("bare", environ_for("/json"))}
+        apps = {
+            "bare": bare_app(),
+            "minimal": minimal_zodb_app(app.registry._zodb_databases),
+            "app": app,
+        }
+        templates = {
+            "bare Pyramid view": ("bare", environ_for("/json")),
+            "minimal ZODB entity": ("minimal", environ_for(f"/user/{ids['target']}")),
+        }
         for name, (path, query, who) in scenarios(ids).items():
             templates[name] = ("app", environ_for(path, query, ids[who]))
         check(apps, templates)

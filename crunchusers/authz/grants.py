@@ -25,7 +25,8 @@ NOTHING = dict.fromkeys(FLAGS, False)
 
 def normalize_flags(flags) -> dict:
     """Fill implied flags: edit implies view; change_permissions implies view."""
-    result = {flag: bool(flags.get(flag, False)) for flag in FLAGS}
+    get = getattr(flags, "data", flags).get  # a stored PersistentMapping: its dict
+    result = {flag: bool(get(flag, False)) for flag in FLAGS}
     if result["edit"] or result["change_permissions"]:
         result["view"] = True
     return result
