@@ -21,7 +21,10 @@ Scenarios (all GET, Bearer tokens made directly in the session store):
   ``display`` times formatted with Babel);
 * ``API root``: the owner;
 * ``dataset entity``: a member reads a dataset shared with one of their teams;
-* ``account users 100``: the owner reads ``page_size=100`` of the account users;
+* ``100-user account``: the owner of an account of 100 users reads its
+  whole users catalog (100 tuples, each with two ``display`` times);
+* ``account users 100``: the owner reads ``page_size=100`` of the account
+  users (all ``--users`` of them are read and sorted to find the page);
 * ``member datasets``: a member's dataset catalog, 50 datasets shared with
   the member's teams and 50 directly (``--grants``).
 
@@ -60,6 +63,8 @@ from crunchusers.domain.users import create_account, new_user
 from crunchusers.infra.clock import SystemClock
 from crunchusers.infra.mail import stop_delivery
 from crunchusers.infra.storage import ROOT_KEY, get_db
+
+SMALL_ACCOUNT = 100  # users in the account whose whole users catalog is read
 
 CHEAP_ARGON2 = {
     "crunchusers.argon2.time_cost": "1",
@@ -100,6 +105,29 @@ def minimal_zodb_app(databases):
     return config.make_wsgi_app()
 
 
+def account_of(api_root, name: str, users: int, now):
+    """An account of ``users`` users (its owner included), all logged in
+    once (so ``last_login`` is shown too)."""
+    account, owner = create_account(
+        api_root, name=name, owner_email=f"owner@{name}.test", now=now, password_hash="x"
+    )
+    people = [
+        new_user(
+            api_root,
+            account,
+            email=f"user{n:06d}@{name}.test",
+            name=f"User {n:06d}",
+            now=now,
+            password_hash="x",
+            roles=("editor",),
+        )
+        for n in range(users - 1)
+    ]
+    for person in people:
+        person.last_login = now
+    return account, owner, people
+
+
 def seed(app, users: int, teams: int, grants: int) -> dict:
     """One account with ``users`` users; ``teams`` teams of 10; a member in
     two of them who sees ``grants`` datasets through them and ``grants``
@@ -111,23 +139,9 @@ def seed(app, users: int, teams: int, grants: int) -> dict:
     try:
         with manager:
             api_root = conn.root()[ROOT_KEY]
-            account, owner = create_account(
-                api_root, name="Bench", owner_email="owner@bench.test", now=now, password_hash="x"
-            )
-            people = [
-                new_user(
-                    api_root,
-                    account,
-                    email=f"user{n:06d}@bench.test",
-                    name=f"User {n:06d}",
-                    now=now,
-                    password_hash="x",
-                    roles=("editor",),
-                )
-                for n in range(users - 1)
-            ]
+            account, owner, people = account_of(api_root, "bench", users, now)
+            small, small_owner, _ = account_of(api_root, "small", SMALL_ACCOUNT, now)
             member, target = people[0], people[len(people) // 2]
-            target.last_login = now
             made = []
             for t in range(teams):
                 team = create_team(api_root, people[(t * 7 + 1) % len(people)], f"Team {t}", now)
@@ -151,7 +165,9 @@ def seed(app, users: int, teams: int, grants: int) -> dict:
             return {
                 "owner": api_root.sessions.start(owner, now, lifetime),
                 "member": api_root.sessions.start(member, now, lifetime),
+                "small owner": api_root.sessions.start(small_owner, now, lifetime),
                 "account": account.__name__,
+                "small": small.__name__,
                 "target": target.__name__,
                 "dataset": dataset_id,
             }
@@ -166,6 +182,7 @@ def scenarios(ids: dict) -> dict:
         "user entity": (f"/api/users/{ids['target']}/", "", "owner"),
         "API root": ("/api/", "", "owner"),
         "dataset entity": (f"/api/datasets/{ids['dataset']}/", "", "member"),
+        "100-user account": (f"/api/accounts/{ids['small']}/users/", "", "small owner"),
         "account users 100": (f"/api/accounts/{ids['account']}/users/", "page_size=100", "owner"),
         "member datasets": ("/api/datasets/", "", "member"),
     }

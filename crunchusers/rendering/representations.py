@@ -87,13 +87,22 @@ def viewer_format(viewer):
     return display_format(prefs.get("locale", "en_US"), prefs.get("timezone", "UTC"))
 
 
-def display_times(user, viewer) -> dict:
-    """``created`` and ``last_login`` for humans, as ``viewer`` reads them."""
-    show = viewer_format(viewer)
+def display_times(user, viewer, show=None) -> dict:
+    """``created`` and ``last_login`` for humans, as ``viewer`` reads them
+    (``show``: ``viewer_format(viewer)`` when the caller has it already)."""
+    show = show or viewer_format(viewer)
     return {
         "created": show(user.created) if user.created is not None else None,
         "last_login": show(user.last_login) if user.last_login is not None else None,
     }
+
+
+def _request_viewer_format(request, viewer):
+    """``viewer_format(viewer)``, looked up once per request for a catalog."""
+    known = request.__dict__.get("_crunchusers_viewer_format")
+    if known is None or known[0] is not viewer:
+        known = request.__dict__["_crunchusers_viewer_format"] = (viewer, viewer_format(viewer))
+    return known[1]
 
 
 def account_user_tuple(request, user, viewer, account) -> dict:
@@ -103,7 +112,7 @@ def account_user_tuple(request, user, viewer, account) -> dict:
         **_user_tuple(user),
         "created": isoformat(user.created),
         "last_login": isoformat(user.last_login),
-        "display": display_times(user, viewer),
+        "display": display_times(user, viewer, _request_viewer_format(request, viewer)),
         "roles": roles,
         "roles_csv": ",".join(roles),
         "account_permissions": account_permissions_for(user),
