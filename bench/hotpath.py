@@ -1,9 +1,11 @@
 """Time the read hot paths in-process, as ratios to a bare Pyramid JSON view.
 
 No server and no socket: the crunchusers WSGI app (on a temporary
-FileStorage) and a bare Pyramid ``renderer="json"`` view are called directly
-as ``app(environ, start_response)`` in this process, interleaved round by
-round, so machine load affects both alike.  The figure to read is the
+FileStorage seeded with ``--users`` users in one account, ``--teams`` teams
+and a 100-user account) and a bare Pyramid ``renderer="json"`` view are
+called directly as ``app(environ, start_response)`` in this process,
+scenario after scenario, round after round, and timed by the CPU time of
+this thread, so machine load affects all alike.  The figure to read is the
 ratio: bare-view time per request ÷ scenario time per request (1.0 = as fast
 as the bare view).  Waitress's own cost (~30 % of a request under wrk) is left
 out of both, so these ratios are lower than wrk's for the same code.
@@ -64,6 +66,7 @@ from crunchusers.infra.clock import SystemClock
 from crunchusers.infra.mail import stop_delivery
 from crunchusers.infra.storage import ROOT_KEY, get_db
 
+BARE = "bare Pyramid view"
 SMALL_ACCOUNT = 100  # users in the account whose whole users catalog is read
 
 CHEAP_ARGON2 = {
@@ -287,15 +290,12 @@ def profile(app, template, count: int, use_pyinstrument: bool):
 
 
 def print_table(timings: dict):
-    base = statistics.median(timings["bare Pyramid view"])
-    print(f"{'scenario':<20} {'us/req':>9} {'ratio':>7}   (median of {len(base_list(timings))})")
+    """us per request and ratio (bare view time / scenario time), medians."""
+    bare = timings[BARE]
+    print(f"{'scenario':<20} {'us/req':>9} {'ratio':>7}   (median of {len(bare)} rounds)")
     for name, values in timings.items():
         median = statistics.median(values)
-        print(f"{name:<20} {median * 1e6:>9.1f} {base / median:>7.2f}")
-
-
-def base_list(timings):
-    return timings["bare Pyramid view"]
+        print(f"{name:<20} {median * 1e6:>9.1f} {statistics.median(bare) / median:>7.2f}")
 
 
 def parse_args(argv=None):
@@ -331,7 +331,7 @@ def run(args):
             "app": app,
         }
         templates = {
-            "bare Pyramid view": ("bare", environ_for("/json")),
+            BARE: ("bare", environ_for("/json")),
             "minimal ZODB entity": ("minimal", environ_for(f"/user/{ids['target']}")),
         }
         for name, (path, query, who) in scenarios(ids).items():

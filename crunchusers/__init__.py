@@ -5,13 +5,14 @@ The map, from the outside in:
 * ``views/`` — the HTTP layer: Cornice services (a Cornice "service" is an
   HTTP endpoint), one module per area; error views, request schemas, CSRF,
   body limits and query parameters.  Only here is HTTP known.
-* ``rendering/`` — Shoji documents in and out, representations, URLs.
+* ``rendering/`` — Shoji documents in and out, representations, URLs, the
+  JSON encoder (orjson) and display times.
 * ``authz/`` — who may do what: permissions, principals, grants, ACLs, the
   security policy, roles and the pure rules.
 * ``domain/`` — persistent resources (``resources/``) and the operations on
   them; refusals are ``domain.exceptions``.
 * ``infra/`` — settings, clock, tokens, passwords, mail and its outbox,
-  storage, the OpenID Connect client.
+  storage, the OpenID Connect client, the request class.
 * ``cli.py`` — operator commands; :func:`main` below builds the WSGI app.
 """
 
