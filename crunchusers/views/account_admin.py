@@ -32,15 +32,16 @@ account_collaborators, my_account_collaborators = account_collaborators_services
 member_datasets, my_member_datasets = member_datasets_services = aliased(
     "account_member_datasets", "users/{user_id}/datasets/"
 )
-visible = tree_service(
-    "visible_datasets", "/api/users/{user_id}/visible_datasets/", context="/api/users/{user_id}/"
-)
-reassign = tree_service(
-    "reassign", "/api/users/{user_id}/reassign/", context="/api/users/{user_id}/"
-)
-expropriate_service = tree_service(
-    "expropriate", "/api/users/{user_id}/expropriate/", context="/api/users/{user_id}/"
-)
+
+
+def on_user(name: str):
+    """``/api/users/{user_id}/<name>/``, acting on that user."""
+    return tree_service(name, f"/api/users/{{user_id}}/{name}/", context="/api/users/{user_id}/")
+
+
+visible = on_user("visible_datasets")
+reassign = on_user("reassign")
+expropriate_service = on_user("expropriate")
 
 
 def _items(container, ids):
