@@ -25,7 +25,7 @@ from ..infra.clock import get_clock
 from ..infra.settings import get_config
 from ..rendering import shoji
 from ..rendering.representations import account_user_tuple
-from . import add_views, catalog_patch, created, no_content, read_entity, register, tree_service
+from . import catalog_patch, created, no_content, read_entity, register, tree_service, view_table
 from .bodies import ANY_OBJECT, AccountPatch, NewAccount, NewAccountUser
 from .params import positive_int
 from .schemas import validate
@@ -138,9 +138,9 @@ def patch_account(request):
     return no_content()
 
 
-add_views(account_services, "GET", get_account, permission=Permission.VIEW)
-add_views(
-    account_services, "PATCH", patch_account, permission=Permission.ADMIN, schema=AccountPatch()
+view_table(
+    (account_services, "GET", get_account, Permission.VIEW),
+    (account_services, "PATCH", patch_account, Permission.ADMIN, AccountPatch()),
 )
 
 
@@ -327,15 +327,11 @@ def patch_account_users(request):
     return no_content()
 
 
-add_views(account_users_services, "GET", get_account_users, permission=Permission.VIEW)
-add_views(
-    account_users_services,
-    "POST",
-    post_account_users,
-    permission=Permission.ADMIN,
-    schema=NewAccountUser(),
+view_table(
+    (account_users_services, "GET", get_account_users, Permission.VIEW),
+    (account_users_services, "POST", post_account_users, Permission.ADMIN, NewAccountUser()),
+    (account_users_services, "PATCH", patch_account_users, Permission.ADMIN),
 )
-add_views(account_users_services, "PATCH", patch_account_users, permission=Permission.ADMIN)
 
 
 def includeme(config):
