@@ -4,7 +4,6 @@ refused, while its own goes on — also when it is connected with an API
 token (``api_key=``)."""
 
 import warnings
-from datetime import UTC, datetime, timedelta
 
 import pycrunch
 import pytest
@@ -60,24 +59,11 @@ def test_a_refused_change_is_a_client_error_naming_the_rule(connect, owner):
     assert connect(owner, OLD).user_url.body.email == owner
 
 
-def api_token(server, email, password):
-    """A new JWT API token of ``email``, made as a script's owner would."""
-    login = {"email": email, "password": password, "token": True}
-    bearer = requests.post(server + "public/login/", json=login, timeout=10).json()
-    expires = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-    created = requests.post(
-        server + "apikeys/",
-        json={"name": "pycrunch", "expires": expires},
-        headers={"Authorization": f"Bearer {bearer['access_token']}"},
-        timeout=10,
-    )
-    assert created.status_code == 201, created.text
-    return created.json()["body"]["key"]
-
-
-def test_connected_with_an_api_token_the_change_refuses_the_old_session(server, connect, owner):
+def test_connected_with_an_api_token_the_change_refuses_the_old_session(
+    server, connect, owner, api_token
+):
     old_session = connect(owner, OLD)
-    key = api_token(server, owner, OLD)
+    key = api_token(owner, OLD).json()["body"]["key"]
     site = pycrunch.connect(api_key=key, site_url=server, session_class=UnsafeElementSession)
     try:
         me = site.user_url
