@@ -1,8 +1,9 @@
 """Password login, session cookies and logout.
 
 A successful login starts a new session (a fresh 256-bit token every time)
-that lives ``crunchusers.session_lifetime_seconds`` (24 h by default) on the
-injectable clock.  A failed login answers the same whether the login name is
+that lives as long as the user's account says (``domain.session_lifetime``:
+24 h unless its admins chose otherwise) on the injectable clock; the cookie's
+``Max-Age`` is the same.  A failed login answers the same whether the login name is
 unknown, the password wrong, the user not active or made to reset their
 password by an admin, and spends the same argon2 time in every case.
 """
@@ -10,6 +11,7 @@ password by an admin, and spends the same argon2 time in every case.
 import logging
 
 from ..domain.federation import uses_external_identity
+from ..domain.session_lifetime import session_lifetime
 from ..infra.clock import get_clock
 from ..infra.passwords import verify_password
 from ..infra.settings import get_config
@@ -42,13 +44,17 @@ def open_session(request, user) -> str:
     credentials = request.api_root.credentials
     credentials.purge_some(request.api_root.users, now, config.session_idle)
     client = (request.client_addr, (request.user_agent or "")[:200] or None)
-    return credentials.start(user, now, config.session_lifetime, client=client)
+    lifetime = session_lifetime(request.api_root, user, config.session_lifetime)
+    return credentials.start(user, now, lifetime, client=client)
 
 
 def session_cookie_header(request, token: str) -> str:
-    """Exactly one cookie: host-only, whole site, HttpOnly, SameSite=Lax;
-    ``Secure`` when the site says it is served over https."""
-    max_age = int(get_config(request.registry).session_lifetime.total_seconds())
+    """Exactly one cookie, living as long as the session ``token`` just
+    opened: host-only, whole site, HttpOnly, SameSite=Lax; ``Secure`` when
+    the site says it is served over https."""
+    now = get_clock(request.registry).now()
+    session = request.api_root.credentials.lookup(token, now)
+    max_age = int((session.expires - now).total_seconds())
     return cookie_header(request, COOKIE_NAME, token, max_age)
 
 

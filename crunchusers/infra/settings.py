@@ -28,7 +28,7 @@ FRAMEWORK_DEFAULTS = {
 class Config:
     """Parsed ``crunchusers.*`` settings."""
 
-    session_lifetime: timedelta
+    session_lifetime: timedelta  # of accounts that chose none (domain.session_lifetime)
     link_token_lifetime: timedelta
     max_body_bytes: int
     secure_cookies: bool

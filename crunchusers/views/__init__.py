@@ -84,6 +84,15 @@ def add_views(services, method: str, view, **kw):
         service.add_view(method, view, **kw)
 
 
+def view_table(*rows):
+    """:func:`add_views` for each row ``(services, method, view, permission)``
+    or ``(services, method, view, permission, schema)``: a module's views on
+    aliased services, one line each."""
+    for services, method, view, permission, *schema in rows:
+        kw = {"schema": schema[0]} if schema else {}
+        add_views(services, method, view, permission=permission, **kw)
+
+
 def created(request, resource) -> Response:
     """201 with an absolute ``Location``, as pycrunch's ``create()`` expects
     (it reads only that header); the body is empty, so no Content-Type."""

@@ -18,13 +18,14 @@ from ..domain.password_policy import PasswordPolicy, personal_words
 from ..domain.references import id_from_url, resolve_user
 from ..domain.removal import remove_from_account
 from ..domain.resources.users import STATUSES, DuplicateLogin
+from ..domain.session_lifetime import account_lifetime
 from ..domain.user_changes import UserChange, role_ids
 from ..domain.users import create_account, new_user
 from ..infra.clock import get_clock
 from ..infra.settings import get_config
 from ..rendering import shoji
 from ..rendering.representations import account_user_tuple
-from . import add_views, catalog_patch, created, no_content, read_entity, register, tree_service
+from . import catalog_patch, created, no_content, read_entity, register, tree_service, view_table
 from .bodies import ANY_OBJECT, AccountPatch, NewAccount, NewAccountUser
 from .params import positive_int
 from .schemas import validate
@@ -55,6 +56,7 @@ def account_entity(request, account):
         for name in ("teams", "projects", "datasets", "collaborators"):
             catalogs[name] = account[name]
     owner = request.api_root.users.get(account.owner_id)
+    lifetime = account_lifetime(account, get_config(request.registry).session_lifetime)
     body = {
         "id": account.__name__,
         "name": account.name,
@@ -62,6 +64,7 @@ def account_entity(request, account):
         "created": account.created.isoformat() if account.created else None,
         "oauth_providers": [],
         "password_policy": PasswordPolicy.of_account(account).settings(),
+        "session_lifetime_seconds": int(lifetime.total_seconds()),
     }
     views = {"password_policy": request.resource_url(account, "password_policy", "")}
     return shoji.entity(
@@ -123,6 +126,9 @@ def patch_account(request):
         # applies to passwords set from now on; nobody's current one is judged again
         current = PasswordPolicy.of_account(account).settings()
         account.password_policy = {**current, **changes["password_policy"]}
+    if "session_lifetime_seconds" in changes:
+        # also ends at once the open sessions older than the new lifetime
+        account.session_lifetime_seconds = changes["session_lifetime_seconds"]
     if "owner" in changes:
         new_owner = account_heir(request.api_root, me, account, changes["owner"])
         hand_over(request.api_root, account, new_owner)
@@ -132,9 +138,9 @@ def patch_account(request):
     return no_content()
 
 
-add_views(account_services, "GET", get_account, permission=Permission.VIEW)
-add_views(
-    account_services, "PATCH", patch_account, permission=Permission.ADMIN, schema=AccountPatch()
+view_table(
+    (account_services, "GET", get_account, Permission.VIEW),
+    (account_services, "PATCH", patch_account, Permission.ADMIN, AccountPatch()),
 )
 
 
@@ -321,15 +327,11 @@ def patch_account_users(request):
     return no_content()
 
 
-add_views(account_users_services, "GET", get_account_users, permission=Permission.VIEW)
-add_views(
-    account_users_services,
-    "POST",
-    post_account_users,
-    permission=Permission.ADMIN,
-    schema=NewAccountUser(),
+view_table(
+    (account_users_services, "GET", get_account_users, Permission.VIEW),
+    (account_users_services, "POST", post_account_users, Permission.ADMIN, NewAccountUser()),
+    (account_users_services, "PATCH", patch_account_users, Permission.ADMIN),
 )
-add_views(account_users_services, "PATCH", patch_account_users, permission=Permission.ADMIN)
 
 
 def includeme(config):

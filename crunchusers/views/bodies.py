@@ -11,6 +11,7 @@ import colander
 from babel import Locale, UnknownLocaleError
 from babel.numbers import list_currencies
 
+from ..domain import session_lifetime
 from ..domain.bounds import NAME_MAX, PREFERENCES_MAX_BYTES, TEXT_MAX
 from ..domain.password_policy import PasswordPolicy
 from ..domain.resources.users import STATUSES
@@ -174,10 +175,15 @@ class PasswordPolicySettings(Object):
     history = _bounded("history")
 
 
+SESSION_LIFETIME = colander.Range(session_lifetime.MIN_SECONDS, session_lifetime.MAX_SECONDS)
+
+
 class AccountPatch(Object):
     name = field(Str, validator=ACCOUNT_NAME)
     owner = field(Str, validator=LINE)
     password_policy = PasswordPolicySettings(missing=colander.drop)
+    #: null: back to the server's default
+    session_lifetime_seconds = field(Int, nullable=True, validator=SESSION_LIFETIME)
 
 
 # -- the Shoji envelope ----------------------------------------------------------

@@ -20,6 +20,9 @@ class Account(Item):
     #: What the account's admins chose of the password policy
     #: (``domain.password_policy``), a plain dict; None: the defaults.
     password_policy = None
+    #: How long its users' login sessions live (``domain.session_lifetime``);
+    #: None: the server's default.
+    session_lifetime_seconds = None
 
     def __init__(self, name, created=None):
         super().__init__(name, created)

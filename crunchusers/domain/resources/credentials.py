@@ -68,6 +68,18 @@ class Credential(Persistent):
         keys never idle out).  Exactly ``limit`` after the last use works."""
         return self.kind == LOGIN_SESSION and now - (self.last_used or self.created) > limit
 
+    def older_than(self, now, lifetime) -> bool:
+        """A login session older than ``lifetime`` has ended, whatever its
+        stored expiry (the account may have shortened it since; API keys
+        keep theirs).  Exactly ``lifetime`` after its start still works."""
+        return self.kind == LOGIN_SESSION and now - self.created > lifetime
+
+    def ends_at(self, lifetime):
+        """When a login session ends at the latest: its stored expiry, or
+        ``lifetime`` after its start if that is sooner."""
+        latest = self.created + lifetime
+        return latest if self.expires is None else min(self.expires, latest)
+
     def touch(self, now):
         """Record a use, coarsely: at most one write per
         :data:`LAST_USED_RESOLUTION`, and on this object only (never the
