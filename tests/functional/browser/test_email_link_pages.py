@@ -130,7 +130,7 @@ def test_the_change_page_confirms_the_new_address(web, testapp, scene, inbox):
     assert "sign in with the new one" in done.html.find(id="done").text
     assert "token" not in web.cookies
     assert can_log_in(testapp, NEW, PASSWORD) and not can_log_in(testapp, old, PASSWORD)
-    assert inbox.wait_for(4)[-1]["Subject"] == "Your email address was changed"
+    assert inbox.wait_for(3)[-1]["Subject"] == "Your email address was changed"
     dead = web.get(path, status=410)
     assert dead.html.find(id="renew")["href"] == "/browse/change_email/"
 
