@@ -385,8 +385,13 @@ class LinkTokens(Persistent):
 
     def peek(self, token: str, purposes: tuple[str, ...], now):
         """The user id a valid token was issued to, leaving it valid; else None."""
+        link = self.peek_link(token, purposes, now)
+        return link.user_id if link is not None else None
+
+    def peek_link(self, token: str, purposes: tuple[str, ...], now) -> LinkToken | None:
+        """The :class:`LinkToken` of a valid token, leaving it valid; else None."""
         found = self._live(token, purposes, now)
-        return found[1].user_id if found else None
+        return found[1] if found else None
 
     def purpose_of(self, token: str, now) -> str | None:
         """The purpose of a valid token, leaving it valid (the page behind a
