@@ -76,25 +76,40 @@ def open_storage(config):
         ) from exc
 
 
+#: SQLSTATEs of a RelStorage schema that another process created meanwhile:
+#: unique_violation, duplicate_table, duplicate_object.
+CREATED_CONCURRENTLY = {"23505", "42P07", "42710"}
+
+
+def created_concurrently(exc: Exception) -> bool:
+    """The storage's first-time set-up lost a race with another process's."""
+    if isinstance(exc, ConflictError):  # the ZODB root, made by DB()
+        return True
+    code = getattr(exc, "pgcode", None) or getattr(exc, "sqlstate", None)
+    return code in CREATED_CONCURRENTLY
+
+
 def open_db(uri: str, name: str, databases: dict) -> DB:
     """pyramid_zodbconn's ``db_from_uri`` with the old class paths mapped
-    (:func:`.generations.class_factory`), retrying the creation of the ZODB
-    root when another process creates it at the same moment."""
+    (:func:`.generations.class_factory`), retried when another process
+    creates the storage's schema or the ZODB root at the same moment."""
     for attempt in range(BOOTSTRAP_ATTEMPTS):
         storage_factory, db_kw = resolve_uri(uri)
-        storage = storage_factory()
+        storage = None
         try:
+            storage = storage_factory()
             return DB(
                 storage,
                 databases=databases,
                 **{**db_kw, "database_name": name},
                 class_factory=generations.class_factory,
             )
-        except ConflictError:
-            databases.pop(name, None)
-            storage.close()
-            if attempt == BOOTSTRAP_ATTEMPTS - 1:
+        except Exception as exc:
+            if not created_concurrently(exc) or attempt == BOOTSTRAP_ATTEMPTS - 1:
                 raise
+            databases.pop(name, None)
+            if storage is not None:
+                storage.close()
 
 
 def in_transaction(db, action):
