@@ -3,7 +3,8 @@ users, adds them to one shared team, shares its own dataset with them,
 creates datasets into one shared project and logs in, a fixed number of
 times.  Every request must end 2xx (the app retries conflicts with a jittered
 backoff, ``views.retry``; a 503 here is a write hot spot or too few
-retries), and afterwards every write is there exactly once: users, team members, project contents and order, dataset shares, sessions, and one
+retries), and afterwards every write is there exactly once: users, team
+members, project contents and order, dataset shares, sessions, and one
 invitation mail per invited user.
 
 On FileStorage (one gunicorn worker process: a FileStorage has one writer)
