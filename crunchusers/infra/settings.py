@@ -17,7 +17,7 @@ from .origins import is_origin, origin_of
 PREFIX = "crunchusers."
 
 FRAMEWORK_DEFAULTS = {
-    "retry.attempts": "5",
+    "retry.attempts": "10",  # with a jittered backoff (views.retry)
     "tm.commit_veto": "pyramid_tm.default_commit_veto",
     "tm.manager_hook": "pyramid_tm.explicit_manager",
     "handle_exceptions": "false",  # Cornice: our own error views render errors
@@ -48,6 +48,7 @@ class Config:
     mail_budget_per_hour: int = 5
     jwt_secret: str | None = None  # else the database's key (infra.jwt_tokens)
     session_idle: timedelta = timedelta(hours=8)
+    retry_backoff_ms: float = 20
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -88,6 +89,7 @@ class Config:
             mail_budget_per_hour=int(get("mail_budget_per_hour", 5)),
             jwt_secret=get("jwt_secret") or None,
             session_idle=timedelta(seconds=int(get("session_idle_seconds", 8 * 3600))),
+            retry_backoff_ms=float(get("retry_backoff_ms", 20)),
         )
 
 

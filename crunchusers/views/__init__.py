@@ -32,6 +32,7 @@ from .schemas import validate
 MODULES = (
     ".access_log",
     ".errors",
+    ".retry",
     ".limits",
     ".csrf",
     ".root",
