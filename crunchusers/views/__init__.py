@@ -48,6 +48,7 @@ MODULES = (
     ".passwords",
     ".emails",
     ".sessions",
+    ".sign_ins",
     ".openapi",
 )
 

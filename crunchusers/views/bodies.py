@@ -14,6 +14,7 @@ from babel.numbers import list_currencies
 from ..domain.bounds import NAME_MAX, PREFERENCES_MAX_BYTES, TEXT_MAX
 from ..domain.password_policy import PasswordPolicy
 from ..domain.resources.users import STATUSES
+from ..domain.sign_ins import LOCKOUT_THRESHOLD_RANGE
 from ..infra.passwords import LOGIN_MAX_LENGTH as PASSWORD_MAX
 from ..rendering.shoji import LINK_MEMBERS
 from .schemas import (
@@ -178,6 +179,7 @@ class AccountPatch(Object):
     name = field(Str, validator=ACCOUNT_NAME)
     owner = field(Str, validator=LINE)
     password_policy = PasswordPolicySettings(missing=colander.drop)
+    lockout_threshold = field(Int, validator=colander.Range(*LOCKOUT_THRESHOLD_RANGE))
 
 
 # -- the Shoji envelope ----------------------------------------------------------
@@ -512,6 +514,12 @@ class Invitation(Object):
 class NewApiKey(Object):
     name = name_field()
     expires = field(Str, nullable=True, validator=LINE)  # ISO 8601 with a zone
+
+
+class TrackingSwitch(Object):
+    """``PATCH /users/{id}/activity/``: switch the user's activity tracking."""
+
+    tracking = _required(Bool)
 
 
 class Reassign(Object):

@@ -20,6 +20,8 @@ class Account(Item):
     #: What the account's admins chose of the password policy
     #: (``domain.password_policy``), a plain dict; None: the defaults.
     password_policy = None
+    #: Consecutive failed logins that lock a user (``domain.sign_ins``); None: 5.
+    lockout_threshold = None
 
     def __init__(self, name, created=None):
         super().__init__(name, created)
