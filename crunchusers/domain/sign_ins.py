@@ -186,11 +186,14 @@ def last_login(api_root, user):
     return at or user.last_login
 
 
-def summary(api_root, user, now) -> dict:
+def summary(api_root, user, now, idle) -> dict:
     """Seed 001's UserActivity for the full profile: last sign-in and its
-    address, the consecutive failures, the live login sessions."""
+    address, the consecutive failures, the login sessions that still let
+    the user in (neither expired nor idle past ``idle``)."""
     record = api_root.sign_ins.of(user)
-    sessions = [c for c in api_root.credentials.of_user(user, LOGIN_SESSION) if c.is_live(now)]
+    sessions = [
+        c for c in api_root.credentials.of_user(user, LOGIN_SESSION) if not c.has_ended(now, idle)
+    ]
     return {
         "last_login": last_login(api_root, user),
         "last_login_ip": record.last.ip if record is not None else None,

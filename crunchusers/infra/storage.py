@@ -9,8 +9,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import transaction
-from ZODB.POSException import ConflictError
 from zc.lockfile import LockError
+from ZODB.POSException import ConflictError
 
 from ..domain.resources.root import ApiRoot, TraversalRoot
 from ..domain.resources.users import User

@@ -12,6 +12,7 @@ from ..authz.roles import ROLES, account_permissions_for
 from ..authz.rules import is_account_admin, may_edit_profile
 from ..domain.sign_ins import last_login, summary
 from ..infra.clock import get_clock, isoformat
+from ..infra.settings import get_config
 
 # -- users: two tiers of profile, and the tombstone -------------------------
 #
@@ -131,7 +132,8 @@ def user_body(request, user) -> dict:
 
 def full_user_body(request, user) -> dict:
     address = dict(user.address or {})
-    sign_ins = summary(request.api_root, user, get_clock(request.registry).now())
+    now, idle = get_clock(request.registry).now(), get_config(request.registry).session_idle
+    sign_ins = summary(request.api_root, user, now, idle)
     manager_url = None
     if user.manager_id and user.manager_id in request.api_root.users:
         manager_url = request.url_of(request.api_root.users[user.manager_id])

@@ -7,6 +7,7 @@ import pytest
 
 from tests.factories import PASSWORD
 
+from ..helpers import new_key
 from .helpers import attempt, fail
 
 FIELDS = (
@@ -60,14 +61,26 @@ def test_the_user_sees_their_own_and_plain_members_see_none_of_it(testapp, acme)
             assert not set(FIELDS) & set(res.json["body"])
 
 
-def test_sessions_count_until_they_expire_and_api_keys_never(testapp, acme, clock):
+def test_sessions_count_until_they_end_and_api_keys_never(testapp, acme, clock):
     headers = acme.headers("alice")
-    testapp.post_json("/api/apikeys/", {"name": "script"}, headers=headers, status=201)
+    testapp.post_json("/api/apikeys/", new_key("script"), headers=headers, status=201)
     assert body_of(testapp, acme, "alice", "admin")["concurrent_sessions"] == 1
-    clock.advance(seconds=86400)  # exactly the session lifetime: still live
+    clock.advance(hours=8)  # exactly the idle limit since the last use: still live
     assert body_of(testapp, acme, "alice", "admin")["concurrent_sessions"] == 1
     clock.advance(seconds=1)
     admin = acme.factory.login(acme.admin)  # the admin's session ended too
+    body = testapp.get(acme.url("alice"), headers=admin, status=200).json["body"]
+    assert body["concurrent_sessions"] == 0 and body["logged_in"] is False
+
+
+def test_sessions_count_until_they_expire(testapp, acme, clock):
+    headers = acme.headers("alice")
+    for _ in range(3):  # used every 8 hours: never idle, until the lifetime ends
+        clock.advance(hours=8)
+        testapp.get(acme.url("alice"), headers=headers, status=200)
+    assert body_of(testapp, acme, "alice", "alice")["concurrent_sessions"] == 1
+    clock.advance(seconds=1)
+    admin = acme.factory.login(acme.admin)
     body = testapp.get(acme.url("alice"), headers=admin, status=200).json["body"]
     assert body["concurrent_sessions"] == 0 and body["logged_in"] is False
 
