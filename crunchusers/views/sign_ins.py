@@ -51,8 +51,11 @@ activity_entry = tree_service("activity_entry", USER + "activity/{entry}/", cont
 
 def sign_in_catalogs(request, user) -> tuple[str, ...]:
     """The names of this module's catalogs the caller may read on ``user``
-    (for the user entity's ``catalogs``)."""
+    (for the user entity's ``catalogs``): none for a caller who must still
+    verify their email, whom the gate refuses them (``authz.verification``)."""
     me, account = request.identity, account_of(request.api_root, user)
+    if me.needs_email_verification:
+        return ()
     names = ("login_history",) if may_read_sign_ins(me, user, account) else ()
     return names + (("activity",) if may_read_activity(me, account) else ())
 

@@ -162,3 +162,17 @@ def test_a_login_answers_as_before_for_pycrunch(testapp, acme):
         LOGIN, {"email": acme.email("bob"), "password": PASSWORD, "token": True}, status=200
     )
     assert set(res.json) == {"access_token", "token_type"}
+
+
+def test_a_user_who_must_verify_their_email_is_gated_from_it(testapp, acme):
+    """The email verification gate (authz/verification.py) holds here too:
+    the history is no part of what an unverified user may use."""
+    body = {"email": "nina@example.com", "password": "a brand new passphrase 42"}
+    res = testapp.post_json("/api/account/users/", body, headers=acme.headers("owner"))
+    acme.adopt("nina", res.location, body["password"])
+    me = testapp.get(acme.url("nina"), headers=acme.headers("nina")).json
+    assert "login_history" not in me.get("catalogs", {})  # links only what works
+    res = testapp.get(history_url(acme, "nina"), headers=acme.headers("nina"), status=403)
+    assert "Verify your email address first" in res.json["message"]
+    doc = history(testapp, history_url(acme, "nina"), acme.headers("admin"))
+    assert [e["outcome"] for e in doc["index"].values()] == ["success"]
