@@ -16,6 +16,7 @@ from tests.test_relstorage import (  # noqa: F401  (fixtures: database, producti
     database,
     login,
     production_settings,
+    verify_by_mail,
 )
 
 
@@ -33,7 +34,7 @@ def processes(production_settings):  # noqa: F811
         get_db(app.registry).close()
 
 
-def test_two_processes_share_lockout_throttle_and_history(processes):
+def test_two_processes_share_lockout_throttle_and_history(processes, inbox):
     (first, second), settings = processes
     root = login(first, settings["crunchusers.superuser_email"])
     first.post_json(
@@ -42,6 +43,7 @@ def test_two_processes_share_lockout_throttle_and_history(processes):
         headers=root,
         status=201,
     )
+    verify_by_mail(second, inbox, "owner@acme.test")  # else gated (authz/verification.py)
     owner = login(second, "owner@acme.test")
     user = second.post_json(
         "/api/account/users/",
