@@ -28,8 +28,14 @@ def status_of(factory, user_id):
 
 
 def last_transaction(app):
-    """The id of the database's latest committed transaction."""
-    return get_db(app.registry).lastTransaction()
+    """The id of the database's latest committed transaction, as a new
+    connection sees it (RelStorage's shared storage object learns of
+    commits only when it polls; a connection polls when it opens)."""
+    conn = get_db(app.registry).open()
+    try:
+        return conn._storage.lastTransaction()
+    finally:
+        conn.close()
 
 
 def history_of(factory, user_id) -> list[dict]:
