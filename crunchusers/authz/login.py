@@ -103,15 +103,23 @@ def verified(request, user, password: str) -> bool:
 
 
 def password_accepted(request, user, attempt: Attempt) -> str:
-    """The first factor is proven: the step a second factor would take over
-    (answering a challenge instead of a session).  Today: the session."""
+    """The seam for a second factor: the password is proven (throttle,
+    lockout and the one verification passed), for the JSON login and the
+    browser's login page alike.  Today it opens the session.  A second
+    factor answers a challenge here instead, and once that factor is proven
+    calls :func:`open_session` with ``attempt_of(request, "mfa")``; a wrong
+    code counts toward lockout through ``domain.sign_ins.record_failure``.
+    The other sign-ins call :func:`open_session` directly: OpenID Connect
+    (``views/oidc.py``, the provider is the proof) and the mailed links that
+    set a password (``browser/links``, method ``link``)."""
     return open_session(request, user, attempt)
 
 
 def open_session(request, user, attempt: Attempt) -> str:
-    """A new session token for ``user``, who just proved who they are
-    (password here, a provider in ``views/oidc.py``), recorded as a sign-in.
-    Nothing here writes the ``User``: concurrent sign-ins of one user merge."""
+    """A new session token for ``user``, who just proved who they are,
+    recorded as a successful ``attempt`` (history, last sign-in, failures
+    cleared).  Nothing here writes the ``User``: concurrent sign-ins of one
+    user merge."""
     config = get_config(request.registry)
     api_root = request.api_root
     record_success(api_root, user, attempt, config.login)
