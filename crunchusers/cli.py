@@ -35,6 +35,7 @@ from .domain.federation import refuse_password
 from .domain.notifications import Links, Notifier
 from .domain.password_policy import personal_words
 from .domain.resources.users import STATUSES, DuplicateLogin
+from .domain.sign_ins import last_login
 from .domain.user_changes import UserChange
 from .domain.users import create_account
 from .infra import generations
@@ -190,7 +191,7 @@ def user_summary(api_root, user) -> dict:
         "account_permissions": account_permissions_for(user),
         "account": account.name if account else None,
         "created": isoformat(user.created),
-        "last_login": isoformat(user.last_login),
+        "last_login": isoformat(last_login(api_root, user)),
         "preferences": dict(user.preferences),
     }
 

@@ -193,3 +193,21 @@ def get_api_root(request) -> ApiRoot:
 
 def root_factory(request):
     return TraversalRoot(request.api_root, request)
+
+
+def write_apart(registry, change, attempts: int = 3):
+    """Run ``change(api_root)`` in a transaction of its own, on a connection
+    of its own, retried on conflicts: for records that must outlive the
+    request's own transaction when that one aborts."""
+    for attempt in range(attempts):
+        manager = transaction.TransactionManager(explicit=True)
+        conn = get_db(registry).open(transaction_manager=manager)
+        try:
+            with manager:
+                change(conn.root()[ROOT_KEY])
+            return
+        except ConflictError:
+            if attempt == attempts - 1:
+                raise
+        finally:
+            conn.close()

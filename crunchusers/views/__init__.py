@@ -49,6 +49,7 @@ MODULES = (
     ".passwords",
     ".emails",
     ".sessions",
+    ".sign_ins",
     ".openapi",
 )
 

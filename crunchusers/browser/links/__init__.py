@@ -37,7 +37,7 @@ from functools import partial
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-from ...authz.login import open_session, session_cookie_header
+from ...authz.login import attempt_of, open_session, session_cookie_header
 from ...domain.credentials import policy_for
 from ...domain.exceptions import DomainError, Invalid
 from ...infra.clock import get_clock
@@ -203,6 +203,7 @@ def submit_link(request):
     if not link_page.signs_in:
         return page(request, "link_done.jinja2", {"link": link_page})
     response = HTTPSeeOther(location=request.script_name + "/api/")
-    response.headers.add("Set-Cookie", session_cookie_header(request, open_session(request, user)))
+    token = open_session(request, user, attempt_of(request, "link"))
+    response.headers.add("Set-Cookie", session_cookie_header(request, token))
     response.cache_control = "no-store"
     return response

@@ -23,6 +23,8 @@ class Account(Item):
     #: How long its users' login sessions live (``domain.session_lifetime``);
     #: None: the server's default.
     session_lifetime_seconds = None
+    #: Consecutive failed logins that lock a user (``domain.sign_ins``); None: 5.
+    lockout_threshold = None
 
     def __init__(self, name, created=None):
         super().__init__(name, created)

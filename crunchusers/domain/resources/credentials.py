@@ -79,6 +79,9 @@ class Credential(Persistent):
         ``lifetime`` after its start if that is sooner."""
         latest = self.created + lifetime
         return latest if self.expires is None else min(self.expires, latest)
+    def has_ended(self, now, idle) -> bool:
+        """Expired, or a login session idle past ``idle``: it lets nobody in."""
+        return not self.is_live(now) or self.idle_past(now, idle)
 
     def touch(self, now):
         """Record a use, coarsely: at most one write per
@@ -214,7 +217,7 @@ class Credentials(Persistent):
         after = self.data.items(min=start) if start else self.data.items()
         before = self.data.items(max=start, excludemax=True) if start else ()
         for digest, credential in islice(chain(after, before), limit):
-            if not credential.is_live(now) or credential.idle_past(now, idle):
+            if credential.has_ended(now, idle):
                 ended.append((digest, credential.user_id))
         for digest, user_id in ended:
             self._drop(digest, users.get(user_id))

@@ -17,6 +17,7 @@ from ..kinds import containers
 from .credentials import ApiKeys, Credentials, LinkTokens
 from .login_flows import LoginFlows
 from .mail_budget import MailBudget
+from .sign_ins import SignIns
 
 
 class _Site:
@@ -36,6 +37,8 @@ class ApiRoot(Persistent):
     #: OpenID Connect sign-ins in progress (added by ``ensure_containers``).
     login_flows = None
     mail_budget = None
+    #: Sign-in records and the login throttle (``domain.sign_ins``).
+    sign_ins = None
 
     def __init__(self):
         self.sessions = Credentials()  # read it as ``credentials``
@@ -56,6 +59,8 @@ class ApiRoot(Persistent):
             self.login_flows = LoginFlows()
         if self.mail_budget is None:
             self.mail_budget = MailBudget()
+        if self.sign_ins is None:
+            self.sign_ins = SignIns()
         self.sessions.ensure_key_index()
         self.sessions.ensure_signing_key()
 
