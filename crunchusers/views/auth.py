@@ -6,6 +6,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from ..authz import login as authn
 from ..authz.permissions import Permission
 from ..rendering import shoji
+from ..rendering.renderer import write_json
 from . import no_content, read_object, register, tree_service
 from .bodies import Login
 from .errors import unauthorized
@@ -51,7 +52,7 @@ def post_login(request):
         return unauthorized(request, "Invalid email or password.")
     if data.get("token"):
         response = Response(content_type="application/json", charset="utf-8")
-        response.json_body = {"access_token": token, "token_type": "Bearer"}
+        write_json(request, response, {"access_token": token, "token_type": "Bearer"})
     else:
         response = no_content()
         response.headers["Set-Cookie"] = authn.session_cookie_header(request, token)

@@ -19,6 +19,7 @@ from pyramid_retry import IRetryableError, is_error_retryable
 from ..authz.permissions import Permission
 from ..authz.verification import VerifyEmailFirst
 from ..domain.exceptions import DomainError, NotAllowed
+from ..rendering.renderer import write_json
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def error_response(request, status_code, message, *, field=None, headers=None, e
         body.update(extra)
     response.content_type = "application/json"
     response.charset = "utf-8"
-    response.json_body = body
+    write_json(request, response, body)
     return response
 
 
@@ -115,7 +116,7 @@ def slash_redirect(request):
     response = Response(
         status=301, location=location, content_type="application/json", charset="utf-8"
     )
-    response.json_body = {"element": "shoji:view", "self": location, "value": location}
+    write_json(request, response, {"element": "shoji:view", "self": location, "value": location})
     return response
 
 
