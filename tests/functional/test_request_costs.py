@@ -1,6 +1,7 @@
 """What every request costs: no class built per request, and reading writes
-nothing (the session lookup is a lookup; an API key's ``last_used`` is
-stamped at most once an hour, and parallel stamps merge)."""
+nothing (the session lookup is a lookup; a credential's ``last_used`` is
+stamped coarsely, tests/functional/accounts/test_session_lifetime.py, and
+parallel stamps merge)."""
 
 from datetime import timedelta
 
@@ -11,7 +12,6 @@ from pyramid.interfaces import IRequestExtensions, IRequestFactory
 from pyramid.util import InstancePropertyHelper
 from ZODB.FileStorage import FileStorage
 
-from crunchusers.authz.policy import LAST_USED_RESOLUTION
 from crunchusers.domain.resources.credentials import Session
 from tests.factories import Scene
 
@@ -66,29 +66,13 @@ def serials(factory, user_id):
 
 
 def test_reading_with_a_session_writes_nothing(testapp, scene, factory):
+    """Beyond the first use's ``last_used`` stamp."""
     headers = scene.headers("alice")
+    testapp.get("/api/", headers=headers, status=200)
     before = serials(factory, scene.alice)
     for url in (scene.url("alice"), "/api/", "/api/datasets/", "/api/users/"):
         testapp.get(url, headers=headers, status=200)
     assert serials(factory, scene.alice) == before
-
-
-def test_an_api_key_is_stamped_at_most_once_an_hour(testapp, scene, factory, clock):
-    key = testapp.post_json(
-        "/api/apikeys/", {"name": "k"}, headers=scene.headers("alice"), status=201
-    ).json["body"]["key"]
-    bearer = {"Authorization": f"Bearer {key}"}
-    testapp.get("/api/", headers=bearer, status=200)  # first use: stamped
-    stamped = serials(factory, scene.alice)
-    clock.advance(seconds=LAST_USED_RESOLUTION.total_seconds())
-    testapp.get("/api/", headers=bearer, status=200)  # exactly an hour later: not yet
-    assert serials(factory, scene.alice) == stamped
-    clock.advance(seconds=1)
-    testapp.get("/api/", headers=bearer, status=200)  # one second past: stamped again
-    assert serials(factory, scene.alice) != stamped
-    listing = testapp.get("/api/apikeys/", headers=scene.headers("alice")).json["index"]
-    (entry,) = listing.values()
-    assert entry["last_used"] == clock.now().isoformat()
 
 
 @pytest.fixture
