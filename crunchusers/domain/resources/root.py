@@ -58,6 +58,8 @@ class ApiRoot(Persistent):
             self.mail_budget = MailBudget()
         self.sessions.ensure_key_index()
         self.sessions.ensure_signing_key()
+        for account in self.accounts.values():
+            account.ensure_name_index(self.users)
 
     @property
     def credentials(self) -> Credentials:
