@@ -188,8 +188,8 @@ class Seeder:
                 now=self.now,
                 password_hash=self.password_hash,
             )
+            owner.email_verified = True
         self.account_id = account.__name__
-        owner.email_verified = True
         self.users.append(owner)
 
     def user(self, api_root, n):
