@@ -8,6 +8,7 @@ from ..authz.permissions import Permission
 from ..domain.sign_ins import Throttled
 from ..infra.hashing import HashingBusy
 from ..rendering import shoji
+from ..rendering.renderer import write_json
 from . import no_content, read_object, register, tree_service
 from .bodies import Login
 from .errors import domain_error_view, hashing_busy_view, unauthorized
@@ -60,7 +61,7 @@ def post_login(request):
         return unauthorized(request, "Invalid email or password.")
     if data.get("token"):
         response = Response(content_type="application/json", charset="utf-8")
-        response.json_body = {"access_token": token, "token_type": "Bearer"}
+        write_json(request, response, {"access_token": token, "token_type": "Bearer"})
     else:
         response = no_content()
         response.headers["Set-Cookie"] = authn.session_cookie_header(request, token)

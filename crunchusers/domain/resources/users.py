@@ -124,6 +124,8 @@ class User(Item):
     oidc_subject = None  # the provider's ``sub``, recorded at the first sign-in
     display_name = None
     dataset_ceiling = None
+    #: Where the account's name index has it (``Account.file_member``).
+    name_key = None
 
     def __init__(self, email, *, name="", first_name="", last_name="", created=None):
         self.email = email.strip()
