@@ -372,11 +372,14 @@ def _remove_self(w, actor, status):
     return res
 
 
-def rows(table, actors):
+def rows(table, actors) -> list:
     for endpoint, statuses in table.items():
         assert len(statuses) == len(actors), endpoint
-        for actor, status in zip(actors, statuses, strict=True):
-            yield pytest.param(endpoint, actor, status, id=f"{endpoint} as {actor} -> {status}")
+    return [
+        pytest.param(endpoint, actor, status, id=f"{endpoint} as {actor} -> {status}")
+        for endpoint, statuses in table.items()
+        for actor, status in zip(actors, statuses, strict=True)
+    ]
 
 
 def test_every_row_has_a_check():
