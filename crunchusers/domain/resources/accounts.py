@@ -20,6 +20,8 @@ class Account(Item):
     #: What the account's admins chose of the password policy
     #: (``domain.password_policy``), a plain dict; None: the defaults.
     password_policy = None
+    #: Every user must give a second factor (by mail unless they have TOTP).
+    mfa_required = False
 
     def __init__(self, name, created=None):
         super().__init__(name, created)

@@ -17,6 +17,7 @@ from ..kinds import containers
 from .credentials import ApiKeys, Credentials, LinkTokens
 from .login_flows import LoginFlows
 from .mail_budget import MailBudget
+from .second_factors import Challenges
 
 
 class _Site:
@@ -36,6 +37,8 @@ class ApiRoot(Persistent):
     #: OpenID Connect sign-ins in progress (added by ``ensure_containers``).
     login_flows = None
     mail_budget = None
+    #: Sign-ins waiting for a second factor (added by ``ensure_containers``).
+    mfa_challenges = None
 
     def __init__(self):
         self.sessions = Credentials()  # read it as ``credentials``
@@ -56,6 +59,8 @@ class ApiRoot(Persistent):
             self.login_flows = LoginFlows()
         if self.mail_budget is None:
             self.mail_budget = MailBudget()
+        if self.mfa_challenges is None:
+            self.mfa_challenges = Challenges()
         self.sessions.ensure_key_index()
         self.sessions.ensure_signing_key()
 
