@@ -43,6 +43,7 @@ READ_ONLY = (
     "display",
     "editable",
     "roles_csv",
+    "second_factor",
 )
 
 

@@ -48,6 +48,8 @@ class Config:
     mail_budget_per_hour: int = 5
     jwt_secret: str | None = None  # else the database's key (infra.jwt_tokens)
     session_idle: timedelta = timedelta(hours=8)
+    #: The issuer authenticator apps show next to the user's address.
+    totp_issuer: str = "crunchusers"
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -88,6 +90,7 @@ class Config:
             mail_budget_per_hour=int(get("mail_budget_per_hour", 5)),
             jwt_secret=get("jwt_secret") or None,
             session_idle=timedelta(seconds=int(get("session_idle_seconds", 8 * 3600))),
+            totp_issuer=get("totp_issuer") or "crunchusers",
         )
 
 

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from ..authz.grants import ceiling
+from ..authz.grants import account_of, ceiling
 from ..authz.roles import ROLES, account_permissions_for
 from ..authz.rules import is_account_admin, may_edit_profile
+from ..domain.second_factor import state as second_factor_state
 from ..infra.clock import isoformat
 
 # -- users: two tiers of profile, and the tombstone -------------------------
@@ -155,6 +156,7 @@ def full_user_body(request, user) -> dict:
         "last_login": isoformat(user.last_login),
         "preferences": dict(user.preferences),
         "display": display_times(user, request.identity),
+        "second_factor": second_factor_state(user, account_of(request.api_root, user)),
     }
 
 

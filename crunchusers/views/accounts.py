@@ -62,6 +62,7 @@ def account_entity(request, account):
         "created": account.created.isoformat() if account.created else None,
         "oauth_providers": [],
         "password_policy": PasswordPolicy.of_account(account).settings(),
+        "mfa_required": account.mfa_required,
     }
     views = {"password_policy": request.resource_url(account, "password_policy", "")}
     return shoji.entity(
@@ -123,6 +124,9 @@ def patch_account(request):
         # applies to passwords set from now on; nobody's current one is judged again
         current = PasswordPolicy.of_account(account).settings()
         account.password_policy = {**current, **changes["password_policy"]}
+    if "mfa_required" in changes:
+        # asked of everyone at their next sign-in: by mail unless they have TOTP
+        account.mfa_required = changes["mfa_required"]
     if "owner" in changes:
         new_owner = account_heir(request.api_root, me, account, changes["owner"])
         hand_over(request.api_root, account, new_owner)

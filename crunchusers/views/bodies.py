@@ -178,6 +178,7 @@ class AccountPatch(Object):
     name = field(Str, validator=ACCOUNT_NAME)
     owner = field(Str, validator=LINE)
     password_policy = PasswordPolicySettings(missing=colander.drop)
+    mfa_required = field(Bool)
 
 
 # -- the Shoji envelope ----------------------------------------------------------
@@ -516,3 +517,23 @@ class NewApiKey(Object):
 
 class Reassign(Object):
     owner = field(Str, validator=LINE)  # a user URL or email
+
+
+# -- second factors (``views.second_factor``) -------------------------------------
+
+
+#: A code as typed: six digits (mailed or TOTP) or a recovery code.
+CODE = colander.Length(max=64, max_err="must be at most 64 characters")
+
+
+class SecondFactorPatch(Object):
+    """``PATCH /users/{id}/second_factor/``: opt in to (or out of) mailed codes."""
+
+    email = _required(Bool)
+
+
+class SecondFactorCode(Object):
+    """A fresh code of the user's authenticator app: to confirm an
+    enrolment, to get new recovery codes."""
+
+    code = _required(Str, validator=CODE)
