@@ -179,21 +179,9 @@ def code_digest(token: str, code: str) -> str:
     return hmac.new(token.encode(), code.encode(), hashlib.sha256).hexdigest()
 
 
-@dataclass(frozen=True)
-class Answer:
-    """A code given for a live challenge: whose, and the method it matched
-    (None: wrong; ``dead`` when that was the last try)."""
-
-    user: object
-    challenge: Challenge
-    method: str | None
-    dead: bool = False
-
-
-def answer(challenges, users, token, code, now) -> Answer | None:
-    """Check ``code`` against the live challenge of ``token`` (None when
-    there is none: unknown, used, expired, or its user gone).  A right code
-    uses the challenge up; a wrong one counts, and the fifth kills it."""
+def find(challenges, users, token, now) -> tuple[Challenge, object] | None:
+    """The live challenge of ``token`` and its user; None when there is
+    none (unknown, used, expired, or its user gone)."""
     challenge = challenges.live(token, now)
     if challenge is None:
         return None
@@ -201,15 +189,20 @@ def answer(challenges, users, token, code, now) -> Answer | None:
     if user is None:
         challenges.discard(token)
         return None
+    return challenge, user
+
+
+def check(challenges, challenge, token, user, code, now) -> str | None:
+    """The method ``code`` answers ``challenge`` with, or None.  A right
+    code uses the challenge up; a wrong one counts, and the fifth kills it."""
     method = _matching(challenge, token, user, code, now)
     if method is not None:
         challenges.discard(token)
-        return Answer(user, challenge, method)
+        return method
     challenge.wrong += 1
-    dead = challenge.wrong >= MAX_WRONG_CODES
-    if dead:
+    if challenge.wrong >= MAX_WRONG_CODES:
         challenges.discard(token)
-    return Answer(user, challenge, None, dead)
+    return None
 
 
 def _matching(challenge, token, user, code, now) -> str | None:

@@ -33,6 +33,20 @@ def challenges():
     return Challenges()
 
 
+def answer(challenges, users, token, code, now):
+    """``(user, method)`` for a code, as a sign-in checks it; None when the
+    token leads to no challenge."""
+    found = mfa.find(challenges, users, token, now)
+    if found is None:
+        return None
+    challenge, user = found
+    return user, mfa.check(challenges, challenge, token, user, code, now)
+
+
+def method_of(*args):
+    return answer(*args)[1]
+
+
 def with_totp(user, at=NOW):
     """Enrol and confirm TOTP; returns the secret and the recovery codes."""
     secret = mfa.enrol_totp(user)
@@ -118,15 +132,15 @@ def test_no_challenge_without_a_second_factor(ann, challenges):
 
 def test_the_mailed_code_is_stored_keyed_by_the_token_and_works_once(ann, users, challenges):
     mfa.set_email(ann, True)
-    issued = mfa.issue(challenges, ann, None, NOW, wants_token=True)
+    issued = mfa.issue(challenges, ann, None, NOW, wants_token=True, via="token")
     assert issued.methods == ("email",) and len(issued.email_code) == 6
     assert len(issued.token) >= 43 and issued.token not in challenges.data
     stored = next(iter(challenges.data.values()))
+    assert stored.wants_token and stored.via == "token" and stored.user_id == "ann"
     assert issued.email_code not in stored.code_digest
     assert stored.code_digest != hash_token(issued.email_code)  # keyed, not a plain hash
-    answer = mfa.answer(challenges, users, issued.token, issued.email_code, NOW)
-    assert answer.user is ann and answer.method == "email" and answer.challenge.wants_token
-    assert mfa.answer(challenges, users, issued.token, issued.email_code, NOW) is None
+    assert answer(challenges, users, issued.token, issued.email_code, NOW) == (ann, "email")
+    assert answer(challenges, users, issued.token, issued.email_code, NOW) is None
     assert len(challenges) == 0
 
 
@@ -135,31 +149,31 @@ def test_a_challenge_lives_ten_minutes_exactly(ann, users, challenges):
     on_time = mfa.issue(challenges, ann, None, NOW)
     late = mfa.issue(challenges, ann, None, NOW)
     deadline = NOW + timedelta(minutes=10)
-    assert mfa.answer(challenges, users, on_time.token, on_time.email_code, deadline).method
+    assert method_of(challenges, users, on_time.token, on_time.email_code, deadline) == "email"
     past = deadline + timedelta(seconds=1)
-    assert mfa.answer(challenges, users, late.token, late.email_code, past) is None
+    assert answer(challenges, users, late.token, late.email_code, past) is None
     assert len(challenges) == 0  # the expired one is dropped
+
+
+def wrong_code(issued):
+    return "000000" if issued.email_code != "000000" else "111111"
 
 
 def test_the_fifth_wrong_code_kills_the_challenge(ann, users, challenges):
     mfa.set_email(ann, True)
     issued = mfa.issue(challenges, ann, None, NOW)
-    wrong = "000000" if issued.email_code != "000000" else "111111"
-    for n in range(1, 5):
-        answer = mfa.answer(challenges, users, issued.token, wrong, NOW)
-        assert answer.method is None and not answer.dead and answer.challenge.wrong == n
-    last = mfa.answer(challenges, users, issued.token, wrong, NOW)
-    assert last.user is ann and last.dead
-    assert mfa.answer(challenges, users, issued.token, issued.email_code, NOW) is None
+    for n in range(1, 6):
+        assert answer(challenges, users, issued.token, wrong_code(issued), NOW) == (ann, None)
+        assert len(challenges) == (1 if n < 5 else 0)
+    assert answer(challenges, users, issued.token, issued.email_code, NOW) is None
 
 
 def test_four_wrong_codes_then_the_right_one(ann, users, challenges):
     mfa.set_email(ann, True)
     issued = mfa.issue(challenges, ann, None, NOW)
-    wrong = "000000" if issued.email_code != "000000" else "111111"
     for _ in range(4):
-        mfa.answer(challenges, users, issued.token, wrong, NOW)
-    assert mfa.answer(challenges, users, issued.token, issued.email_code, NOW).method == "email"
+        answer(challenges, users, issued.token, wrong_code(issued), NOW)
+    assert method_of(challenges, users, issued.token, issued.email_code, NOW) == "email"
 
 
 def test_totp_and_recovery_codes_answer_and_each_works_once(ann, users, challenges):
@@ -168,14 +182,13 @@ def test_totp_and_recovery_codes_answer_and_each_works_once(ann, users, challeng
     first = mfa.issue(challenges, ann, None, later)
     assert first.methods == ("totp", "recovery_code") and first.email_code is None
     code = pyotp.TOTP(secret).at(later)
-    assert mfa.answer(challenges, users, first.token, code, later).method == "totp"
+    assert method_of(challenges, users, first.token, code, later) == "totp"
     second = mfa.issue(challenges, ann, None, later)
-    assert mfa.answer(challenges, users, second.token, code, later).method is None  # replay
-    assert mfa.answer(challenges, users, second.token, codes[0].upper(), later).method == (
-        "recovery_code"
-    )
+    assert method_of(challenges, users, second.token, code, later) is None  # replayed
+    recovery = codes[0].upper()
+    assert method_of(challenges, users, second.token, recovery, later) == "recovery_code"
     third = mfa.issue(challenges, ann, None, later)
-    assert mfa.answer(challenges, users, third.token, codes[0], later).method is None
+    assert method_of(challenges, users, third.token, codes[0], later) is None  # used
     assert mfa.state(ann, None)["recovery_codes_left"] == 9
 
 
@@ -185,27 +198,27 @@ def test_a_reset_since_the_challenge_leaves_its_totp_useless(ann, users, challen
     mfa.reset(ann)
     later = NOW + timedelta(seconds=30)
     for code in (pyotp.TOTP(secret).at(later), codes[1]):
-        assert mfa.answer(challenges, users, issued.token, code, later).method is None
+        assert method_of(challenges, users, issued.token, code, later) is None
 
 
 @pytest.mark.parametrize("code", [None, 123456, "", "x" * 1000])
 def test_odd_codes_are_wrong_codes(ann, users, challenges, code):
     mfa.set_email(ann, True)
     issued = mfa.issue(challenges, ann, None, NOW)
-    assert mfa.answer(challenges, users, issued.token, code, NOW).method is None
+    assert answer(challenges, users, issued.token, code, NOW) == (ann, None)
 
 
 @pytest.mark.parametrize("token", [None, "", 12, "unknown"])
-def test_unknown_tokens_answer_nothing(ann, users, challenges, token):
+def test_unknown_tokens_find_nothing(ann, users, challenges, token):
     mfa.set_email(ann, True)
     mfa.issue(challenges, ann, None, NOW)
-    assert mfa.answer(challenges, users, token, "123456", NOW) is None
+    assert mfa.find(challenges, users, token, NOW) is None
     assert len(challenges) == 1
 
 
-def test_a_challenge_of_a_gone_user_answers_nothing(ann, users, challenges):
+def test_a_challenge_of_a_gone_user_finds_nothing(ann, users, challenges):
     mfa.set_email(ann, True)
     issued = mfa.issue(challenges, ann, None, NOW)
     del users.data["ann"]
-    assert mfa.answer(challenges, users, issued.token, issued.email_code, NOW) is None
+    assert mfa.find(challenges, users, issued.token, NOW) is None
     assert len(challenges) == 0
