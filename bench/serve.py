@@ -17,15 +17,17 @@ HOST = "127.0.0.1"
 THREADS = 4
 
 
-def crunchusers_app(zodb_uri: str, mail_directory: str | None = None):
-    """The real app, configured only with the seeded database (a ``file://``
-    or ``zconfig://`` URI) and, for the invite scenario, where mail goes."""
+def crunchusers_app(zodb_uri: str, mail_directory: str | None = None, settings=()):
+    """The real app, configured with the seeded database (a ``file://`` or
+    ``zconfig://`` URI), for the invite scenario where mail goes, and
+    ``settings`` (``name=value`` strings) for benchmarks of other
+    configurations."""
     from crunchusers import main
 
-    settings = {"zodbconn.uri": zodb_uri}
+    extra = {"zodbconn.uri": zodb_uri, **dict(setting.split("=", 1) for setting in settings)}
     if mail_directory:
-        settings["crunchusers.mail_directory"] = mail_directory
-    return main({}, **settings)
+        extra["crunchusers.mail_directory"] = mail_directory
+    return main({}, **extra)
 
 
 def hello(request):
@@ -48,6 +50,10 @@ def main(argv=None):
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--db", help="FileStorage path (crunchusers only)")
     parser.add_argument("--mail-directory", help="where the app writes mail (crunchusers only)")
+    parser.add_argument("--threads", type=int, default=THREADS, help="waitress threads")
+    parser.add_argument(
+        "--setting", action="append", default=[], help="name=value (crunchusers only)"
+    )
     args = parser.parse_args(argv)
     # Waitress warnings (e.g. "Task queue depth") and app errors go to stderr,
     # which run.py captures into a log file and summarises after the run.
@@ -55,10 +61,10 @@ def main(argv=None):
     if args.app == "crunchusers":
         if not args.db:
             parser.error("--db is required for the crunchusers app")
-        app = crunchusers_app(f"file://{args.db}", args.mail_directory)
+        app = crunchusers_app(f"file://{args.db}", args.mail_directory, args.setting)
     else:
         app = baseline_app()
-    waitress.serve(app, host=HOST, port=args.port, threads=THREADS)
+    waitress.serve(app, host=HOST, port=args.port, threads=args.threads)
 
 
 if __name__ == "__main__":

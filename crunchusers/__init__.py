@@ -26,7 +26,7 @@ from .authz.policy import SecurityPolicy
 from .infra.clock import SystemClock
 from .infra.mail import start_delivery
 from .infra.settings import FRAMEWORK_DEFAULTS, Config
-from .infra.startup import report, warn_if_smtp_unreachable
+from .infra.startup import follow_http_port, report, warn_if_smtp_unreachable
 from .infra.storage import bootstrap_database, get_api_root, open_storage, root_factory
 from .rendering.urls import url_of
 
@@ -35,6 +35,7 @@ def main(global_config=None, **settings):
     """Build the WSGI app (the ``paste.app_factory`` entry point)."""
     for key, value in FRAMEWORK_DEFAULTS.items():
         settings.setdefault(key, value)
+    settings = follow_http_port(settings, global_config)
     config = Configurator(settings=settings, root_factory=root_factory)
     config.registry.crunchusers_config = Config.from_settings(settings, os.environ)
     config.registry.crunchusers_clock = SystemClock()

@@ -5,6 +5,8 @@
     crunchusers INI configure-user EMAIL [--name N] [--status S] [--roles r1,r2]
     crunchusers INI passwd EMAIL
     crunchusers INI list-users ACCOUNT          (account id or exact name)
+    crunchusers INI purge-sessions
+    crunchusers INI upgrade [--dry-run]         (pending schema upgrade steps)
 
 It opens the same database as the server (RelStorage and ZEO allow both at
 once; a FileStorage is locked by a running server) and applies the same
@@ -12,7 +14,8 @@ rules and side effects as the API: passwords go through the account's
 password policy (``passwd`` then ends the user's sessions and API tokens and
 mails them), status and role changes mail the user, invitations mail a link
 (``create-account --password``: a link verifying the address).  Errors print a
-message and exit with status 1.
+message and exit with status 1.  ``upgrade`` opens only the database, not
+the app (whose start-up would run the upgrade itself).
 """
 
 import argparse
@@ -22,7 +25,7 @@ import logging
 import sys
 
 import transaction
-from pyramid.paster import get_app, setup_logging
+from pyramid.paster import get_app, get_appsettings, setup_logging
 
 from .authz.roles import account_permissions_for
 from .domain.credentials import new_user_password_hash, set_password
@@ -32,13 +35,15 @@ from .domain.federation import refuse_password
 from .domain.notifications import Links, Notifier
 from .domain.password_policy import personal_words
 from .domain.resources.users import STATUSES, DuplicateLogin
+from .domain.sign_ins import last_login
 from .domain.user_changes import UserChange
 from .domain.users import create_account
+from .infra import generations
 from .infra.clock import get_clock, isoformat
 from .infra.mail import DeliveryFailed, stop_delivery
 from .infra.outbox import Postbox
 from .infra.settings import get_config
-from .infra.storage import ROOT_KEY, get_db
+from .infra.storage import ROOT_KEY, get_db, in_transaction, open_db, upgrade_database
 from .views.bodies import NewAccount
 from .views.schemas import validate
 
@@ -82,6 +87,11 @@ def parser() -> argparse.ArgumentParser:
     listing.add_argument("account", help="account id or exact name")
 
     commands.add_parser("purge-sessions", help="remove expired and idle sessions and keys")
+
+    upgrade = commands.add_parser("upgrade", help="run the pending schema upgrade steps")
+    upgrade.add_argument(
+        "--dry-run", action="store_true", help="list the steps it would run; change nothing"
+    )
     return top
 
 
@@ -181,7 +191,7 @@ def user_summary(api_root, user) -> dict:
         "account_permissions": account_permissions_for(user),
         "account": account.name if account else None,
         "created": isoformat(user.created),
-        "last_login": isoformat(user.last_login),
+        "last_login": isoformat(last_login(api_root, user)),
         "preferences": dict(user.preferences),
     }
 
@@ -254,11 +264,32 @@ ACTIONS = {
 }
 
 
+def upgrade(args, out):
+    """Run (or with ``--dry-run`` list) the pending upgrade steps on the
+    database of ``args.config``, then say its generation."""
+    db = open_db(get_appsettings(args.config)["zodbconn.uri"], "", {})
+    try:
+        upgrade_database(db, dry_run=args.dry_run, out=out)
+        stored = in_transaction(db, lambda conn: generations.stored_generation(conn.root()))
+    finally:
+        db.close()
+    if stored is None:
+        print(
+            f"new database: the server creates it at generation {generations.GENERATION}", file=out
+        )
+    else:
+        change = "; nothing changed" if args.dry_run else ""
+        print(f"database at generation {stored}{change}", file=out)
+
+
 def main(argv=None, out=None) -> int:
     out = out or sys.stdout
     args = parser().parse_args(argv)
     setup_logging(args.config)
     logging.getLogger("crunchusers.startup").setLevel(logging.WARNING)  # no server banner
+    if args.command == "upgrade":
+        upgrade(args, out)
+        return 0
     try:
         command = CommandTransaction(get_app(args.config))
         command.run(ACTIONS[args.command], args, out)

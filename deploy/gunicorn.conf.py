@@ -13,9 +13,11 @@ bind = os.environ.get("CRUNCHUSERS_BIND", "127.0.0.1:6543")
 # One worker per core: one Python process uses about one core (the GIL).
 workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
 # Threads keep a worker busy while a request waits on PostgreSQL, ZEO or
-# argon2; ZODB's connection pool (pool-size 7) must be at least this.
+# argon2; more than a login flood can hold (hashing.slots + hashing.waiting
+# + login.delayed_refusals, README "Sign-in defences"), so that other
+# requests always find one; ZODB's connection pool (pool-size 24) matches.
 worker_class = "gthread"
-threads = 4
+threads = 24
 preload_app = False
 # A request stuck this long is killed with its worker, which gunicorn restarts.
 timeout = 60

@@ -16,6 +16,7 @@ import email.message
 import os
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 import transaction
@@ -33,6 +34,7 @@ from crunchusers.infra.storage import bootstrap_database
 from . import pg
 from .factories import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, Factory
 
+ROOT = Path(__file__).resolve().parent.parent
 TEST_STORAGE = os.environ.get("CRUNCHUSERS_TEST_STORAGE", "memory")
 
 # Cheap argon2 parameters keep the suite fast; production defaults are tested
@@ -244,3 +246,20 @@ def testapp(app):
 @pytest.fixture
 def factory(app, testapp):
     return Factory(app, testapp)
+
+
+@pytest.fixture
+def ini(tmp_path):
+    """An ini file that is development.ini with its storage and mail directory
+    in ``tmp_path`` and cheap argon2 (the CLI's and the upgrade tests')."""
+    path = tmp_path / "cli.ini"
+    path.write_text(
+        "[app:main]\n"
+        f"use = config:{ROOT / 'development.ini'}\n"
+        f"zodbconn.uri = file://{tmp_path}/Data.fs\n"
+        f"crunchusers.mail_directory = {tmp_path}/mail\n"
+        "crunchusers.argon2.time_cost = 1\n"
+        "crunchusers.argon2.memory_cost = 1024\n"
+        "crunchusers.argon2.parallelism = 1\n"
+    )
+    return str(path)

@@ -15,21 +15,6 @@ from crunchusers.domain.federation import sign_in
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def ini(tmp_path):
-    path = tmp_path / "cli.ini"
-    path.write_text(
-        "[app:main]\n"
-        f"use = config:{ROOT / 'development.ini'}\n"
-        f"zodbconn.uri = file://{tmp_path}/Data.fs\n"
-        f"crunchusers.mail_directory = {tmp_path}/mail\n"
-        "crunchusers.argon2.time_cost = 1\n"
-        "crunchusers.argon2.memory_cost = 1024\n"
-        "crunchusers.argon2.parallelism = 1\n"
-    )
-    return str(path)
-
-
 def run(ini, *args):
     out = io.StringIO()
     code = cli.main([ini, *args], out=out)

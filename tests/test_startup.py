@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pyramid.paster import get_appsettings
 from ZODB.FileStorage import FileStorage
 
 from crunchusers import main
@@ -135,6 +136,22 @@ def test_development_start_names_url_storage_mail_and_demo_login(caplog):
     assert "storage: in-memory storage" in block
     assert f"mail:    written as files to {DEVELOPMENT_INI.parent}/var/mail" in block
     assert "login:   demo@example.com / demo-password-1 (from development.ini)" in block
+
+
+def test_http_port_moves_a_local_public_url(caplog):
+    """``pserve development.ini http_port=8080``: the block and the mailed
+    links name port 8080; a public host is left as it is."""
+    from crunchusers.infra.settings import get_config
+    from crunchusers.infra.startup import follow_http_port
+
+    settings = {**dict(get_appsettings(str(DEVELOPMENT_INI))), "zodbconn.uri": "memory://"}
+    with caplog.at_level(logging.INFO, logger="crunchusers.startup"):
+        app = main({"__file__": str(DEVELOPMENT_INI), "http_port": "8080"}, **settings)
+    assert "API:     http://localhost:8080/api/" in caplog.text
+    assert get_config(app.registry).public_url.rstrip("/") == "http://localhost:8080"
+    public = {"crunchusers.public_url": "https://users.example.com"}
+    assert follow_http_port(public, {"http_port": "8080"}) == public
+    assert follow_http_port(settings, {}) == settings
 
 
 def test_production_start_never_shows_the_password(caplog, monkeypatch):

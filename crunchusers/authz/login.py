@@ -1,54 +1,144 @@
 """Password login, session cookies and logout.
 
 A successful login starts a new session (a fresh 256-bit token every time)
-that lives ``crunchusers.session_lifetime_seconds`` (24 h by default) on the
-injectable clock.  A failed login answers the same whether the login name is
-unknown, the password wrong, the user not active or made to reset their
-password by an admin, and spends the same argon2 time in every case.
+that lives as long as the user's account says (``domain.session_lifetime``:
+24 h unless its admins chose otherwise) on the injectable clock; the cookie's
+``Max-Age`` is the same.  A failed login answers the same whether the login
+name is unknown, the password wrong, the user not active (pending, locked,
+inactive) or made to reset their password by an admin, and spends the same
+work in every case: one password verification (against a dummy hash when
+there is no password).  The defences around it — throttling, lockout, the
+login history — are ``domain.sign_ins``.
+
+pyramid_retry runs a request again after a write conflict with the same
+``environ``; the verification's result is kept there (keyed by the user and
+the stored hash), so a retried login does not run argon2 a second time.
 """
 
 import logging
 
-from ..domain.federation import uses_external_identity
+from ..domain.notifications import Notifier
+from ..domain.session_lifetime import session_lifetime
+from ..domain.sign_ins import (
+    Attempt,
+    check_throttle,
+    printable,
+    record_failure,
+    record_refusal,
+    record_success,
+    refusal,
+)
 from ..infra.clock import get_clock
+from ..infra.commit_veto import keep_on_error
 from ..infra.passwords import verify_password
 from ..infra.settings import get_config
+from ..infra.storage import write_apart
 from .policy import credential_from
 
 COOKIE_NAME = "token"
+VERIFIED = "crunchusers.login.verified"  # request.environ: survives pyramid_retry
 
 log = logging.getLogger(__name__)
 
 
-def login_with_password(request, login_name: str, password: str) -> str | None:
-    """A new session token for valid credentials of an active user, else None."""
+def attempt_of(request, method: str) -> Attempt:
+    """This request as a sign-in attempt.  The address is ``REMOTE_ADDR``:
+    behind a proxy, waitress's ``trusted_proxy`` settings put the client's
+    there, while ``X-Forwarded-For`` is whatever the client wrote unless a
+    trusted proxy wrote it."""
+    return Attempt(
+        at=get_clock(request.registry).now(),
+        ip=request.remote_addr,
+        user_agent=printable(request.user_agent),
+        method=method,
+    )
+
+
+def login_with_password(request, login_name: str, password: str, method="password") -> str | None:
+    """A new session token for valid credentials of an active user, else None.
+
+    Raises ``Throttled`` (429) before any work when the name or the address
+    failed too often, and ``HashingBusy`` (503) when no hashing slot frees
+    in time.  A failure's bookkeeping commits with the 401.
+    """
     api_root = request.api_root
+    settings = get_config(request.registry).login
+    attempt = attempt_of(request, method)
+    check_throttle(api_root, settings, login_name, attempt)
     user = api_root.users.find_by_login(login_name)
-    valid = verify_password(request.registry, user.password_hash if user else None, password)
-    if not valid or not user.may_sign_in or uses_external_identity(user):
+    reason = refusal(user, verified(request, user, password))
+    if reason is not None:
         # Every attempt is logged (ASVS 16.3.1), never the password.
-        log.warning("login failed for %r from %s", login_name[:200], request.client_addr)
+        log.warning("login failed for %r from %s (%s)", login_name[:200], attempt.ip, reason)
+        notifier = Notifier.for_request(request)
+        record_failure(api_root, user, login_name, attempt, reason, settings, notifier)
+        keep_on_error(request)
         return None
-    log.info("login of user %s from %s", user.__name__, request.client_addr)
-    return open_session(request, user)
+    log.info("login of user %s from %s", user.__name__, attempt.ip)
+    return password_accepted(request, user, attempt)
 
 
-def open_session(request, user) -> str:
-    """A new session token for ``user``, who just proved who they are
-    (password here, a provider in ``views/oidc.py``)."""
-    now = get_clock(request.registry).now()
-    user.last_login = now
+def record_refused(request, email: str, method: str):
+    """Record a sign-in refused before any password check (``method``
+    ``oidc``: an address whose user may not sign in with that provider),
+    for a known user, in a transaction of its own: the refusal's own
+    transaction is undone."""
+    user = request.api_root.users.find_by_email(email)
+    if user is None:
+        return
+    attempt = attempt_of(request, method)
+    reason = "not_linked" if user.status == "active" else user.status
+    user_id, settings = user.__name__, get_config(request.registry).login
+    write_apart(
+        request.registry, lambda root: record_refusal(root, user_id, attempt, reason, settings)
+    )
+
+
+def verified(request, user, password: str) -> bool:
+    """Whether ``password`` is the user's (a dummy verification for an
+    unknown user or one without a password), once per request."""
+    key = (user.__name__, user.password_hash) if user is not None else (None, None)
+    done = request.environ.setdefault(VERIFIED, {})
+    if key not in done:
+        done[key] = verify_password(request.registry, key[1], password)
+    return done[key]
+
+
+def password_accepted(request, user, attempt: Attempt) -> str:
+    """The seam for a second factor: the password is proven (throttle,
+    lockout and the one verification passed), for the JSON login and the
+    browser's login page alike.  Today it opens the session.  A second
+    factor answers a challenge here instead, and once that factor is proven
+    calls :func:`open_session` with ``attempt_of(request, "mfa")``; a wrong
+    code counts toward lockout through ``domain.sign_ins.record_failure``.
+    The other sign-ins call :func:`open_session` directly: OpenID Connect
+    (``views/oidc.py``, the provider is the proof) and the mailed links that
+    set a password (``browser/links``, method ``link``)."""
+    return open_session(request, user, attempt)
+
+
+def open_session(request, user, attempt: Attempt) -> str:
+    """A new session token for ``user``, who just proved who they are,
+    recorded as a successful ``attempt`` (history, last sign-in, failures
+    cleared).  Nothing here writes the ``User``: concurrent sign-ins of one
+    user merge."""
     config = get_config(request.registry)
-    credentials = request.api_root.credentials
-    credentials.purge_some(request.api_root.users, now, config.session_idle)
-    client = (request.client_addr, (request.user_agent or "")[:200] or None)
-    return credentials.start(user, now, config.session_lifetime, client=client)
+    api_root = request.api_root
+    record_success(api_root, user, attempt, config.login)
+    credentials = api_root.credentials
+    credentials.purge_some(api_root.users, attempt.at, config.session_idle)
+    client = (attempt.ip, attempt.user_agent[:200] or None)
+    lifetime = session_lifetime(api_root, user, config.session_lifetime)
+    return credentials.start(user, attempt.at, lifetime, client=client)
 
 
 def session_cookie_header(request, token: str) -> str:
-    """Exactly one cookie: host-only, whole site, HttpOnly, SameSite=Lax;
-    ``Secure`` when the site says it is served over https."""
-    max_age = int(get_config(request.registry).session_lifetime.total_seconds())
+    """Exactly one cookie, living as long as the session ``token`` just
+    opened: host-only, whole site, HttpOnly, SameSite=Lax; ``Secure`` when
+    the site says it is served over https."""
+    now = get_clock(request.registry).now()
+    session = request.api_root.credentials.lookup(token, now)
+    max_age = int((session.expires - now).total_seconds())
     return cookie_header(request, COOKIE_NAME, token, max_age)
 
 

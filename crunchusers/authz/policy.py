@@ -2,7 +2,9 @@
 
 Identity is the active ``User`` whose live session or API key the request
 carries; anything else is anonymous.  A login session also ends after
-``crunchusers.session_idle_seconds`` without use (8 hours by default).  A
+``crunchusers.session_idle_seconds`` without use (8 hours by default), and
+once it is older than its account's current session lifetime
+(``domain.session_lifetime``: an admin's shortening applies at once).  A
 user who must still verify their email address is refused almost
 everything, here and only here (:mod:`.verification`).  A user's principals
 are derived from its data on every request (account, admin flag, teams), so
@@ -14,6 +16,7 @@ from pyramid.authorization import ACLHelper, Everyone
 from pyramid.location import lineage
 from pyramid.security import Allowed, Denied
 
+from ..domain.session_lifetime import session_lifetime
 from ..infra.clock import get_clock
 from ..infra.jwt_tokens import signing_key
 from ..infra.settings import get_config
@@ -50,11 +53,13 @@ class SecurityPolicy:
         now = get_clock(request.registry).now()
         key = signing_key(request.registry, api_root)
         credential = api_root.credentials.lookup(token, now, key)
-        idle = get_config(request.registry).session_idle
-        if credential is None or credential.idle_past(now, idle):
+        config = get_config(request.registry)
+        if credential is None or credential.idle_past(now, config.session_idle):
             return None
         user = api_root.users.get(credential.user_id)
         if user is None or not user.may_sign_in:
+            return None
+        if credential.older_than(now, session_lifetime(api_root, user, config.session_lifetime)):
             return None
         request._crunchusers_touch = lambda: credential.touch(now)
         return user

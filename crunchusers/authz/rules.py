@@ -71,3 +71,13 @@ def may_force_password_reset(actor, target, account) -> bool:
     if not may_manage_user(actor, target, account):
         return False
     return actor.is_superuser or not is_account_owner(target, account)
+
+
+def may_read_sign_ins(viewer, user, account) -> bool:
+    """A user's login history: the user and the admins of their account."""
+    return viewer.__name__ == user.__name__ or is_account_admin(viewer, account)
+
+
+def may_read_activity(viewer, account) -> bool:
+    """A user's tracked requests: the admins of their account."""
+    return is_account_admin(viewer, account)

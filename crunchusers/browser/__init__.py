@@ -18,6 +18,8 @@ nothing loaded from elsewhere (one stylesheet served from ``static/``):
 * ``csrf`` — the synchronizer tokens (Pyramid's CSRF storage policy).
 * ``session`` — the login and password-reset request pages, logout.
 * ``links`` — the pages behind mailed links; one registration per purpose.
+* ``email_requests`` — asking for a new verification link or an email
+  change with a form (where a dead link of either sends you).
 """
 
 from pyramid.tweens import EXCVIEW
@@ -51,3 +53,5 @@ def includeme(config):
     add_link_path(config, "password_link", pattern, renew="password_renew.jinja2")
     for page in (INVITATION, PASSWORD_RESET):
         add_link_page(config, page)
+    config.include(".links.emails")  # after: a path-less dead link gets the password page
+    config.include(".email_requests")

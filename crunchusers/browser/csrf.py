@@ -34,6 +34,7 @@ class BrowserCSRF:
     def new_csrf_token(self, request) -> str:
         """A fresh double-submit token, set as the ``csrf`` cookie."""
         token = request.environ[FRESH] = secrets.token_urlsafe(32)
+        # Nobody is signed in yet, so no account says otherwise: the default.
         max_age = int(get_config(request.registry).session_lifetime.total_seconds())
         header = cookie_header(request, CSRF_COOKIE, token, max_age)
         request.add_response_callback(

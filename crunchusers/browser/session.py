@@ -16,7 +16,10 @@ from ..authz.login import (
 )
 from ..domain.exceptions import Invalid
 from ..domain.notifications import Notifier
+from ..domain.sign_ins import Throttled
+from ..infra.hashing import HashingBusy
 from ..views.bodies import Login, PasswordResetRequest
+from ..views.pacing import pacer
 from ..views.schemas import validate
 from .forms import local_path
 from .render import PREFIX, page
@@ -55,8 +58,10 @@ def get_login(request):
 
 
 def post_login(request):
-    """The JSON login's rules (``login_fields``, ``login_with_password``);
-    a refusal shows the form again, success sets the cookie and goes on."""
+    """The JSON login's rules (``Login``, ``login_with_password``: the same
+    lockout, throttling and history); a refusal shows the form again (a
+    throttled or busy one with its status and ``Retry-After``, paced like
+    the JSON one), success sets the cookie and goes on."""
     form = request.POST
     email = form.get("email", "")
     try:
@@ -64,7 +69,12 @@ def post_login(request):
         login_name, password = data["email"], data["password"]
     except Invalid as exc:
         return login_page(request, status=400, error=exc.message, email=email)
-    token = login_with_password(request, login_name, password)
+    try:
+        token = login_with_password(request, login_name, password)
+    except (Throttled, HashingBusy) as exc:
+        response = login_page(request, status=exc.status_code, error=exc.message, email=email)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return pacer(request.registry).pace(response)
     if token is None:
         return login_page(request, status=401, error="Invalid email or password.", email=email)
     response = HTTPSeeOther(location=landing(request, form.get("next")))

@@ -88,11 +88,11 @@ def ask_for_verification(api_root, user, notifier, url_base=None):
 
 def confirm_verification(api_root, token, now):
     """Use a verification link: the address it was mailed to, if it is
-    still the user's, is verified.  Anything else is the one 400."""
-    user, address = _redeem(api_root, token, VERIFY, now)
-    if address != normalize_email(user.email):
-        raise InvalidLink()
+    still the user's, is verified (the user is returned).  Anything else is
+    the one 400."""
+    user, _ = _redeem(api_root, token, VERIFY, now)
     user.email_verified = True
+    return user
 
 
 # -- change ------------------------------------------------------------------
@@ -157,7 +157,8 @@ def confirm_email_change(api_root, token, now, notifier):
 
     409 if somebody took the address meanwhile (the link then stays usable
     until it expires, since a failed request changes nothing).  The old
-    address is freed, its links die, and it is told of the change."""
+    address is freed, its links die, and it is told of the change.
+    Returns the user."""
     user, new_email = _redeem(api_root, token, CHANGE, now)
     old_email = user.email
     try:
@@ -174,13 +175,31 @@ def confirm_email_change(api_root, token, now, notifier):
         "this address no longer signs in. If this was not you, contact your account "
         "administrator.\n",
     )
+    return user
+
+
+def link_holder(api_root, token, purpose, now):
+    """``(user, value)`` of a live link of ``purpose``, left usable (the page
+    behind the link shows whom it serves); None for a link :func:`_redeem`
+    would refuse."""
+    return _usable(api_root, api_root.link_tokens.peek_link(token, (purpose,), now), purpose)
 
 
 def _redeem(api_root, token, purpose, now):
-    """``(user, value)`` of a live link of ``purpose``, used up; the link
-    of a user who is not active (any more) is as dead as an unknown one."""
-    link = api_root.link_tokens.redeem_link(token, (purpose,), now)
+    """``(user, value)`` of a live link of ``purpose``, used up, or the one 400."""
+    found = _usable(api_root, api_root.link_tokens.redeem_link(token, (purpose,), now), purpose)
+    if found is None:
+        raise InvalidLink()
+    return found
+
+
+def _usable(api_root, link, purpose):
+    """The link of a user who is not active (any more) is as dead as an
+    unknown one, and so is a verification link of an address that is no
+    longer the user's."""
     user = api_root.users.get(link.user_id) if link is not None else None
     if user is None or not user.is_active or not link.value:
-        raise InvalidLink()
+        return None
+    if purpose == VERIFY and link.value != normalize_email(user.email):
+        return None
     return user, link.value

@@ -169,6 +169,15 @@ class Notifier:
             f"Hello {user.name},\n\nYour status changed from {old} to {new}.\n",
         )
 
+    def account_locked(self, user, failures: int):
+        self._send(
+            user,
+            "Your account was locked",
+            f"Hello {user.name},\n\nYour account was locked after {failures} failed sign-in "
+            "attempts in a row. An administrator of your account can unlock it. If these "
+            "attempts were not yours, tell them: someone may be guessing your password.\n",
+        )
+
     def roles_changed(self, user, roles):
         self._send(
             user,

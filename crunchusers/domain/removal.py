@@ -41,6 +41,7 @@ def remove_user(api_root, user):
     email, personal data, memberships and shares, free the email for reuse."""
     revoke_all_held(api_root, user, "user")
     api_root.credentials.end_all(user)
+    api_root.sign_ins.forget(user)  # login history, activity, counters
     api_root.link_tokens.revoke_all(user)
     api_root.users.release_logins(user)
     user.display_name = tombstone_name(user)

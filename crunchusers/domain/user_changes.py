@@ -26,6 +26,7 @@ from .email_address import LINKS_TO_ADDRESS
 from .exceptions import Invalid, NotAllowed
 from .references import id_from_url
 from .resources.users import DuplicateLogin
+from .sign_ins import unlocked
 
 PROFILE_FIELDS = ("first_name", "last_name", "title", "mobile", "avatar")
 #: What the user (or an admin of a non-owner) changes at any time.
@@ -44,6 +45,12 @@ READ_ONLY = (
     "editable",
     "roles_csv",
     "second_factor",
+    # sign-in records (domain.sign_ins)
+    "last_login_ip",
+    "failed_login_attempts",
+    "last_password_update",
+    "logged_in",
+    "concurrent_sessions",
 )
 
 
@@ -76,6 +83,12 @@ def changes_from(body: dict, current: dict, whole: bool) -> dict:
             continue
         cleaned[key] = value
     return cleaned
+
+
+def is_unlock(name, changes, target) -> bool:
+    """Whether this sets a locked user back to active: what an admin may do
+    even for the account owner, whom failed logins can lock too."""
+    return name == "status" and target.status == "locked" and changes[name] == "active"
 
 
 class UserChange:
@@ -123,7 +136,7 @@ class UserChange:
                     self._refuse(name, "nobody changes their own status, roles or permissions")
                 if not may_manage_user(self.actor, target, self.account):
                     self._refuse(name, "only account admins may")
-                if is_account_owner(target, self.account):
+                if is_account_owner(target, self.account) and not is_unlock(name, changes, target):
                     self._refuse(name, "the account owner keeps every permission")
         if changes.get("status") == "deleted":
             raise Invalid("status", "Remove a user with DELETE, not by status.")
@@ -221,6 +234,8 @@ class UserChange:
                 old_status, target.status = target.status, new_status
                 if new_status != "active":
                     self.api_root.credentials.end_all(target)
+                else:
+                    unlocked(self.api_root, target)
                 self.notifier.status_changed(target, old_status, new_status)
 
     def _resend_invitation(self, url_base):

@@ -5,22 +5,31 @@ profile).  Verification of an unknown login still runs one hash against a
 dummy so that timing does not tell which emails exist.
 """
 
-import os
 import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .hashing import HashGate
 from .settings import get_config
 
 #: The longest password a login accepts: above the policy's 128, because
 #: passwords set under the earlier policy could have up to 256 characters.
 LOGIN_MAX_LENGTH = 256
 
-#: At most one argon2 computation per core at a time: each takes ~150 ms and
-#: 64 MiB, so unbounded logins would starve every worker thread of CPU and
-#: memory (reference performance.md §3.2).
-HASH_SLOTS = threading.BoundedSemaphore(os.cpu_count() or 2)
+_GATE_LOCK = threading.Lock()
+
+
+def hash_gate(registry) -> HashGate:
+    """The process's bounded hashing threads for this app (``infra.hashing``):
+    every argon2 computation goes through them."""
+    with _GATE_LOCK:
+        gate = getattr(registry, "crunchusers_hash_gate", None)
+        if gate is None:
+            login = get_config(registry).login
+            gate = HashGate(login.hash_slots, login.hash_waiting, login.hash_wait_seconds)
+            registry.crunchusers_hash_gate = gate
+        return gate
 
 
 def hasher_for(registry) -> PasswordHasher:
@@ -39,16 +48,19 @@ def hasher_for(registry) -> PasswordHasher:
 
 def hash_password(registry, password: str) -> str:
     hasher = hasher_for(registry)
-    with HASH_SLOTS:
-        return hasher.hash(password)
+    return hash_gate(registry).run(lambda: hasher.hash(password))
 
 
 def verify_password(registry, password_hash: str | None, password: str) -> bool:
-    """True if ``password`` matches; spends the same time when there is no hash."""
+    """True if ``password`` matches; spends the same time when there is no
+    hash.  Raises ``HashingBusy`` when the hashing capacity is taken."""
     hasher = hasher_for(registry)
+    return hash_gate(registry).run(lambda: _matches(hasher, password_hash, password, registry))
+
+
+def _matches(hasher, password_hash, password, registry) -> bool:
     try:
-        with HASH_SLOTS:
-            hasher.verify(password_hash or registry.crunchusers_dummy_hash, password)
+        hasher.verify(password_hash or registry.crunchusers_dummy_hash, password)
     except (VerificationError, InvalidHashError):
         return False
     return password_hash is not None

@@ -5,20 +5,21 @@ else is filled in here so a three-line ini file runs.  Values are parsed once
 at start-up into :class:`Config`, which lives on the registry.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from pyramid.exceptions import ConfigurationError
 from pyramid.settings import asbool, aslist
 
+from .login_settings import LoginSettings
 from .origins import is_origin, origin_of
 
 PREFIX = "crunchusers."
 
 FRAMEWORK_DEFAULTS = {
-    "retry.attempts": "5",
-    "tm.commit_veto": "pyramid_tm.default_commit_veto",
+    "retry.attempts": "10",  # with a jittered backoff (views.retry)
+    "tm.commit_veto": "crunchusers.infra.commit_veto.commit_veto",
     "tm.manager_hook": "pyramid_tm.explicit_manager",
     "handle_exceptions": "false",  # Cornice: our own error views render errors
 }
@@ -28,7 +29,7 @@ FRAMEWORK_DEFAULTS = {
 class Config:
     """Parsed ``crunchusers.*`` settings."""
 
-    session_lifetime: timedelta
+    session_lifetime: timedelta  # of accounts that chose none (domain.session_lifetime)
     link_token_lifetime: timedelta
     max_body_bytes: int
     secure_cookies: bool
@@ -50,6 +51,8 @@ class Config:
     session_idle: timedelta = timedelta(hours=8)
     #: The issuer authenticator apps show next to the user's address.
     totp_issuer: str = "crunchusers"
+    retry_backoff_ms: float = 20
+    login: LoginSettings = field(default_factory=LoginSettings)
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -91,6 +94,8 @@ class Config:
             jwt_secret=get("jwt_secret") or None,
             session_idle=timedelta(seconds=int(get("session_idle_seconds", 8 * 3600))),
             totp_issuer=get("totp_issuer") or "crunchusers",
+            retry_backoff_ms=float(get("retry_backoff_ms", 20)),
+            login=LoginSettings.from_settings(get, int(get("argon2.parallelism", 4))),
         )
 
 

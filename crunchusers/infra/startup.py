@@ -28,6 +28,19 @@ class StartupError(SystemExit):
         super().__init__(f"crunchusers: {message}")
 
 
+def follow_http_port(settings: dict, global_config) -> dict:
+    """``settings`` with a local ``public_url`` (localhost or 127.0.0.1) moved
+    to the port ``pserve INI http_port=N`` serves on, so the start-up block
+    and mailed links name the server actually running."""
+    port = str((global_config or {}).get("http_port") or "")
+    url = settings.get(PREFIX + "public_url") or ""
+    parts = urlsplit(url)
+    if not port.isdigit() or parts.hostname not in ("localhost", "127.0.0.1"):
+        return settings
+    moved = parts._replace(netloc=f"{parts.hostname}:{port}").geturl()
+    return {**settings, PREFIX + "public_url": moved}
+
+
 def storage_description(uri: str) -> str:
     """The storage named by ``zodbconn.uri``, without its password or query."""
     parts = urlsplit(uri)

@@ -2,17 +2,27 @@
 
 The persistent root is created in ``main()`` through :func:`bootstrap`, in its
 own transaction, so no request ever creates or commits structure lazily.
+Processes starting at once on an empty database race to create it: the
+loser's commit conflicts, and its retry finds the winner's objects
+(:func:`in_transaction`).  Pending schema upgrades run first
+(:mod:`.generations`).
 """
 
 import os
+from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pyramid_zodbconn
 import transaction
 from zc.lockfile import LockError
+from ZODB import DB
+from ZODB.POSException import ConflictError
+from zodburi import resolve_uri
 
 from ..domain.resources.root import ApiRoot, TraversalRoot
 from ..domain.resources.users import User
+from . import generations
 from .clock import get_clock
 from .outbox import ensure_outbox
 from .passwords import hash_password
@@ -20,6 +30,8 @@ from .settings import get_config
 from .startup import StartupError, refuse_passwordless_superuser
 
 ROOT_KEY = "crunchusers"
+#: Tries of a start-up transaction that conflicts with another process's.
+BOOTSTRAP_ATTEMPTS = 10
 
 
 def get_db(registry):
@@ -54,7 +66,7 @@ def open_storage(config):
     for folder in file_storage_folders(uri):
         ensure_writable(folder)
     try:
-        config.include("pyramid_zodbconn")
+        pyramid_zodbconn.includeme(config, db_from_uri=open_db)
     except OSError as exc:  # e.g. a read-only Data.fs
         raise StartupError(f"cannot open the storage: {exc.strerror}: {exc.filename}.") from exc
     except LockError as exc:
@@ -62,6 +74,56 @@ def open_storage(config):
             f"the FileStorage is locked ({exc}): another process (a running server?) "
             "has it open. Stop the server or use ZEO/RelStorage to share the database."
         ) from exc
+
+
+#: SQLSTATEs of a RelStorage schema that another process created meanwhile:
+#: unique_violation, duplicate_table, duplicate_object.
+CREATED_CONCURRENTLY = {"23505", "42P07", "42710"}
+
+
+def created_concurrently(exc: Exception) -> bool:
+    """The storage's first-time set-up lost a race with another process's."""
+    if isinstance(exc, ConflictError):  # the ZODB root, made by DB()
+        return True
+    code = getattr(exc, "pgcode", None) or getattr(exc, "sqlstate", None)
+    return code in CREATED_CONCURRENTLY
+
+
+def open_db(uri: str, name: str, databases: dict) -> DB:
+    """pyramid_zodbconn's ``db_from_uri`` with the old class paths mapped
+    (:func:`.generations.class_factory`), retried when another process
+    creates the storage's schema or the ZODB root at the same moment."""
+    for attempt in range(BOOTSTRAP_ATTEMPTS):
+        storage_factory, db_kw = resolve_uri(uri)
+        storage = None
+        try:
+            storage = storage_factory()
+            return DB(
+                storage,
+                databases=databases,
+                **{**db_kw, "database_name": name},
+                class_factory=generations.class_factory,
+            )
+        except Exception as exc:
+            if not created_concurrently(exc) or attempt == BOOTSTRAP_ATTEMPTS - 1:
+                raise
+            databases.pop(name, None)
+            if storage is not None:
+                storage.close()
+
+
+def in_transaction(db, action):
+    """``action(conn)`` in its own transaction on its own connection, retried
+    when it conflicts with another process's commit; returns its result."""
+    manager = transaction.TransactionManager(explicit=True)
+    conn = db.open(transaction_manager=manager)
+    try:
+        for attempt in manager.attempts(BOOTSTRAP_ATTEMPTS):
+            with attempt:
+                result = action(conn)
+        return result
+    finally:
+        conn.close()
 
 
 def bootstrap(zodb_root, registry) -> ApiRoot:
@@ -73,8 +135,9 @@ def bootstrap(zodb_root, registry) -> ApiRoot:
     ``crunchusers.jwt_secret`` is set (:mod:`crunchusers.infra.jwt_tokens`).
     """
     api_root = zodb_root.get(ROOT_KEY)
-    if api_root is None:
+    if api_root is None:  # a new database is made in the current layout
         api_root = zodb_root[ROOT_KEY] = ApiRoot()
+        zodb_root[generations.GENERATION_KEY] = generations.GENERATION
     api_root.ensure_containers()
     ensure_outbox(zodb_root)
     config = get_config(registry)
@@ -90,15 +153,36 @@ def bootstrap(zodb_root, registry) -> ApiRoot:
     return api_root
 
 
+def upgrade_database(db, dry_run: bool = False, out=None) -> list[str]:
+    """Run the pending upgrade steps, each in its own transaction (a step
+    another process ran meanwhile is skipped); ``dry_run`` only lists them.
+    Refuses a database newer than this code.  Returns one line per step."""
+    steps = in_transaction(db, lambda conn: generations.pending(conn.root()))
+    lines = []
+    for generation, step in steps:
+        line = f"generation {generation}: {generations.summary(step)}"
+        if dry_run:
+            line = "would run " + line
+        else:
+            run = partial(generations.run_step, generation=generation, step=step)
+            result = in_transaction(db, run)
+            line = "ran " + line + (f" ({result} records)" if isinstance(result, int) else "")
+        lines.append(line)
+        if out is not None:
+            print(line, file=out)
+    return lines
+
+
 def bootstrap_database(registry):
-    """Run :func:`bootstrap` in its own transaction at start-up."""
-    manager = transaction.TransactionManager(explicit=True)
-    conn = get_db(registry).open(transaction_manager=manager)
+    """At start-up: the pending upgrades, then :func:`bootstrap`, each in
+    its own transaction, retried on conflicts with other processes."""
+    db = get_db(registry)
     try:
-        with manager:
-            bootstrap(conn.root(), registry)
-    finally:
-        conn.close()
+        upgrade_database(db)
+    except StartupError:  # a newer database: release it (a FileStorage's lock)
+        db.close()
+        raise
+    in_transaction(db, lambda conn: bootstrap(conn.root(), registry))
 
 
 def get_api_root(request) -> ApiRoot:
@@ -109,3 +193,21 @@ def get_api_root(request) -> ApiRoot:
 
 def root_factory(request):
     return TraversalRoot(request.api_root, request)
+
+
+def write_apart(registry, change, attempts: int = 3):
+    """Run ``change(api_root)`` in a transaction of its own, on a connection
+    of its own, retried on conflicts: for records that must outlive the
+    request's own transaction when that one aborts."""
+    for attempt in range(attempts):
+        manager = transaction.TransactionManager(explicit=True)
+        conn = get_db(registry).open(transaction_manager=manager)
+        try:
+            with manager:
+                change(conn.root()[ROOT_KEY])
+            return
+        except ConflictError:
+            if attempt == attempts - 1:
+                raise
+        finally:
+            conn.close()

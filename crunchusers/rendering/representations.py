@@ -11,7 +11,9 @@ from ..authz.grants import account_of, ceiling
 from ..authz.roles import ROLES, account_permissions_for
 from ..authz.rules import is_account_admin, may_edit_profile
 from ..domain.second_factor import state as second_factor_state
-from ..infra.clock import isoformat
+from ..domain.sign_ins import last_login, summary
+from ..infra.clock import get_clock, isoformat
+from ..infra.settings import get_config
 
 # -- users: two tiers of profile, and the tombstone -------------------------
 #
@@ -98,21 +100,22 @@ def display_time(moment, viewer) -> str | None:
     )
 
 
-def display_times(user, viewer) -> dict:
+def display_times(user, viewer, last_signed_in) -> dict:
     return {
         "created": display_time(user.created, viewer),
-        "last_login": display_time(user.last_login, viewer),
+        "last_login": display_time(last_signed_in, viewer),
     }
 
 
 def account_user_tuple(request, user, viewer, account) -> dict:
     """An account users catalog tuple as ``viewer`` may see it."""
     roles = roles_of(user)
+    signed_in = last_login(request.api_root, user)
     row = {
         **_user_tuple(user),
         "created": isoformat(user.created),
-        "last_login": isoformat(user.last_login),
-        "display": display_times(user, viewer),
+        "last_login": isoformat(signed_in),
+        "display": display_times(user, viewer, signed_in),
         "roles": roles,
         "roles_csv": ",".join(roles),
         "account_permissions": account_permissions_for(user),
@@ -130,6 +133,8 @@ def user_body(request, user) -> dict:
 
 def full_user_body(request, user) -> dict:
     address = dict(user.address or {})
+    now, idle = get_clock(request.registry).now(), get_config(request.registry).session_idle
+    sign_ins = summary(request.api_root, user, now, idle)
     manager_url = None
     if user.manager_id and user.manager_id in request.api_root.users:
         manager_url = request.url_of(request.api_root.users[user.manager_id])
@@ -153,9 +158,12 @@ def full_user_body(request, user) -> dict:
         "email_verified": user.email_verified,
         "is_superuser": user.is_superuser,
         "created": isoformat(user.created),
-        "last_login": isoformat(user.last_login),
         "preferences": dict(user.preferences),
-        "display": display_times(user, request.identity),
+        "display": display_times(user, request.identity, sign_ins["last_login"]),
+        # seed 001's UserActivity (domain.sign_ins.summary)
+        **sign_ins,
+        "last_login": isoformat(sign_ins["last_login"]),
+        "last_password_update": isoformat(user.password_changed),
         "second_factor": second_factor_state(user, account_of(request.api_root, user)),
     }
 

@@ -32,6 +32,7 @@ from .schemas import validate
 MODULES = (
     ".access_log",
     ".errors",
+    ".retry",
     ".limits",
     ".csrf",
     ".root",
@@ -49,6 +50,7 @@ MODULES = (
     ".emails",
     ".sessions",
     ".second_factor",
+    ".sign_ins",
     ".openapi",
 )
 
@@ -86,6 +88,15 @@ def add_views(services, method: str, view, **kw):
     """Register one view on several services (a path and its aliases)."""
     for service in services:
         service.add_view(method, view, **kw)
+
+
+def view_table(*rows):
+    """:func:`add_views` for each row ``(services, method, view, permission)``
+    or ``(services, method, view, permission, schema)``: a module's views on
+    aliased services, one line each."""
+    for services, method, view, permission, *schema in rows:
+        kw = {"schema": schema[0]} if schema else {}
+        add_views(services, method, view, permission=permission, **kw)
 
 
 def created(request, resource) -> Response:

@@ -14,7 +14,7 @@ from ..domain.ownership import check_new_owner, expropriate, owned_things
 from ..domain.sharing import collaborator_ids
 from ..rendering import shoji
 from ..rendering.representations import project_tuple
-from . import add_views, no_content, read_entity, register, tree_service
+from . import no_content, read_entity, register, tree_service, view_table
 from .accounts import aliased
 from .bodies import Reassign
 from .members import datasets_catalog
@@ -105,16 +105,13 @@ def get_member_datasets(request):
     return datasets_catalog(request, user.ids("owned_dataset_ids"))
 
 
-add_views(account_datasets_services, "GET", get_account_datasets, permission=Permission.ADMIN)
-add_views(account_projects_services, "GET", get_account_projects, permission=Permission.ADMIN)
-add_views(account_teams_services, "GET", get_account_teams, permission=Permission.ADMIN)
-add_views(
-    account_collaborators_services,
-    "GET",
-    get_account_collaborators,
-    permission=Permission.ADMIN,
+view_table(
+    (account_datasets_services, "GET", get_account_datasets, Permission.ADMIN),
+    (account_projects_services, "GET", get_account_projects, Permission.ADMIN),
+    (account_teams_services, "GET", get_account_teams, Permission.ADMIN),
+    (account_collaborators_services, "GET", get_account_collaborators, Permission.ADMIN),
+    (member_datasets_services, "GET", get_member_datasets, Permission.ADMIN),
 )
-add_views(member_datasets_services, "GET", get_member_datasets, permission=Permission.ADMIN)
 
 
 @visible.get(permission=Permission.ADMIN)
@@ -162,13 +159,7 @@ def post_reassign(request):
     return no_content()
 
 
-add_views(
-    (reassign, expropriate_service),
-    "POST",
-    post_reassign,
-    permission=Permission.ADMIN,
-    schema=Reassign(),
-)
+view_table(((reassign, expropriate_service), "POST", post_reassign, Permission.ADMIN, Reassign()))
 
 
 def includeme(config):

@@ -18,15 +18,17 @@ from ..domain.password_policy import PasswordPolicy, personal_words
 from ..domain.references import id_from_url, resolve_user
 from ..domain.removal import remove_from_account
 from ..domain.resources.users import STATUSES, DuplicateLogin
+from ..domain.session_lifetime import account_lifetime
+from ..domain.sign_ins import lockout_threshold
 from ..domain.user_changes import UserChange, role_ids
 from ..domain.users import create_account, new_user
 from ..infra.clock import get_clock
 from ..infra.settings import get_config
 from ..rendering import shoji
 from ..rendering.representations import account_user_tuple
-from . import add_views, catalog_patch, created, no_content, read_entity, register, tree_service
+from . import catalog_patch, created, no_content, read_entity, register, tree_service, view_table
 from .bodies import ANY_OBJECT, AccountPatch, NewAccount, NewAccountUser
-from .params import positive_int
+from .params import Page
 from .schemas import validate
 
 accounts = tree_service("accounts", "/api/accounts/", description="Accounts")
@@ -55,6 +57,7 @@ def account_entity(request, account):
         for name in ("teams", "projects", "datasets", "collaborators"):
             catalogs[name] = account[name]
     owner = request.api_root.users.get(account.owner_id)
+    lifetime = account_lifetime(account, get_config(request.registry).session_lifetime)
     body = {
         "id": account.__name__,
         "name": account.name,
@@ -63,6 +66,8 @@ def account_entity(request, account):
         "oauth_providers": [],
         "password_policy": PasswordPolicy.of_account(account).settings(),
         "mfa_required": account.mfa_required,
+        "session_lifetime_seconds": int(lifetime.total_seconds()),
+        "lockout_threshold": lockout_threshold(account),
     }
     views = {"password_policy": request.resource_url(account, "password_policy", "")}
     return shoji.entity(
@@ -127,6 +132,11 @@ def patch_account(request):
     if "mfa_required" in changes:
         # asked of everyone at their next sign-in: by mail unless they have TOTP
         account.mfa_required = changes["mfa_required"]
+    if "session_lifetime_seconds" in changes:
+        # also ends at once the open sessions older than the new lifetime
+        account.session_lifetime_seconds = changes["session_lifetime_seconds"]
+    if "lockout_threshold" in changes:
+        account.lockout_threshold = changes["lockout_threshold"]
     if "owner" in changes:
         new_owner = account_heir(request.api_root, me, account, changes["owner"])
         hand_over(request.api_root, account, new_owner)
@@ -136,9 +146,9 @@ def patch_account(request):
     return no_content()
 
 
-add_views(account_services, "GET", get_account, permission=Permission.VIEW)
-add_views(
-    account_services, "PATCH", patch_account, permission=Permission.ADMIN, schema=AccountPatch()
+view_table(
+    (account_services, "GET", get_account, Permission.VIEW),
+    (account_services, "PATCH", patch_account, Permission.ADMIN, AccountPatch()),
 )
 
 
@@ -153,11 +163,6 @@ def _status_filter(request, account):
     if not is_account_admin(request.identity, account):
         raise NotAllowed("Only account admins may filter users by status.")
     return status
-
-
-def _page_params(request, limit):
-    size = positive_int(request, "page_size", None, limit)
-    return size, positive_int(request, "page_index", 1)
 
 
 def _matches(user, search):
@@ -180,23 +185,14 @@ def get_account_users(request):
         if (u.status == status if status else u.status != "deleted") and _matches(u, search)
     ]
     selected.sort(key=lambda u: (u.name.casefold(), u.__name__))
-    size, page = _page_params(request, get_config(request.registry).page_size_limit)
+    page = Page(request, get_config(request.registry).page_size_limit)
     links = {}
     extra = {}
-    if size is not None:
-        start = (page - 1) * size
+    if page.size is not None:
         total = len(selected)
-        selected = selected[start : start + size]
+        selected = selected[page.start : page.start + page.size]
         extra["total"] = total
-        base = dict(request.params)
-        if start + size < total:
-            links["next"] = request.resource_url(
-                request.context, query={**base, "page_index": page + 1}
-            )
-        if page > 1:
-            links["previous"] = request.resource_url(
-                request.context, query={**base, "page_index": page - 1}
-            )
+        links = page.links(request.resource_url(request.context), total)
     viewer = request.identity
     index = {request.url_of(u): account_user_tuple(request, u, viewer, account) for u in selected}
     doc = shoji.catalog(request, request.context, index, self_url=request.url, urls=links)
@@ -325,15 +321,11 @@ def patch_account_users(request):
     return no_content()
 
 
-add_views(account_users_services, "GET", get_account_users, permission=Permission.VIEW)
-add_views(
-    account_users_services,
-    "POST",
-    post_account_users,
-    permission=Permission.ADMIN,
-    schema=NewAccountUser(),
+view_table(
+    (account_users_services, "GET", get_account_users, Permission.VIEW),
+    (account_users_services, "POST", post_account_users, Permission.ADMIN, NewAccountUser()),
+    (account_users_services, "PATCH", patch_account_users, Permission.ADMIN),
 )
-add_views(account_users_services, "PATCH", patch_account_users, permission=Permission.ADMIN)
 
 
 def includeme(config):

@@ -5,11 +5,14 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from ..authz import login as authn
 from ..authz.permissions import Permission
+from ..domain.sign_ins import Throttled
+from ..infra.hashing import HashingBusy
 from ..rendering import shoji
 from . import no_content, read_object, register, tree_service
 from .bodies import Login
-from .errors import unauthorized
+from .errors import domain_error_view, hashing_busy_view, unauthorized
 from .oidc import login_links
+from .pacing import pacer
 from .root import api_link, description_urls
 
 public = tree_service("public", "/api/public/", context="/api/")
@@ -46,7 +49,13 @@ def post_login(request):
     the body.  The answer carries a credential, so it is never cached."""
     data = read_object(request)
     login_name = data["email"] if "email" in data else data["username"]
-    token = authn.login_with_password(request, login_name, data["password"])
+    method = "token" if data.get("token") else "password"
+    try:
+        token = authn.login_with_password(request, login_name, data["password"], method=method)
+    except Throttled as exc:
+        return pacer(request.registry).pace(domain_error_view(exc, request))
+    except HashingBusy as exc:
+        return pacer(request.registry).pace(hashing_busy_view(exc, request))
     if token is None:
         return unauthorized(request, "Invalid email or password.")
     if data.get("token"):

@@ -11,9 +11,11 @@ import colander
 from babel import Locale, UnknownLocaleError
 from babel.numbers import list_currencies
 
+from ..domain import session_lifetime
 from ..domain.bounds import NAME_MAX, PREFERENCES_MAX_BYTES, TEXT_MAX
 from ..domain.password_policy import PasswordPolicy
 from ..domain.resources.users import STATUSES
+from ..domain.sign_ins import LOCKOUT_THRESHOLD_RANGE
 from ..infra.passwords import LOGIN_MAX_LENGTH as PASSWORD_MAX
 from ..rendering.shoji import LINK_MEMBERS
 from .schemas import (
@@ -174,11 +176,17 @@ class PasswordPolicySettings(Object):
     history = _bounded("history")
 
 
+SESSION_LIFETIME = colander.Range(session_lifetime.MIN_SECONDS, session_lifetime.MAX_SECONDS)
+
+
 class AccountPatch(Object):
     name = field(Str, validator=ACCOUNT_NAME)
     owner = field(Str, validator=LINE)
     password_policy = PasswordPolicySettings(missing=colander.drop)
     mfa_required = field(Bool)
+    #: null: back to the server's default
+    session_lifetime_seconds = field(Int, nullable=True, validator=SESSION_LIFETIME)
+    lockout_threshold = field(Int, validator=colander.Range(*LOCKOUT_THRESHOLD_RANGE))
 
 
 # -- the Shoji envelope ----------------------------------------------------------
@@ -513,6 +521,12 @@ class Invitation(Object):
 class NewApiKey(Object):
     name = name_field()
     expires = field(Str, nullable=True, validator=LINE)  # ISO 8601 with a zone
+
+
+class TrackingSwitch(Object):
+    """``PATCH /users/{id}/activity/``: switch the user's activity tracking."""
+
+    tracking = _required(Bool)
 
 
 class Reassign(Object):

@@ -19,6 +19,7 @@ from pyramid_retry import IRetryableError, is_error_retryable
 from ..authz.permissions import Permission
 from ..authz.verification import VerifyEmailFirst
 from ..domain.exceptions import DomainError, NotAllowed
+from ..infra.hashing import HashingBusy
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,16 @@ def domain_error_view(exc, request):
     a refused view permission."""
     if isinstance(exc, NotAllowed):
         return forbidden_view(exc, request)
-    return error_response(request, exc.status_code, exc.message, field=exc.field)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return error_response(request, exc.status_code, exc.message, field=exc.field, headers=headers)
+
+
+@exception_view_config(HashingBusy)
+def hashing_busy_view(exc, request):
+    """Every password-hashing slot and queue place is taken (infra.hashing)."""
+    headers = {"Retry-After": str(exc.retry_after)}
+    return error_response(request, exc.status_code, exc.message, headers=headers)
 
 
 def slash_redirect(request):

@@ -42,10 +42,16 @@ from contextlib import contextmanager
 from pyramid.httpexceptions import HTTPFound
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-from ..authz.login import cookie_header, open_session, session_cookie_header
+from ..authz.login import (
+    attempt_of,
+    cookie_header,
+    open_session,
+    record_refused,
+    session_cookie_header,
+)
 from ..domain.bounds import NAME_MAX
 from ..domain.exceptions import DomainError, Invalid, NotFound
-from ..domain.federation import sign_in
+from ..domain.federation import SignInRefused, sign_in
 from ..domain.resources.login_flows import LoginFlow, TooManyFlows
 from ..infra.clock import get_clock
 from ..infra.oidc import ProviderUnavailable, SignInFailed, get_oidc
@@ -155,9 +161,15 @@ def get_callback(request):
     if params.get("iss", provider.settings.issuer) != provider.settings.issuer:
         raise Invalid("iss", f"This answer does not come from {provider.title}.")
     claims = exchanged_claims(request, provider, flow, params.get("code"), now)
-    user = sign_in(request.api_root, provider.name, claims["sub"], verified_email(claims))
+    email = verified_email(claims)
+    try:
+        user = sign_in(request.api_root, provider.name, claims["sub"], email)
+    except SignInRefused:
+        record_refused(request, email, "oidc")
+        raise
     response = HTTPFound(location=landing_url(request))
-    response.headers.add("Set-Cookie", session_cookie_header(request, open_session(request, user)))
+    token = open_session(request, user, attempt_of(request, "oidc"))
+    response.headers.add("Set-Cookie", session_cookie_header(request, token))
     response.headers.add("Set-Cookie", binding_cookie(request, "", 0))
     response.cache_control = "no-store"
     return response

@@ -28,7 +28,9 @@ from ..domain.credentials import expire_sessions
 from ..domain.exceptions import NotAllowed, NotFound
 from ..domain.notifications import Notifier
 from ..domain.resources.credentials import LOGIN_SESSION
+from ..domain.session_lifetime import session_lifetime
 from ..infra.clock import get_clock, isoformat
+from ..infra.settings import get_config
 from ..rendering import shoji
 from . import no_content, register, tree_service
 
@@ -50,15 +52,23 @@ def own_sessions(request):
         raise NotAllowed("Only the user sees and ends their own sessions.")
     now = get_clock(request.registry).now()
     sessions = request.api_root.credentials.of_user(user, LOGIN_SESSION)
-    return [s for s in sessions if s.is_live(now)]
+    lifetime = lifetime_of(request, user)
+    return [s for s in sessions if s.is_live(now) and not s.older_than(now, lifetime)]
 
 
-def session_body(session, current) -> dict:
+def lifetime_of(request, user):
+    """The account's current lifetime, which may end a session before its
+    stored expiry (``domain.session_lifetime``)."""
+    default = get_config(request.registry).session_lifetime
+    return session_lifetime(request.api_root, user, default)
+
+
+def session_body(session, current, lifetime) -> dict:
     return {
         "id": session.public_id,
         "created": isoformat(session.created),
         "last_used": isoformat(session.last_used),
-        "expires": isoformat(session.expires),
+        "expires": isoformat(session.ends_at(lifetime)),
         "ip": session.ip,
         "user_agent": session.user_agent,
         "current": session is current,
@@ -71,7 +81,10 @@ def get_sessions(request):
         credential_from(request), get_clock(request.registry).now(), None
     )
     base = request.url_of(request.context) + "sessions/"
-    index = {f"{base}{s.public_id}/": session_body(s, current) for s in own_sessions(request)}
+    lifetime = lifetime_of(request, request.context)
+    index = {
+        f"{base}{s.public_id}/": session_body(s, current, lifetime) for s in own_sessions(request)
+    }
     return shoji.catalog(request, request.context, index, self_url=base)
 
 

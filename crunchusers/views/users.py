@@ -13,6 +13,7 @@ from ..rendering.representations import user_body, user_tuple
 from . import no_content, read_entity, register, tree_service
 from .bodies import ANY_OBJECT, Invitation
 from .passwords import own_account_password
+from .sign_ins import sign_in_catalogs
 
 users = tree_service("users", "/api/users/", description="Users visible to the caller")
 user = tree_service("user", "/api/users/{user_id}/", description="A user")
@@ -75,7 +76,11 @@ def get_user(request):
         user_body(request, target),
         description="Detail for a given user",
         urls=account_link(request, target),
-        catalogs=_links(request, target, ("visible_datasets",) if admin else ()),
+        catalogs=_links(
+            request,
+            target,
+            (("visible_datasets",) if admin else ()) + sign_in_catalogs(request, target),
+        ),
         fragments=_links(request, target, user_actions(request, target, admin)),
     )
 

@@ -10,6 +10,7 @@ ends.
 """
 
 import time
+from contextlib import contextmanager
 
 import pycrunch
 import pytest
@@ -31,12 +32,16 @@ def live_port():
 def live_app(settings, tmp_path, live_port):
     """The app on a FileStorage, as a real deployment runs it, with its own
     address as ``public_url`` (clients such as scrunch mail links to it)."""
+    return make_live_app(settings, tmp_path, live_port)
+
+
+def make_live_app(settings, folder, port):
     return main(
         {},
         **{
             **settings,
-            "zodbconn.uri": f"file://{tmp_path / 'Data.fs'}",
-            "crunchusers.public_url": f"http://127.0.0.1:{live_port}",
+            "zodbconn.uri": f"file://{folder / 'Data.fs'}",
+            "crunchusers.public_url": f"http://127.0.0.1:{port}",
         },
     )
 
@@ -69,13 +74,21 @@ def stop_server(server: StopableWSGIServer, timeout: float = 10.0):
 @pytest.fixture
 def server(live_app, live_port, monkeypatch):
     """The live app at ``http://127.0.0.1:<port>/api/``."""
-    srv = StopableWSGIServer.create(live_app, host="127.0.0.1", port=live_port, threads=4)
-    assert srv.wait(), "the test server did not start"
     # connect() keeps the first root it returns in this module global.
     monkeypatch.setattr(pycrunch, "session", None)
+    with serving(live_app, live_port) as api_url:
+        yield api_url
+
+
+@contextmanager
+def serving(app, port):
+    """``app`` served at ``http://127.0.0.1:<port>/api/`` until the block
+    ends; then its server, mail worker and database stop."""
+    srv = StopableWSGIServer.create(app, host="127.0.0.1", port=port, threads=4)
+    assert srv.wait(), "the test server did not start"
     try:
         yield f"{srv.application_url}api/"
     finally:
         stop_server(srv)
-        stop_delivery(live_app.registry)  # its worker must not use the closed database
-        get_db(live_app.registry).close()
+        stop_delivery(app.registry)  # its worker must not use the closed database
+        get_db(app.registry).close()

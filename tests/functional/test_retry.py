@@ -1,11 +1,13 @@
 """Concurrent writes: a real ZODB ConflictError is retried and nothing is lost."""
 
+import random
 import threading
 
 import pytest
 from webtest import TestApp
 
 from crunchusers import main
+from crunchusers.views.retry import MAX_BACKOFF_SECONDS, backoff_seconds
 from tests.functional import conflict_view
 
 
@@ -17,8 +19,16 @@ def test_conflicting_request_is_retried_and_both_writes_survive(settings):
     assert res.json["counter"] == 101  # the competing +100 and our +1 both landed
 
 
-def test_retry_attempts_default_to_five(app):
-    assert int(app.registry.settings["retry.attempts"]) == 5
+def test_retry_attempts_default_to_ten(app):
+    assert int(app.registry.settings["retry.attempts"]) == 10
+
+
+def test_the_backoff_before_a_retry_is_random_under_a_doubling_cap():
+    rng = random.Random(12)
+    for attempt, cap in [(0, 0.02), (1, 0.04), (5, 0.64), (6, MAX_BACKOFF_SECONDS), (9, 1.0)]:
+        waits = [backoff_seconds(attempt, 0.02, rng) for _ in range(200)]
+        assert all(0 <= wait <= cap for wait in waits)
+        assert max(waits) > cap * 0.9 and min(waits) < cap * 0.1  # spread over the range
 
 
 @pytest.mark.parametrize("threads", [8])

@@ -151,9 +151,9 @@ class Server(Process):
 
 def initialize(ini: Path, env: dict):
     """Create a new database's schema, ZODB root and app containers once,
-    before several processes start on it (README, "Storage and scaling":
-    processes starting at once on an empty database race to create them).
-    Any CLI command does it; ``show-user`` of the superuser changes nothing."""
+    before the servers start on it, so their logs show only the test's load
+    (processes starting at once on an empty database retry, see
+    ``test_bootstrap``).  ``show-user`` of the superuser changes nothing."""
     subprocess.run(
         [str(BIN / "crunchusers"), str(ini), "show-user", SUPERUSER_EMAIL],
         env={**os.environ, "CRUNCHUSERS_SUPERUSER_PASSWORD": PASSWORD, **env},

@@ -1,9 +1,10 @@
 """Sixteen clients at once against real server processes: each invites
 users, adds them to one shared team, shares its own dataset with them,
 creates datasets into one shared project and logs in, a fixed number of
-times.  Every request must end 2xx (the app retries conflicts; a 503 here is
-a write hot spot), and afterwards every write is there exactly once: users,
-team members, project contents and order, dataset shares, sessions, and one
+times.  Every request must end 2xx (the app retries conflicts with a jittered
+backoff, ``views.retry``; a 503 here is a write hot spot or too few
+retries), and afterwards every write is there exactly once: users, team
+members, project contents and order, dataset shares, sessions, and one
 invitation mail per invited user.
 
 On FileStorage (one gunicorn worker process: a FileStorage has one writer)
@@ -102,26 +103,7 @@ class Client(threading.Thread):
             self.tokens.append(answer.json()["access_token"])
 
 
-#: Found by this test, not yet fixed (issue 12, "No write hot spots"): on
-#: RelStorage with two worker processes, 1-10 of the 320 requests of a run end
-#: 503 after the five retries.  The last attempt's errors, from the servers:
-#: ``UnableToLockRowsToReadCurrentError`` (RelStorage's readCurrent row lock
-#: is a try-lock, ``lock_not_available``) on invites and logins, the most
-#: frequent; ``CacheHasNewerTidError`` on oid 0x03, the mail outbox's
-#: ``items`` OOBTree (every invite queues a mail, every process's worker
-#: claims and purges); ``ConflictError`` on oid 0x1e, ``sessions.data``
-#: OOBTree (logins); ``ConflictError`` on an ``OOSet`` bucket of an
-#: OOTreeSet (datasets created into the shared project).  The assertions stay
-#: as they are: remove this mark once those hot spots are gone.
-RELSTORAGE_HOT_SPOTS = pytest.mark.xfail(
-    reason="write hot spots under 16 clients on RelStorage (see RELSTORAGE_HOT_SPOTS)",
-    strict=False,
-)
-
-
-@pytest.mark.parametrize(
-    "kind", ["filestorage", pytest.param("relstorage", marks=RELSTORAGE_HOT_SPOTS)]
-)
+@pytest.mark.parametrize("kind", ["filestorage", "relstorage"])
 def test_sixteen_clients_write_at_once_and_every_write_is_there_once(kind, tmp_path, smtp_server):
     inbox = smtp_server.handler
     with storage(kind, tmp_path) as (uri, env):

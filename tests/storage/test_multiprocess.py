@@ -1,7 +1,8 @@
 """Two gunicorn servers (the first with two workers) over one database,
 RelStorage/PostgreSQL or ZEO (a real ``runzeo``): what one process commits,
 the other serves on the very next request, and a credential ended through
-one is refused by the other at once.
+one is refused by the other at once; failed logins through both lock at
+the threshold.
 
 This is the README's recipe, run as written: ``gunicorn --paste`` on
 production.ini (its settings changed only for the test's database, mail
@@ -14,6 +15,7 @@ import pytest
 
 from .client import Api, add_user, path_of, seed_account
 from .conftest import servers, storage
+from .servers import PASSWORD
 from .servers import SUPERUSER_EMAIL as ADMIN
 
 pytestmark = pytest.mark.storage
@@ -81,3 +83,27 @@ def test_an_api_key_revoked_through_one_is_refused_by_the_other(pair):
     key_b.get("/api/")
     member_a.as_user(member_a.token).delete(path_of(created.headers["Location"]))
     assert key_b.status_of("/api/") == 401
+
+
+def test_failed_logins_through_both_lock_at_the_threshold(pair):
+    """Lockout counts live in the database: failures alternating between the
+    two servers (three processes) lock at exactly the account's threshold
+    (5), and the admin's unlock through one lets the user in through the other."""
+    owner_a, owner_b = pair
+    email = "guessed@acme.test"
+    user = add_user(owner_a, email)
+    wrong = {"email": email, "password": "not the password", "token": True}
+    clients = (Api(owner_a.base), Api(owner_b.base))
+    for attempt in range(4):
+        clients[attempt % 2].request("POST", "/api/public/login/", wrong, status=401)
+    body = owner_b.get(user)["body"]
+    assert (body["status"], body["failed_login_attempts"]) == ("active", 4)
+    clients[1].request("POST", "/api/public/login/", wrong, status=401)
+    assert owner_a.get(user)["body"]["status"] == "locked"
+    right = {**wrong, "password": PASSWORD}
+    clients[0].request("POST", "/api/public/login/", right, status=401)
+    owner_b.patch(user, {"status": "active"})
+    assert owner_a.get(user)["body"]["failed_login_attempts"] == 0
+    clients[0].login(email)
+    history = owner_b.get(user + "login_history/")
+    assert [e["outcome"] for e in history["index"].values()][:2] == ["success", "failure"]

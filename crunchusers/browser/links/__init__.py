@@ -1,7 +1,8 @@
 """The pages behind mailed links, one registration per purpose.
 
 A mailed link is a path with a one-time token (``/password/change/<token>/``
-for invitations and resets).  ``GET`` on it looks the token up without
+for invitations and resets, ``/email/verify/<token>/``,
+``/email/change/<token>/``).  ``GET`` on it looks the token up without
 using it: its purpose picks the :class:`LinkPage` (a live invitation shows
 the invitation's page, a live reset token the reset's), which shows what
 the link does, the account's password rules when it asks for a password,
@@ -12,16 +13,18 @@ in, says it is done).  A token that is unknown, used or expired gets a 410
 page saying so, with the way to ask for a new link that its path
 (:class:`LinkPath`) names.
 
-Adding a page (say, email verification) is one registration in the
-browser's ``includeme``::
+Adding a page is one registration (as :mod:`.emails` does for email
+verification and change)::
 
-    add_link_path(config, "verify_email_link", "/email/verify/{token}/")
+    add_link_path(config, "verify_email_link", "/email/verify/{token}/",
+                  renew="verify_renew.jinja2")
     add_link_page(config, LinkPage(
         purpose="verify_email", title="Verify your email", lead=..., button="Verify",
         complete=..., holder=..., signs_in=False, done="Your email address is verified."))
 
 where ``complete(request, token, form)`` calls the domain function, raises
-``Invalid`` (``field="token"`` for a dead token) and returns the user, and
+``Invalid`` (``field="token"`` for a dead token; any other refusal shows
+the form again with its message and status) and returns the user, and
 ``holder(api_root, token, now)`` finds that user without using the token.
 A path may serve several purposes (invitations and resets share one); its
 dead-link page is ``renew`` (by default ``link_renew.jinja2``).
@@ -29,13 +32,14 @@ dead-link page is ``renew`` (by default ``link_renew.jinja2``).
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-from ...authz.login import open_session, session_cookie_header
+from ...authz.login import attempt_of, open_session, session_cookie_header
 from ...domain.credentials import policy_for
-from ...domain.exceptions import Invalid
+from ...domain.exceptions import DomainError, Invalid
 from ...infra.clock import get_clock
 from ..render import PREFIX, page
 
@@ -59,6 +63,9 @@ class LinkPage:
     #: serves, without using it (None: the page says the link is dead).
     holder: Callable
     asks_password: bool = False
+    #: ``detail(api_root, token, now) -> str``: one more line the page shows
+    #: (the new address of an email change), or None.
+    detail: Callable | None = None
     #: After ``complete``: sign the user in and go to ``/api/``, or else
     #: show ``done`` (and a way to sign in).
     signs_in: bool = True
@@ -135,15 +142,24 @@ def show_link(request):
     found = live_page(request, token)
     if found is None:
         return dead_link(request, request.matched_route.name)
-    return link_form(request, *found, token, request.matched_route.name)
+    route = request.matched_route.name
+    return link_form(request, *found, token, route, detail=detail_of(request, found[0], token))
 
 
-def link_form(request, link_page: LinkPage, user, token: str, route, *, status=200, error=None):
+def detail_of(request, link_page: LinkPage, token: str) -> str | None:
+    """The page's extra line, found while the token is live (before it is used)."""
+    if link_page.detail is None:
+        return None
+    return link_page.detail(request.api_root, token, get_clock(request.registry).now())
+
+
+def link_form(request, link_page, user, token, route, *, detail, status=200, error=None):
     rules = None
     if link_page.asks_password:
         rules = policy_for(request.api_root, user).describe()["rules"]
     values = {
         "link": link_page,
+        "detail": detail,
         "user": {"name": user.name, "email": user.email},
         "token": token,
         "rules": rules,
@@ -173,18 +189,21 @@ def submit_link(request):
     if found is None:
         return dead_link(request, route)
     link_page, user = found
+    again = partial(link_form, request, link_page, user, token, route)
+    detail = detail_of(request, link_page, token)
     if link_page.asks_password and form.get("password") != form.get("password_confirm"):
-        error = "The two passwords differ."
-        return link_form(request, link_page, user, token, route, status=400, error=error)
+        return again(detail=detail, status=400, error="The two passwords differ.")
     try:
         user = link_page.complete(request, token, form)
-    except Invalid as exc:
-        if exc.field == "token":
+    except DomainError as exc:
+        if isinstance(exc, Invalid) and exc.field == "token":
             return dead_link(request, route)
-        return link_form(request, link_page, user, token, route, status=400, error=exc.message)
+        # A refusal keeps the link: the failed transaction is vetoed.
+        return again(detail=detail, status=exc.status_code, error=exc.message)
     if not link_page.signs_in:
         return page(request, "link_done.jinja2", {"link": link_page})
     response = HTTPSeeOther(location=request.script_name + "/api/")
-    response.headers.add("Set-Cookie", session_cookie_header(request, open_session(request, user)))
+    token = open_session(request, user, attempt_of(request, "link"))
+    response.headers.add("Set-Cookie", session_cookie_header(request, token))
     response.cache_control = "no-store"
     return response

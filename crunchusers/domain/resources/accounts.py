@@ -22,6 +22,11 @@ class Account(Item):
     password_policy = None
     #: Every user must give a second factor (by mail unless they have TOTP).
     mfa_required = False
+    #: How long its users' login sessions live (``domain.session_lifetime``);
+    #: None: the server's default.
+    session_lifetime_seconds = None
+    #: Consecutive failed logins that lock a user (``domain.sign_ins``); None: 5.
+    lockout_threshold = None
 
     def __init__(self, name, created=None):
         super().__init__(name, created)

@@ -68,6 +68,21 @@ class Credential(Persistent):
         keys never idle out).  Exactly ``limit`` after the last use works."""
         return self.kind == LOGIN_SESSION and now - (self.last_used or self.created) > limit
 
+    def older_than(self, now, lifetime) -> bool:
+        """A login session older than ``lifetime`` has ended, whatever its
+        stored expiry (the account may have shortened it since; API keys
+        keep theirs).  Exactly ``lifetime`` after its start still works."""
+        return self.kind == LOGIN_SESSION and now - self.created > lifetime
+
+    def ends_at(self, lifetime):
+        """When a login session ends at the latest: its stored expiry, or
+        ``lifetime`` after its start if that is sooner."""
+        latest = self.created + lifetime
+        return latest if self.expires is None else min(self.expires, latest)
+    def has_ended(self, now, idle) -> bool:
+        """Expired, or a login session idle past ``idle``: it lets nobody in."""
+        return not self.is_live(now) or self.idle_past(now, idle)
+
     def touch(self, now):
         """Record a use, coarsely: at most one write per
         :data:`LAST_USED_RESOLUTION`, and on this object only (never the
@@ -202,7 +217,7 @@ class Credentials(Persistent):
         after = self.data.items(min=start) if start else self.data.items()
         before = self.data.items(max=start, excludemax=True) if start else ()
         for digest, credential in islice(chain(after, before), limit):
-            if not credential.is_live(now) or credential.idle_past(now, idle):
+            if credential.has_ended(now, idle):
                 ended.append((digest, credential.user_id))
         for digest, user_id in ended:
             self._drop(digest, users.get(user_id))
@@ -373,8 +388,13 @@ class LinkTokens(Persistent):
 
     def peek(self, token: str, purposes: tuple[str, ...], now):
         """The user id a valid token was issued to, leaving it valid; else None."""
+        link = self.peek_link(token, purposes, now)
+        return link.user_id if link is not None else None
+
+    def peek_link(self, token: str, purposes: tuple[str, ...], now) -> LinkToken | None:
+        """The :class:`LinkToken` of a valid token, leaving it valid; else None."""
         found = self._live(token, purposes, now)
-        return found[1].user_id if found else None
+        return found[1] if found else None
 
     def purpose_of(self, token: str, now) -> str | None:
         """The purpose of a valid token, leaving it valid (the page behind a

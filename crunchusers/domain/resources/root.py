@@ -18,6 +18,7 @@ from .credentials import ApiKeys, Credentials, LinkTokens
 from .login_flows import LoginFlows
 from .mail_budget import MailBudget
 from .second_factors import Challenges
+from .sign_ins import SignIns
 
 
 class _Site:
@@ -39,6 +40,8 @@ class ApiRoot(Persistent):
     mail_budget = None
     #: Sign-ins waiting for a second factor (added by ``ensure_containers``).
     mfa_challenges = None
+    #: Sign-in records and the login throttle (``domain.sign_ins``).
+    sign_ins = None
 
     def __init__(self):
         self.sessions = Credentials()  # read it as ``credentials``
@@ -61,6 +64,8 @@ class ApiRoot(Persistent):
             self.mail_budget = MailBudget()
         if self.mfa_challenges is None:
             self.mfa_challenges = Challenges()
+        if self.sign_ins is None:
+            self.sign_ins = SignIns()
         self.sessions.ensure_key_index()
         self.sessions.ensure_signing_key()
 

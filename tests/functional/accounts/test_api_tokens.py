@@ -114,7 +114,10 @@ def test_a_session_token_is_no_jwt_and_a_jwt_no_session(testapp, headers, factor
     testapp.get("/api/", headers=bearer(token), status=401)
 
 
-def test_revocation_and_a_locked_owner_stop_the_token_at_once(testapp, factory):
+@pytest.mark.parametrize("status", ["locked", "inactive"])
+def test_revocation_and_a_locked_or_inactive_owner_stop_the_token_at_once(
+    testapp, factory, status
+):
     account_id, owner_id = factory.account()
     user_id = factory.user(account_id)
     user = factory.login(user_id)
@@ -125,7 +128,7 @@ def test_revocation_and_a_locked_owner_stop_the_token_at_once(testapp, factory):
     testapp.get("/api/", headers=bearer(second), status=200)
 
     def lock(root):
-        root.users[user_id].status = "locked"
+        root.users[user_id].status = status
 
     factory.write(lock)
     testapp.get("/api/", headers=bearer(second), status=401)

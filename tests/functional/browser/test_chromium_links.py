@@ -1,6 +1,7 @@
 """Mailed links in headless Chromium: an invitation from the test SMTP
 server's mail sets the password and lands signed in on the browsable root;
-a password reset asked for on the login page; a used link's page.
+a password reset asked for on the login page; an email change and an email
+verification confirmed from their mails; a used link's page of each.
 Screenshots: ``var/screenshots/link-*.png``."""
 
 import re
@@ -9,11 +10,15 @@ from tests.factories import PASSWORD
 from tests.functional.helpers import NEW_PASSWORD
 
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/password/change/[A-Za-z0-9_-]+/")
+CHANGE_LINK = re.compile(LINK.pattern.replace("password/change", "email/change"))
+VERIFY_LINK = re.compile(LINK.pattern.replace("password/change", "email/verify"))
+NEW = "bob.new@example.com"
 
 
-def mailed_link(inbox) -> str:
-    mail = inbox.wait_for(1)[-1]
-    link = LINK.search(mail.text).group()
+def mailed_link(inbox, count=1, to=None, link=LINK) -> str:
+    """The link in the last of ``count`` mails (the last one to ``to``)."""
+    mail = [m for m in inbox.wait_for(count) if to in (None, m["To"])][-1]
+    link = link.search(mail.text).group()
     assert f'href="{link}"' in mail.html  # the HTML part has the same link
     return link
 
@@ -66,3 +71,48 @@ def test_a_password_reset_asked_for_on_the_login_page(site, live, inbox):
     site.shot("link-09-old-password-refused")
     site.sign_in(live.email("bob"), NEW_PASSWORD)
     assert site.path == "/api/" and site.text("#viewer") == "Bob Builder"
+
+
+def test_an_email_change_confirmed_from_the_mail(site, live, inbox):
+    live.add("bob", name="Bob Builder")
+    body = {"pw": PASSWORD, "email": NEW}
+    live.testapp.post_json(live.url("bob") + "change_email/", body, headers=live.headers("bob"))
+    link = mailed_link(inbox, 2, to=NEW, link=CHANGE_LINK)
+
+    site.open(link)
+    assert site.text("#link-title") == "Confirm your new email address"
+    assert site.text("#link-detail") == f"New address: {NEW}"
+    site.shot("link-10-email-change")
+    site.click("#link-submit")
+    assert "sign in with the new one" in site.text("#done")
+    site.shot("link-11-email-changed")
+
+    site.open(link)
+    assert site.text("#dead-link") == "This link is no longer valid"
+    site.shot("link-12-used-email-change-link")
+    site.click("#renew")
+    site.sign_in(NEW, PASSWORD)
+    assert site.path == "/browse/change_email/" and NEW in site.text("main")
+    site.shot("link-13-change-email-again")
+
+
+def test_an_email_verified_from_the_mail(site, live, inbox):
+    body = {"email": "vera@acme.test", "name": "Vera Verify", "password": NEW_PASSWORD}
+    live.testapp.post_json("/api/account/users/", body, headers=live.headers("owner"))
+    link = mailed_link(inbox, link=VERIFY_LINK)
+
+    site.open(link)
+    assert site.text("#link-title") == "Verify your email address"
+    site.shot("link-14-verify-email")
+    site.click("#link-submit")
+    assert site.text("#done") == "Your email address is verified."
+    site.shot("link-15-email-verified")
+
+    site.open(link)
+    assert site.text("#dead-link") == "This link is no longer valid"
+    site.shot("link-16-used-verification-link")
+    site.click("#renew")
+    site.sign_in("vera@acme.test", NEW_PASSWORD)
+    assert site.path == "/browse/verify_email/"
+    assert "is verified" in site.text("#verified")
+    site.shot("link-17-verification-not-needed")

@@ -3,13 +3,12 @@ that shows the account's password rules, sets the password, signs the user
 in and lands on the browsable root; dead links get a page saying so."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from webtest import TestApp
 
 from crunchusers import main
-from tests.factories import PASSWORD, SUPERUSER_EMAIL, SUPERUSER_PASSWORD, Factory, Scene
+from tests.factories import PASSWORD, SUPERUSER_EMAIL, SUPERUSER_PASSWORD, Factory
 from tests.functional.helpers import NEW_PASSWORD
 
 from .conftest import BROWSER_ACCEPT, csrf_of
@@ -185,29 +184,3 @@ def test_the_link_in_a_mail_file_opens_the_page(settings, tmp_path):
     web = TestApp(app, extra_environ={"HTTP_ACCEPT": BROWSER_ACCEPT})
     res = fill(web.get(path, status=200)).submit(status=303)
     assert res.follow().html.find(id="viewer").text == "Olive Owner"
-
-
-def test_another_purpose_is_one_registration(settings):
-    """A purpose added by ``extra_link_page`` (as email verification will
-    be): its path shows its page, its form runs its domain call without
-    signing in, and its dead links get the generic page."""
-    app = main({}, **{**settings, "pyramid.includes": "tests.functional.browser.extra_link_page"})
-    factory = Factory(app, TestApp(app))
-    scene = Scene(factory)
-
-    def issue(root):
-        user = root.users[scene.owner]
-        user.email_verified = False
-        return root.link_tokens.issue(user, "verify_email", factory.now(), timedelta(hours=1))
-
-    token = factory.write(issue)
-    web = TestApp(app, extra_environ={"HTTP_ACCEPT": BROWSER_ACCEPT})
-    page = web.get(f"/email/verify/{token}/", status=200)
-    assert page.html.find(id="link-title").text == "Verify your email"
-    assert page.html.find(id="rules") is None and "password" not in page.forms["link-form"].fields
-    done = page.forms["link-form"].submit(status=200)
-    assert done.html.find(id="done").text == "Your email address is verified."
-    assert "token" not in web.cookies  # not signed in
-    assert factory.read(lambda root: root.users[scene.owner].email_verified)
-    dead = web.get(f"/email/verify/{token}/", status=410)
-    assert dead.html.find(id="dead-link") and dead.forms == {}

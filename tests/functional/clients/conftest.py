@@ -1,6 +1,7 @@
 """What the pycrunch tests share."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pycrunch
 import pytest
@@ -39,3 +40,25 @@ def verify(server, inbox, live_app):
         assert res.status_code == 204, res.text
 
     return verify
+
+
+@pytest.fixture
+def api_token(server):
+    """``api_token(email, password)``: the answer creating a JWT API token
+    of that user (``body.key``, ``Location``), made as a script's owner
+    would: a token login, then ``POST /api/apikeys/``."""
+
+    def api_token(email=SUPERUSER_EMAIL, password=SUPERUSER_PASSWORD):
+        login = {"email": email, "password": password, "token": True}
+        bearer = requests.post(server + "public/login/", json=login, timeout=10).json()
+        expires = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+        created = requests.post(
+            server + "apikeys/",
+            json={"name": "pycrunch", "expires": expires},
+            headers={"Authorization": f"Bearer {bearer['access_token']}"},
+            timeout=10,
+        )
+        assert created.status_code == 201, created.text
+        return created
+
+    return api_token

@@ -9,7 +9,6 @@ login POST to ``urls.login_url``, errors expose ``.message``).
 
 import uuid
 import warnings
-from datetime import UTC, datetime, timedelta
 
 import pycrunch
 import pytest
@@ -192,22 +191,10 @@ def test_pycrunch_account_and_sharing_recipe(server, sessions, verify):
     assert bill.entity_url not in dataset.permissions.index
 
 
-def test_api_token_connect_and_revoke(server, sessions):
+def test_api_token_connect_and_revoke(server, sessions, api_token):
     """A JWT API token from ``/api/apikeys/`` is what ``api_key=`` takes;
     deleting it stops it on the next request."""
-    login = requests.post(
-        server + "public/login/",
-        json={"email": SUPERUSER_EMAIL, "password": SUPERUSER_PASSWORD, "token": True},
-        timeout=10,
-    ).json()
-    expires = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-    created = requests.post(
-        server + "apikeys/",
-        json={"name": "pycrunch", "expires": expires},
-        headers={"Authorization": f"Bearer {login['access_token']}"},
-        timeout=10,
-    )
-    assert created.status_code == 201
+    created = api_token()
     token = created.json()["body"]["key"]
     assert token.count(".") == 2
 

@@ -1,12 +1,14 @@
 """The real pycrunch changes a password through the user's ``password``
 link (``fragments.password``, reference §4.2) and sees the other session
-refused, while its own goes on."""
+refused, while its own goes on — also when it is connected with an API
+token (``api_key=``)."""
 
 import warnings
 
 import pycrunch
 import pytest
 import requests
+from pycrunch.elements import UnsafeElementSession
 
 from tests.factories import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 
@@ -55,3 +57,19 @@ def test_a_refused_change_is_a_client_error_naming_the_rule(connect, owner):
         me.void("password").post({"old_pw": "not it", "new_pw": NEW})
     assert info.value.status_code == 400
     assert connect(owner, OLD).user_url.body.email == owner
+
+
+def test_connected_with_an_api_token_the_change_refuses_the_old_session(
+    server, connect, owner, api_token
+):
+    old_session = connect(owner, OLD)
+    key = api_token(owner, OLD).json()["body"]["key"]
+    site = pycrunch.connect(api_key=key, site_url=server, session_class=UnsafeElementSession)
+    try:
+        me = site.user_url
+        assert me.void("password").post({"old_pw": OLD, "new_pw": NEW}).ok
+        stale = requests.get(server, cookies=old_session.session.cookies, timeout=10)
+        assert stale.status_code == 401
+        assert site.user_url.body.email == owner  # the token that asked goes on
+    finally:
+        site.session.close()

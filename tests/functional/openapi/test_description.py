@@ -7,7 +7,7 @@ from urllib.parse import urljoin
 
 from cornice.service import get_services
 
-from crunchusers.views.bodies import Login, NewAccountUser
+from crunchusers.views.bodies import AccountPatch, Login, NewAccountUser, TrackingSwitch
 from crunchusers.views.openapi import json_schema
 
 
@@ -89,3 +89,22 @@ def test_only_the_two_assets_are_served(testapp):
     for path in ("/api/docs/index.html", "/api/docs/..%2F__init__.py"):
         res = testapp.get(path, status=401)
         assert res.json["element"] == "crunch:error" and res.json["message"]
+
+
+def test_the_sign_in_records_are_described(testapp):
+    """The login history and activity services (views/sign_ins.py), and the
+    schemas their writes validate with."""
+    paths = testapp.get("/api/openapi.json").json["paths"]
+    assert set(paths["/api/users/{user_id}/login_history/"]) == {"get"}
+    assert set(paths["/api/users/{user_id}/login_history/{entry}/"]) == {"get"}
+    switch = paths["/api/users/{user_id}/activity/"]["patch"]["requestBody"]
+    assert switch["content"]["application/json"]["schema"]["anyOf"][0] == json_schema(
+        TrackingSwitch()
+    )
+    account = paths["/api/accounts/{account_id}/"]["patch"]["requestBody"]
+    bare = account["content"]["application/json"]["schema"]["anyOf"][0]
+    assert (
+        bare["properties"]["lockout_threshold"]
+        == json_schema(AccountPatch())["properties"]["lockout_threshold"]
+    )
+    assert bare["properties"]["lockout_threshold"]["maximum"] == 100
