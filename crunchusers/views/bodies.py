@@ -546,6 +546,13 @@ class SecondFactorPatch(Object):
     email = _required(Bool)
 
 
+class SecondFactorAnswer(Object):
+    """``POST /public/login/second_factor/``: a login's challenge and a code."""
+
+    challenge = _required(Str, validator=LINE)
+    code = _required(Str, validator=CODE)
+
+
 class SecondFactorCode(Object):
     """A fresh code of the user's authenticator app: to confirm an
     enrolment, to get new recovery codes."""
