@@ -31,6 +31,12 @@ from .grants import account_of
 
 log = logging.getLogger(__name__)
 
+#: The one answer to a wrong code, a dead challenge and a refused user.
+WRONG_CODE = (
+    "The code is wrong or this sign-in has expired. If it keeps failing, sign in again "
+    "with your password for a new code."
+)
+
 MINUTES = int(mfa.CHALLENGE_LIFETIME.total_seconds() // 60)
 
 

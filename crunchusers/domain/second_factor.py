@@ -37,7 +37,7 @@ EMAIL, TOTP, RECOVERY_CODE = "email", "totp", "recovery_code"
 CHALLENGE_LIFETIME = timedelta(minutes=10)
 MAX_WRONG_CODES = 5
 
-WRONG_CODE = "That code is not right, or the enrolment has expired; try a fresh one."
+WRONG_APP_CODE = "That code is not right: type the one your authenticator app shows now."
 
 
 def factor_of(user) -> SecondFactor | None:
@@ -120,7 +120,7 @@ def confirm_totp(user, code, now) -> list[str]:
         raise Conflict("There is no authenticator app enrolment to confirm; start one first.")
     step = totp.matching_step(factor.pending_secret, code, now)
     if step is None:
-        raise Invalid("code", WRONG_CODE)
+        raise Invalid("code", WRONG_APP_CODE)
     factor.totp_secret, factor.pending_secret, factor.totp_step = factor.pending_secret, None, step
     return _new_recovery_codes(factor)
 
@@ -131,7 +131,7 @@ def regenerate_recovery_codes(user, code, now) -> list[str]:
     if factor is None or not factor.totp:
         raise Conflict("Recovery codes come with an authenticator app; set one up first.")
     if not _use_totp(factor, code, now):
-        raise Invalid("code", WRONG_CODE)
+        raise Invalid("code", WRONG_APP_CODE)
     return _new_recovery_codes(factor)
 
 

@@ -13,7 +13,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from ..authz import login as authn
 from ..authz.permissions import Permission
-from ..authz.second_factor import answer_challenge
+from ..authz.second_factor import WRONG_CODE, answer_challenge
 from ..domain.second_factor import Issued
 from ..domain.sign_ins import Throttled
 from ..infra.hashing import HashingBusy
@@ -36,12 +36,6 @@ login = tree_service("login", "/api/public/login/", context="/api/")
 logout = tree_service("logout", "/api/logout/", context="/api/")
 second_factor = tree_service(
     "login_second_factor", "/api/public/login/second_factor/", context="/api/"
-)
-
-#: The one answer to a wrong code, a dead challenge and a refused user.
-WRONG_CODE = (
-    "The code is wrong or this sign-in has expired. If it keeps failing, sign in again "
-    "with your password for a new code."
 )
 
 

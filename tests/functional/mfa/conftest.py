@@ -2,8 +2,11 @@
 ``admin``, an administrator of Acme who is not its owner."""
 
 import pytest
+from webtest import TestApp
 
+from tests.conftest import delivering
 from tests.factories import acme_and_other
+from tests.functional.browser.conftest import BROWSER_ACCEPT
 
 
 @pytest.fixture
@@ -11,3 +14,9 @@ def acme(factory):
     scene = acme_and_other(factory)
     scene.add("admin", roles=("administrator",))
     return scene
+
+
+@pytest.fixture
+def web(app):
+    """A client asking for HTML as a browser does, keeping its cookies."""
+    return TestApp(delivering(app), extra_environ={"HTTP_ACCEPT": BROWSER_ACCEPT})

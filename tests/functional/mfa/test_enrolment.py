@@ -191,6 +191,7 @@ def test_the_superuser_may_reset_the_owners(testapp, acme, clock):
 
 def test_the_account_may_require_a_second_factor(testapp, acme):
     account_url = acme.factory.account_url(acme.account_id)
+    acme.headers("alice")  # signed in before it is required
     body = {"mfa_required": True}
     res = testapp.patch_json(account_url, body, headers=acme.headers("bob"), status=403)
     assert_error(res, 403)
