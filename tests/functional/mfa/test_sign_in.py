@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from crunchusers.views.bodies import SecondFactorAnswer
+from crunchusers.views.openapi import json_schema
 from tests.factories import PASSWORD
 from tests.functional.helpers import LOGIN, assert_error
 from tests.functional.sign_in.helpers import history_of, status_of
@@ -298,3 +300,13 @@ def test_after_an_admins_reset_the_password_alone_signs_in(testapp, acme, clock)
     clock.advance(seconds=30)
     assert_wrong(send(testapp, before, totp_code(secret, clock), status=401))
     login(testapp, acme, "alice", status=200)
+
+
+def test_the_exchange_is_public_described_and_listed(testapp):
+    doc = testapp.get("/api/openapi.json").json
+    post = doc["paths"]["/api/public/login/second_factor/"]["post"]
+    assert post["security"] == []
+    body = post["requestBody"]["content"]["application/json"]["schema"]["anyOf"][0]
+    assert body == json_schema(SecondFactorAnswer())
+    assert body["required"] == ["challenge", "code"]
+    assert testapp.get("/api/public/").json["views"]["second_factor"] == EXCHANGE
