@@ -7,6 +7,7 @@ from webtest import TestApp
 from tests.conftest import delivering
 from tests.factories import acme_and_other
 from tests.functional.browser.conftest import BROWSER_ACCEPT
+from tests.functional.sign_in.conftest import app_with as sign_in_app_with
 
 
 @pytest.fixture
@@ -20,3 +21,6 @@ def acme(factory):
 def web(app):
     """A client asking for HTML as a browser does, keeping its cookies."""
     return TestApp(delivering(app), extra_environ={"HTTP_ACCEPT": BROWSER_ACCEPT})
+
+
+app_with = sign_in_app_with  # apps with changed settings, on the test's clock

@@ -7,10 +7,13 @@ challenge and count toward lockout."""
 import re
 
 import pytest
+from webtest import TestApp
 
+from crunchusers.domain.second_factor import set_email
 from crunchusers.views.bodies import SecondFactorAnswer
 from crunchusers.views.openapi import json_schema
-from tests.factories import PASSWORD
+from tests.conftest import delivering
+from tests.factories import PASSWORD, Factory
 from tests.functional.helpers import LOGIN, assert_error
 from tests.functional.sign_in.helpers import history_of, status_of
 
@@ -310,3 +313,25 @@ def test_the_exchange_is_public_described_and_listed(testapp):
     assert body == json_schema(SecondFactorAnswer())
     assert body["required"] == ["challenge", "code"]
     assert testapp.get("/api/public/").json["views"]["second_factor"] == EXCHANGE
+
+
+def test_wrong_codes_are_throttled_like_wrong_passwords(app_with, inbox):
+    app = app_with(
+        **{
+            "crunchusers.login.failures_per_address": "3",
+            "crunchusers.login.refusal_delay_seconds": "0",
+        }
+    )
+    factory = Factory(app, TestApp(delivering(app)))
+    _account_id, owner = factory.account()
+    factory.write(lambda root: set_email(root.users[owner], True))
+    email, testapp = factory.email_of(owner), factory.testapp
+    body = {"email": email, "password": PASSWORD, "token": True}
+    challenge = challenge_of(testapp.post_json(LOGIN, body, status=401))
+    code = CODE.search(inbox.wait_for(1)[-1].text).group(1)
+    for _ in range(3):
+        send(testapp, challenge, other_than(code), status=401)
+    res = send(testapp, challenge, code, status=429)  # even the right code
+    assert_error(res, 429)
+    assert int(res.headers["Retry-After"]) > 0
+    assert_error(testapp.post_json(LOGIN, body, status=429), 429)
