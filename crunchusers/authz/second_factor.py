@@ -50,7 +50,6 @@ def challenge(request, user, attempt) -> mfa.Issued | None:
         account_of(api_root, user),
         attempt.at,
         wants_token=attempt.method == "token",
-        via=attempt.method,
     )
     if issued is None:
         return None

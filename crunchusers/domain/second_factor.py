@@ -160,13 +160,13 @@ class Issued:
     email_code: str | None
 
 
-def issue(challenges, user, account, now, wants_token=False, via="password") -> Issued | None:
+def issue(challenges, user, account, now, wants_token=False) -> Issued | None:
     """A challenge for ``user``, whose password was right; None when the
     user has no second factor (the password signs them in)."""
     offered = methods(user, account)
     if not offered:
         return None
-    challenge = Challenge(user.__name__, now + CHALLENGE_LIFETIME, offered, wants_token, via)
+    challenge = Challenge(user.__name__, now + CHALLENGE_LIFETIME, offered, wants_token)
     token = challenges.add(challenge, now)
     code = None
     if EMAIL in offered:

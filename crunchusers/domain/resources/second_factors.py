@@ -45,14 +45,12 @@ class Challenge(Persistent):
     #: Keyed digest of the mailed code (``second_factor.code_digest``), if one was mailed.
     code_digest = None
 
-    def __init__(self, user_id, expires, methods, wants_token=False, via="password"):
+    def __init__(self, user_id, expires, methods, wants_token=False):
         self.user_id = user_id
         self.expires = expires
         self.methods = tuple(methods)
         #: The login asked for a bearer token instead of a cookie.
         self.wants_token = wants_token
-        #: How the first factor was given (the login history's method).
-        self.via = via
 
 
 class Challenges(TokenKeyed):

@@ -132,11 +132,11 @@ def test_no_challenge_without_a_second_factor(ann, challenges):
 
 def test_the_mailed_code_is_stored_keyed_by_the_token_and_works_once(ann, users, challenges):
     mfa.set_email(ann, True)
-    issued = mfa.issue(challenges, ann, None, NOW, wants_token=True, via="token")
+    issued = mfa.issue(challenges, ann, None, NOW, wants_token=True)
     assert issued.methods == ("email",) and len(issued.email_code) == 6
     assert len(issued.token) >= 43 and issued.token not in challenges.data
     stored = next(iter(challenges.data.values()))
-    assert stored.wants_token and stored.via == "token" and stored.user_id == "ann"
+    assert stored.wants_token and stored.user_id == "ann"
     assert issued.email_code not in stored.code_digest
     assert stored.code_digest != hash_token(issued.email_code)  # keyed, not a plain hash
     assert answer(challenges, users, issued.token, issued.email_code, NOW) == (ann, "email")
