@@ -188,6 +188,7 @@ class Seeder:
                 now=self.now,
                 password_hash=self.password_hash,
             )
+            owner.email_verified = True
         self.account_id = account.__name__
         self.users.append(owner)
 
@@ -202,6 +203,7 @@ class Seeder:
             password_hash=self.password_hash,
             roles=("editor",) if editor else ("standard",),
         )
+        user.email_verified = True  # made with a password: as if the link was followed
         self.users.append(user)
         if editor:
             self.editors.append(user)
@@ -292,7 +294,7 @@ class Scenarios:
         account = api_root.accounts[seeder.account_id]
 
         def user(email, roles, password_hash=None):
-            return new_user(
+            made = new_user(
                 api_root,
                 account,
                 email=email,
@@ -300,6 +302,8 @@ class Scenarios:
                 password_hash=password_hash or seeder.password_hash,
                 roles=roles,
             )
+            made.email_verified = True
+            return made
 
         self.login = user(LOGIN_EMAIL, ("standard",), hash_password(default_registry(), PASSWORD))
         catalog = user(CATALOG_EMAIL, ("standard",))
@@ -318,7 +322,7 @@ class Scenarios:
         self.grantees = seeder.rng.sample(seeder.users[1:], GRANTEES)
         # Invites go into their own account, so the measured account's users
         # page does not grow from round to round.
-        create_account(
+        _account, inviter = create_account(
             api_root,
             name="Invites",
             owner_email=INVITER_EMAIL,
@@ -326,6 +330,7 @@ class Scenarios:
             now=now,
             password_hash=seeder.password_hash,
         )
+        inviter.email_verified = True
 
 
 def default_registry() -> Registry:

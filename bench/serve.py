@@ -55,9 +55,11 @@ def main(argv=None):
         "--setting", action="append", default=[], help="name=value (crunchusers only)"
     )
     args = parser.parse_args(argv)
-    # Waitress warnings (e.g. "Task queue depth") and app errors go to stderr,
-    # which run.py captures into a log file and summarises after the run.
+    # Warnings and app errors go to stderr, which run.py captures into a log
+    # file and summarises after the run.  waitress.queue ("Task queue depth",
+    # one line per queued request) logs errors only, as in the ini files.
     logging.basicConfig(level=logging.INFO, format="%(levelname)s [%(name)s] %(message)s")
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     if args.app == "crunchusers":
         if not args.db:
             parser.error("--db is required for the crunchusers app")

@@ -87,6 +87,7 @@ class Factory:
                 **fields,
             )
             user.status = status
+            root.accounts[account_id].file_member(user)
             user.email_verified = email_verified
             return user.__name__
 

@@ -25,7 +25,7 @@ from crunchusers.infra import generations, outbox
 from crunchusers.infra.generations import GENERATION, GENERATION_KEY, OLD_PATH_MARKS
 from crunchusers.infra.mail import stop_delivery
 from crunchusers.infra.startup import StartupError
-from crunchusers.infra.storage import get_db
+from crunchusers.infra.storage import ROOT_KEY, get_db
 from tests.test_cli import run
 from tests.test_startup import BIN, assert_one_line_refusal
 
@@ -88,13 +88,19 @@ def login(api, headers=None):
 
 def make_old_database(ini):
     """A superuser session, an account with its owner, mail in the outbox:
-    all pickled with the old class paths, and no stored generation."""
+    all pickled with the old class paths, no index of member names, and no
+    stored generation."""
     with old_layout(), app_of(ini) as api:
         headers = login(api)
         body = {"name": "Acme", "owner": {"email": "o@acme.test", "name": "Olive"}}
         api.post_json("/api/accounts/", body, headers=headers, status=201)
     with database(ini) as root:
         del root[GENERATION_KEY]  # the old code stored none
+        for account in root[ROOT_KEY].accounts.values():
+            del account.by_name, account.listed  # back to the class's None
+        for user in root[ROOT_KEY].users.values():
+            user.__dict__.pop("name_key", None)
+            user._p_changed = True
     return headers
 
 
@@ -165,6 +171,8 @@ def test_cli_dry_run_changes_nothing_then_upgrade_is_idempotent(ini):
         "an old path (``crunchusers.resources.*`` before the ``domain/`` layout, "
         "``crunchusers.outbox``, ``Session``/``Sessions``) so that it names the class "
         "where it lives now",
+        "would run generation 2: Build each account's sorted index of its members' "
+        "names (``Account.by_name``), which accounts stored before it lack",
         "database at generation 0; nothing changed",
     ]
     assert old_records(ini) == before and stored_generation(ini) is None
@@ -173,6 +181,8 @@ def test_cli_dry_run_changes_nothing_then_upgrade_is_idempotent(ini):
     assert code == 0
     assert out.splitlines()[0].startswith("ran generation 1: ")
     assert out.splitlines()[0].endswith(f" ({before} records)")
+    assert out.splitlines()[1].startswith("ran generation 2: ")
+    assert out.splitlines()[1].endswith(" (1 records)")  # the one account
     assert out.splitlines()[-1] == f"database at generation {GENERATION}"
     assert old_records(ini) == 0
 
@@ -188,6 +198,17 @@ def test_the_rename_step_is_idempotent(ini):
         assert generations.store_new_class_paths(conn) > 5
     with database(ini) as root:
         assert generations.store_new_class_paths(root._p_jar) == 0
+
+
+def test_the_name_index_step_builds_what_pages_read_and_is_idempotent(ini):
+    make_old_database(ini)
+    with database(ini) as root:
+        (account,) = root[ROOT_KEY].accounts.values()
+        assert account.by_name is None
+        assert generations.index_member_names(root._p_jar) == 1
+        assert [key[0] for key in account.by_name] == ["olive"] and account.listed() == 1
+    with database(ini) as root:
+        assert generations.index_member_names(root._p_jar) == 0
 
 
 def test_a_new_database_starts_at_the_current_generation(ini):

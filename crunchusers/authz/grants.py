@@ -26,7 +26,8 @@ NOTHING = dict.fromkeys(FLAGS, False)
 
 def normalize_flags(flags) -> dict:
     """Fill implied flags: edit implies view; change_permissions implies view."""
-    result = {flag: bool(flags.get(flag, False)) for flag in FLAGS}
+    get = getattr(flags, "data", flags).get  # a stored PersistentMapping: its dict
+    result = {flag: bool(get(flag, False)) for flag in FLAGS}
     if result["edit"] or result["change_permissions"]:
         result["view"] = True
     return result
@@ -146,20 +147,45 @@ def reachable_projects(api_root, user, *, personal=False) -> list:
 # -- datasets ---------------------------------------------------------------
 
 
-def dataset_grants(api_root, user, dataset) -> list[Grant]:
+@dataclass(frozen=True)
+class Reach:
+    """What every dataset check needs of one user, derived once for a whole
+    catalog rather than once per dataset: the user's and their teams' share
+    keys, whether they administer their own account (the only one an admin
+    grant can come from), and their ceiling."""
+
+    user_key: str
+    team_keys: tuple[str, ...]
+    own_account_admin: bool
+    cap: dict
+
+
+def reach_of(api_root, user) -> Reach:
+    own = api_root.accounts.get(user.account_id) if user.account_id else None
+    return Reach(
+        user_key=principal("user", user.__name__),
+        team_keys=tuple(principal("team", team_id) for team_id in user.team_ids),
+        own_account_admin=own is not None and is_account_admin(user, own),
+        cap=dict(FULL) if user.is_superuser else ceiling(user),
+    )
+
+
+def dataset_grants(api_root, user, dataset, reach: Reach | None = None) -> list[Grant]:
     """Every grant giving ``user`` access to ``dataset``, before the cap."""
+    reach = reach or reach_of(api_root, user)
     grants = []
     if dataset.owner_id == user.__name__:
-        grants.append(Grant("owner", principal("user", user.__name__), dict(FULL)))
-    if user.is_superuser or is_account_admin(user, account_of(api_root, dataset)):
+        grants.append(Grant("owner", reach.user_key, dict(FULL)))
+    if user.is_superuser or (reach.own_account_admin and dataset.account_id == user.account_id):
         grants.append(Grant("account_admin", f"account:{dataset.account_id}", dict(FULL)))
-    direct = dataset.shares.get(principal("user", user.__name__))
+    shares = dataset.shares
+    direct = shares.get(reach.user_key)
     if direct is not None:
-        grants.append(Grant("direct", principal("user", user.__name__), normalize_flags(direct)))
-    for team_id in user.team_ids:
-        shared = dataset.shares.get(principal("team", team_id))
+        grants.append(Grant("direct", reach.user_key, normalize_flags(direct)))
+    for team_key in reach.team_keys:
+        shared = shares.get(team_key)
         if shared is not None:
-            grants.append(Grant("team", principal("team", team_id), normalize_flags(shared)))
+            grants.append(Grant("team", team_key, normalize_flags(shared)))
     if dataset.project_id:
         project = api_root.projects.get(dataset.project_id)
         if project is not None:
@@ -179,12 +205,12 @@ def coalesce(grants, cap) -> dict:
     return {flag: merged[flag] and cap[flag] for flag in FLAGS}
 
 
-def dataset_flags(api_root, user, dataset) -> dict:
+def dataset_flags(api_root, user, dataset, reach: Reach | None = None) -> dict:
     """The user's final flags; a draft (``is_published`` false) exists only
-    for its editors (reference §9.3)."""
-    grants = dataset_grants(api_root, user, dataset)
-    cap = dict(FULL) if user.is_superuser else ceiling(user)
-    flags = coalesce(grants, cap)
+    for its editors (reference §9.3).  Pass ``reach_of(api_root, user)`` when
+    checking many datasets for one user."""
+    reach = reach or reach_of(api_root, user)
+    flags = coalesce(dataset_grants(api_root, user, dataset, reach), reach.cap)
     if not dataset.is_published and not flags["edit"]:
         return dict(NOTHING)
     return flags
@@ -208,11 +234,12 @@ def candidate_dataset_ids(api_root, user) -> set:
 def visible_datasets(api_root, user):
     """``(dataset, permissions)`` for every dataset the user can view."""
     result = []
+    reach = reach_of(api_root, user)
     for dataset_id in sorted(candidate_dataset_ids(api_root, user)):
         dataset = api_root.datasets.get(dataset_id)
         if dataset is None:
             continue
-        perms = dataset_flags(api_root, user, dataset)
+        perms = dataset_flags(api_root, user, dataset, reach)
         if perms["view"]:
             result.append((dataset, perms))
     return result

@@ -23,6 +23,8 @@ from ..infra.settings import get_config
 from .principals import principals_for
 from .verification import verification_gate
 
+READS = frozenset({"GET", "HEAD"})
+
 
 def credential_from(request) -> str | None:
     """The raw token from ``Authorization: Bearer`` or else the ``token`` cookie."""
@@ -69,10 +71,18 @@ class SecurityPolicy:
         return user.__name__ if user is not None else None
 
     def effective_principals(self, request):
+        """Derived afresh for every request; a read (GET, HEAD) changes no
+        membership, so its several permission checks share one derivation."""
         user = self.identity(request)
         if user is None:
-            return [Everyone]
-        return principals_for(user, request.api_root)
+            return (Everyone,)
+        if request.method not in READS:
+            return tuple(principals_for(user, request.api_root))
+        principals = request.__dict__.get("_crunchusers_principals")
+        if principals is None:
+            principals = tuple(principals_for(user, request.api_root))
+            request.__dict__["_crunchusers_principals"] = principals
+        return principals
 
     def permits(self, request, context, permission):
         """Teams, projects and datasets answer per user (``permissions_for``):

@@ -7,6 +7,7 @@ never disagree.  ``alter_users`` is emitted also under its newer name
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,15 @@ DEFAULT_ROLES = ("standard",)
 
 
 def account_permissions_for(user) -> dict[str, bool]:
-    roles = [ROLES[r] for r in user.roles if r in ROLES]
+    """A fresh dict (callers may keep or change it) of what the roles grant."""
+    return dict(_permissions_of(tuple(user.roles)))
+
+
+@lru_cache(maxsize=64)
+def _permissions_of(role_ids: tuple[str, ...]) -> dict[str, bool]:
+    """Derived once per combination of roles: every permission check and
+    every account users tuple asks."""
+    roles = [ROLES[r] for r in role_ids if r in ROLES]
     alter = any(r.alter_users for r in roles)
     return {
         "alter_users": alter,

@@ -31,6 +31,7 @@ pending email change (``credentials.set_password``), so "change your
 password", which the notice to the old address advises, also cancels it.
 """
 
+from ..authz.grants import account_of
 from .credentials import EMAIL_CHANGE_LINK, check_current_password
 from .exceptions import Conflict, Invalid, InvalidLink
 from .federation import refuse_email_change
@@ -168,6 +169,9 @@ def confirm_email_change(api_root, token, now, notifier):
     for purpose in LINKS_TO_ADDRESS:
         api_root.link_tokens.revoke(user, purpose)
     user.email_verified = True
+    account = account_of(api_root, user)
+    if account is not None:
+        account.file_member(user)  # a user without a name sorts by address
     notifier.mail(
         old_email,
         "Your email address was changed",

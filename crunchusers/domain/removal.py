@@ -59,6 +59,8 @@ def remove_user(api_root, user):
     user.manager_id = None
     user.username = None
     account = api_root.accounts.get(user.account_id) if user.account_id else None
+    if account is not None:
+        account.file_member(user)  # no longer listed
     for colleague_id in account.user_ids if account is not None else ():
         colleague = api_root.users.get(colleague_id)
         if colleague is not None and colleague.manager_id == user.__name__:

@@ -120,6 +120,8 @@ class UserChange:
         self._apply_identity(changes)
         self._apply_profile(changes)
         self._apply_management(changes)
+        if self.account is not None:
+            self.account.file_member(self.target)  # its name may sort elsewhere now
         if resend:
             self._resend_invitation(url_base)
 

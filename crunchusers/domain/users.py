@@ -39,6 +39,7 @@ def new_user(
     api_root.users.add(user)
     user.account_id = account.__name__
     account.user_ids.add(user.__name__)
+    account.file_member(user)
     return user
 
 

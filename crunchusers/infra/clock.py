@@ -38,4 +38,6 @@ def now(request) -> datetime:
 
 def isoformat(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC with a ``Z``-free ``+00:00`` offset, or None."""
-    return moment.astimezone(UTC).isoformat() if moment else None
+    if not moment:
+        return None
+    return (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).isoformat()

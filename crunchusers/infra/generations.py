@@ -86,8 +86,23 @@ def store_new_class_paths(conn) -> int:
     return rewritten
 
 
+def index_member_names(conn) -> int:
+    """Build each account's sorted index of its members' names
+    (``Account.by_name``), which accounts stored before it lack.  Returns how
+    many accounts it indexed (0 on a second run)."""
+    from .storage import ROOT_KEY
+
+    api_root = conn.root().get(ROOT_KEY)
+    if api_root is None:
+        return 0
+    indexed = 0
+    for account in api_root.accounts.values():
+        indexed += account.ensure_name_index(api_root.users)
+    return indexed
+
+
 #: The upgrade steps, in order: ``STEPS[n - 1]`` makes generation ``n``.
-STEPS = (store_new_class_paths,)
+STEPS = (store_new_class_paths, index_member_names)
 GENERATION = len(STEPS)
 
 

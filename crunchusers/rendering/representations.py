@@ -3,10 +3,6 @@
 Persistent classes know nothing about JSON or requests; these functions do.
 """
 
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime
-
 from ..authz.grants import account_of, ceiling
 from ..authz.roles import ROLES, account_permissions_for
 from ..authz.rules import is_account_admin, may_edit_profile
@@ -14,6 +10,7 @@ from ..domain.second_factor import state as second_factor_state
 from ..domain.sign_ins import last_login, summary
 from ..infra.clock import get_clock, isoformat
 from ..infra.settings import get_config
+from .display import display_format
 
 # -- users: two tiers of profile, and the tombstone -------------------------
 #
@@ -87,24 +84,28 @@ def roles_of(user) -> list[str]:
     return [role for role in user.roles if role in ROLES]
 
 
-def display_time(moment, viewer) -> str | None:
-    """``moment`` for humans, in the viewer's time zone and locale (Babel)."""
-    if moment is None:
-        return None
+def viewer_format(viewer):
+    """The viewer's display format for times (their locale and time zone)."""
     prefs = viewer.preferences
-    return format_datetime(
-        moment,
-        format="medium",
-        tzinfo=ZoneInfo(prefs.get("timezone", "UTC")),
-        locale=prefs.get("locale", "en_US"),
-    )
+    return display_format(prefs.get("locale", "en_US"), prefs.get("timezone", "UTC"))
 
 
-def display_times(user, viewer, last_signed_in) -> dict:
+def display_times(user, viewer, last_signed_in, show=None) -> dict:
+    """``created`` and the last sign-in for humans, as ``viewer`` reads them
+    (``show``: ``viewer_format(viewer)`` when the caller has it already)."""
+    show = show or viewer_format(viewer)
     return {
-        "created": display_time(user.created, viewer),
-        "last_login": display_time(last_signed_in, viewer),
+        "created": show(user.created) if user.created is not None else None,
+        "last_login": show(last_signed_in) if last_signed_in is not None else None,
     }
+
+
+def _request_viewer_format(request, viewer):
+    """``viewer_format(viewer)``, looked up once per request for a catalog."""
+    known = request.__dict__.get("_crunchusers_viewer_format")
+    if known is None or known[0] is not viewer:
+        known = request.__dict__["_crunchusers_viewer_format"] = (viewer, viewer_format(viewer))
+    return known[1]
 
 
 def account_user_tuple(request, user, viewer, account) -> dict:
@@ -115,7 +116,7 @@ def account_user_tuple(request, user, viewer, account) -> dict:
         **_user_tuple(user),
         "created": isoformat(user.created),
         "last_login": isoformat(signed_in),
-        "display": display_times(user, viewer, signed_in),
+        "display": display_times(user, viewer, signed_in, _request_viewer_format(request, viewer)),
         "roles": roles,
         "roles_csv": ",".join(roles),
         "account_permissions": account_permissions_for(user),

@@ -17,6 +17,7 @@ from ..domain.ownership import account_heir, hand_over
 from ..domain.password_policy import PasswordPolicy, personal_words
 from ..domain.references import id_from_url, resolve_user
 from ..domain.removal import remove_from_account
+from ..domain.resources.accounts import name_key
 from ..domain.resources.users import STATUSES, DuplicateLogin
 from ..domain.session_lifetime import account_lifetime
 from ..domain.sign_ins import lockout_threshold
@@ -173,24 +174,26 @@ def _matches(user, search):
 
 
 def get_account_users(request):
-    """Members of the account, optionally searched, filtered and paged."""
+    """Members of the account, optionally searched, filtered and paged.
+    Unsearched and unfiltered, a page is a slice of the account's name
+    index; otherwise every member is read, filtered and sorted."""
     account = request.context.account
     users = request.api_root.users
     status = _status_filter(request, account)
     search = request.params.get("search", "").strip()
-    members = [users[uid] for uid in account.user_ids if uid in users]
-    selected = [
-        u
-        for u in members
-        if (u.status == status if status else u.status != "deleted") and _matches(u, search)
-    ]
-    selected.sort(key=lambda u: (u.name.casefold(), u.__name__))
     page = Page(request, get_config(request.registry).page_size_limit)
+    if status is None and not search and account.by_name is not None:
+        total = account.listed()
+        ids = account.member_page(0 if page.size is None else page.start, page.size)
+        selected = [users[uid] for uid in ids if uid in users]
+    else:
+        selected = _selected_members(account, users, status, search)
+        total = len(selected)
+        if page.size is not None:
+            selected = selected[page.start : page.start + page.size]
     links = {}
     extra = {}
     if page.size is not None:
-        total = len(selected)
-        selected = selected[page.start : page.start + page.size]
         extra["total"] = total
         links = page.links(request.resource_url(request.context), total)
     viewer = request.identity
@@ -198,6 +201,17 @@ def get_account_users(request):
     doc = shoji.catalog(request, request.context, index, self_url=request.url, urls=links)
     doc.update(extra)
     return doc
+
+
+def _selected_members(account, users, status, search) -> list:
+    members = [users[uid] for uid in account.user_ids if uid in users]
+    selected = [
+        u
+        for u in members
+        if (u.status == status if status else u.status != "deleted") and _matches(u, search)
+    ]
+    selected.sort(key=name_key)
+    return selected
 
 
 #: Members of a new user that its password may not contain.

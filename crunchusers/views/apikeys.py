@@ -22,6 +22,7 @@ from ..domain.exceptions import Conflict, Invalid
 from ..domain.notifications import Notifier
 from ..infra.clock import isoformat
 from ..rendering import shoji
+from ..rendering.renderer import write_json
 from . import no_content, read_entity, register, tree_service
 from .bodies import NewApiKey
 from .errors import error_response
@@ -92,7 +93,7 @@ def post_apikeys(request):
     response = Response(status=201, content_type="application/json", charset="utf-8")
     response.location = url
     response.cache_control = "no-store"
-    response.json_body = shoji.entity(request, key, {**key_body(key), "key": token})
+    write_json(request, response, shoji.entity(request, key, {**key_body(key), "key": token}))
     return response
 
 

@@ -18,6 +18,7 @@ from ..domain.second_factor import Issued
 from ..domain.sign_ins import Throttled
 from ..infra.hashing import HashingBusy
 from ..rendering import shoji
+from ..rendering.renderer import write_json
 from . import no_content, read_object, register, tree_service
 from .bodies import Login, SecondFactorAnswer
 from .errors import (
@@ -90,7 +91,7 @@ def session_answer(request, token: str, as_bearer: bool):
     token in the body; never cached."""
     if as_bearer:
         response = Response(content_type="application/json", charset="utf-8")
-        response.json_body = {"access_token": token, "token_type": "Bearer"}
+        write_json(request, response, {"access_token": token, "token_type": "Bearer"})
     else:
         response = no_content()
         response.headers["Set-Cookie"] = authn.session_cookie_header(request, token)

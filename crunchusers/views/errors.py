@@ -20,6 +20,7 @@ from ..authz.permissions import Permission
 from ..authz.verification import VerifyEmailFirst
 from ..domain.exceptions import DomainError, NotAllowed
 from ..infra.hashing import HashingBusy
+from ..rendering.renderer import write_json
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def error_response(request, status_code, message, *, field=None, headers=None, e
         body.update(extra)
     response.content_type = "application/json"
     response.charset = "utf-8"
-    response.json_body = body
+    write_json(request, response, body)
     return response
 
 
@@ -125,7 +126,7 @@ def slash_redirect(request):
     response = Response(
         status=301, location=location, content_type="application/json", charset="utf-8"
     )
-    response.json_body = {"element": "shoji:view", "self": location, "value": location}
+    write_json(request, response, {"element": "shoji:view", "self": location, "value": location})
     return response
 
 

@@ -1,7 +1,7 @@
 """The members and datasets catalogs of teams and projects, and the walk
 of every members or permissions catalog PATCH (dataset permissions too)."""
 
-from ..authz.grants import dataset_flags
+from ..authz.grants import dataset_flags, reach_of
 from ..domain.exceptions import Invalid
 from ..domain.invitations import invite_by_email
 from ..domain.references import resolve_member
@@ -50,11 +50,12 @@ def datasets_catalog(request, dataset_ids):
     invisible to non-editors), each with the caller's permissions."""
     api_root = request.api_root
     me = request.identity
+    reach = reach_of(api_root, me)
     index = {}
     for dataset_id in sorted(dataset_ids):
         dataset = api_root.datasets.get(dataset_id)
         if dataset is not None:
-            perms = dataset_flags(api_root, me, dataset)
+            perms = dataset_flags(api_root, me, dataset, reach)
             if perms["view"]:
                 index[request.url_of(dataset)] = dataset_tuple(request, dataset, perms)
     return shoji.catalog(request, request.context, index)

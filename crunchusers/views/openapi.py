@@ -22,6 +22,8 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import FileResponse, Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 
+from ..rendering.renderer import write_json
+from ..rendering.urls import application_url
 from .schemas import Bool, Int, JsonObject, Str, StrictMapping, StrList
 
 #: The statuses any operation may answer with the error envelope.
@@ -208,9 +210,9 @@ def get_openapi(request):
     if not hasattr(registry, "crunchusers_openapi"):
         registry.crunchusers_openapi = describe()
     document = dict(registry.crunchusers_openapi)
-    document["servers"] = [{"url": request.application_url}]
+    document["servers"] = [{"url": application_url(request)}]
     response = Response(content_type="application/json", charset="utf-8")
-    response.json_body = document
+    write_json(request, response, document)
     return response
 
 

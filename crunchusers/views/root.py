@@ -2,6 +2,7 @@
 
 from ..authz.permissions import Permission
 from ..rendering import shoji
+from ..rendering.urls import application_url
 from . import register, tree_service
 
 api_root = tree_service("api_root", "/api/", description="The API root")
@@ -20,14 +21,14 @@ FEATURE_FLAGS: dict[str, bool] = {}
 
 def api_link(request, *segments: str) -> str:
     """Absolute URL under ``/api/`` ending with a slash."""
-    return request.application_url + "/api/" + "".join(f"{s}/" for s in segments)
+    return application_url(request) + "/api/" + "".join(f"{s}/" for s in segments)
 
 
 def description_urls(request) -> dict:
     """The OpenAPI description and its page (``views/openapi``): plain
     URLs, not Shoji documents, so under ``urls``."""
     return {
-        "openapi_url": request.application_url + "/api/openapi.json",
+        "openapi_url": application_url(request) + "/api/openapi.json",
         "docs_url": api_link(request, "docs"),
     }
 

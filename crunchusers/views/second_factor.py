@@ -38,6 +38,7 @@ from ..domain.totp import provisioning_uri
 from ..infra.clock import get_clock
 from ..infra.settings import get_config
 from ..rendering import shoji
+from ..rendering.renderer import write_json
 from . import no_content, read_entity, register, user_action
 from .bodies import SecondFactorCode, SecondFactorPatch
 from .passwords import only_the_user
@@ -56,10 +57,10 @@ def includeme(config):
     register(config, state, totp, confirm, recovery_codes)
 
 
-def secret_answer(body: dict) -> Response:
+def secret_answer(request, body: dict) -> Response:
     """200 with ``body``, which holds a secret: never cached."""
     response = Response(content_type="application/json", charset="utf-8")
-    response.json_body = body
+    write_json(request, response, body)
     response.cache_control = "no-store"
     return response
 
@@ -115,8 +116,8 @@ def post_totp(request):
     """Enrol an authenticator app: its secret and ``otpauth://`` URI."""
     user = own_factor(request)
     secret = mfa.enrol_totp(user)
-    issuer = get_config(request.registry).totp_issuer
-    return secret_answer({"secret": secret, "uri": provisioning_uri(secret, user.email, issuer)})
+    uri = provisioning_uri(secret, user.email, get_config(request.registry).totp_issuer)
+    return secret_answer(request, {"secret": secret, "uri": uri})
 
 
 def code_of(request) -> tuple:
@@ -127,10 +128,11 @@ def code_of(request) -> tuple:
 @confirm.post(permission=Permission.VIEW, schema=SecondFactorCode())
 def post_totp_confirm(request):
     """Activate the app with its first code; ten recovery codes, shown once."""
-    return secret_answer({"recovery_codes": mfa.confirm_totp(*code_of(request))})
+    return secret_answer(request, {"recovery_codes": mfa.confirm_totp(*code_of(request))})
 
 
 @recovery_codes.post(permission=Permission.VIEW, schema=SecondFactorCode())
 def post_recovery_codes(request):
     """Ten new recovery codes for a fresh app code; the old ones die."""
-    return secret_answer({"recovery_codes": mfa.regenerate_recovery_codes(*code_of(request))})
+    codes = mfa.regenerate_recovery_codes(*code_of(request))
+    return secret_answer(request, {"recovery_codes": codes})

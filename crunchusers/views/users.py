@@ -108,7 +108,7 @@ def user_actions(request, target, admin: bool) -> tuple[str, ...]:
 
 
 def _links(request, target, names) -> dict:
-    return {name: request.resource_url(target, name, "") for name in names}
+    return {name: request.url_of(target, name, "") for name in names}
 
 
 def account_link(request, target) -> dict:

@@ -6,6 +6,7 @@ relationship with its reverse, as each kind declares them
 """
 
 from crunchusers.domain.kinds import all_kinds, granted_to, kind_named, owned_kinds, placement_of
+from crunchusers.domain.resources.accounts import listed_in, name_key
 from crunchusers.domain.resources.users import normalize_email
 
 
@@ -16,10 +17,21 @@ def check(root):
             assert root.users.by_email[normalize_email(user.email)] == user.__name__
     for email_key, user_id in root.users.by_email.items():
         assert normalize_email(users[user_id].email) == email_key
+    for account in root.accounts.values():
+        check_name_index(root, account)
     for spec in all_kinds():
         for thing in spec.container_of(root).values():
             check_forward(root, spec, thing)
             check_reverse(root, spec, thing)
+
+
+def check_name_index(root, account):
+    """The account's name index lists exactly its members not removed, each
+    where its name sorts now."""
+    members = [root.users[uid] for uid in account.user_ids]
+    expected = sorted(name_key(u) for u in members if listed_in(u, account))
+    assert list(account.by_name) == expected
+    assert account.listed() == len(expected)
 
 
 def check_forward(root, spec, thing):

@@ -1,5 +1,13 @@
-"""Accounts: a customer with an owner and a set of member users."""
+"""Accounts: a customer with an owner and a set of member users.
 
+``Account.by_name`` lists the members that are not removed, sorted by
+``(casefolded name, id)``, so that a page of the account's users is a slice
+of it rather than a sort of every member.  It is changed only through
+:meth:`Account.file_member`, which ``new_user``, profile and email changes
+and removal call after they change a user.
+"""
+
+from BTrees.Length import Length
 from BTrees.OOBTree import OOTreeSet
 
 from ...authz.acl import account_acl
@@ -28,9 +36,49 @@ class Account(Item):
     #: Consecutive failed logins that lock a user (``domain.sign_ins``); None: 5.
     lockout_threshold = None
 
+    #: ``(casefolded name, id)`` of every member not removed, and its size;
+    #: None in databases older than the index (``ensure_name_index``).
+    by_name = None
+    listed = None
+
     def __init__(self, name, created=None):
         super().__init__(name, created)
         self.user_ids = OOTreeSet()
+        self.by_name = OOTreeSet()
+        self.listed = Length()
+
+    def file_member(self, user):
+        """Put ``user`` where its name sorts now (or take it out once it is
+        removed or no longer a member)."""
+        old = user.name_key
+        new = name_key(user) if listed_in(user, self) else None
+        if old == new:
+            return
+        if old is not None and old in self.by_name:
+            self.by_name.remove(old)
+            self.listed.change(-1)
+        if new is not None and self.by_name.add(new):
+            self.listed.change(1)
+        user.name_key = new
+
+    def ensure_name_index(self, users) -> bool:
+        """Build ``by_name`` for an account stored before it (an upgrade
+        step, ``infra.generations``); whether it had to."""
+        if self.by_name is not None:
+            return False
+        self.by_name, self.listed = OOTreeSet(), Length()
+        for user_id in self.user_ids:
+            user = users.get(user_id)
+            if user is not None:
+                user.name_key = None
+                self.file_member(user)
+        return True
+
+    def member_page(self, start: int, size: int | None) -> list[str]:
+        """Ids of the listed members from ``start``, in name order."""
+        keys = self.by_name.keys()
+        chosen = keys[start:] if size is None else keys[start : start + size]
+        return [user_id for _name, user_id in chosen]
 
     @property
     def __acl__(self):
@@ -40,6 +88,14 @@ class Account(Item):
         if name in ACCOUNT_CATALOGS:
             return AccountCatalog(self, name)
         raise KeyError(name)
+
+
+def name_key(user) -> tuple[str, str]:
+    return (user.name.casefold(), user.__name__)
+
+
+def listed_in(user, account) -> bool:
+    return user.status != "deleted" and user.account_id == account.__name__
 
 
 #: Derived catalogs under an account; their contents are computed per request.

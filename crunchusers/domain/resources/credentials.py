@@ -21,6 +21,7 @@ from itertools import chain, islice
 
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
+from ZODB.POSException import ConflictError
 
 from ...authz.acl import apikey_acl
 from ...infra.jwt_tokens import looks_like_jwt, new_signing_key, sign, verified_id
@@ -90,6 +91,21 @@ class Credential(Persistent):
         user), so concurrent requests of one user rarely conflict."""
         if self.last_used is None or now - self.last_used >= LAST_USED_RESOLUTION:
             self.last_used = now
+
+    def _p_resolveConflict(self, old, committed, new):
+        """Requests that stamp ``last_used`` at once (a credential shared by
+        parallel clients, at most once per :data:`LAST_USED_RESOLUTION`)
+        merge, the later stamp winning, instead of one of them being
+        retried.  Any other concurrent change still conflicts."""
+        rest = _without_last_used(old)
+        if _without_last_used(committed) != rest or _without_last_used(new) != rest:
+            raise ConflictError(object=self)
+        stamps = [s for s in (committed.get("last_used"), new.get("last_used")) if s is not None]
+        return {**new, "last_used": max(stamps)} if stamps else new
+
+
+def _without_last_used(state) -> dict:
+    return {key: value for key, value in (state or {}).items() if key != "last_used"}
 
 
 #: The class's name before API keys: pickles in existing databases name it.

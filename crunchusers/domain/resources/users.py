@@ -126,6 +126,8 @@ class User(Item):
     dataset_ceiling = None
     #: ``second_factors.SecondFactor``, made when the user first sets one.
     second_factor = None
+    #: Where the account's name index has it (``Account.file_member``).
+    name_key = None
 
     def __init__(self, email, *, name="", first_name="", last_name="", created=None):
         self.email = email.strip()

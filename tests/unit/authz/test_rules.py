@@ -2,6 +2,7 @@
 
 import pytest
 
+from crunchusers.authz.roles import account_permissions_for
 from crunchusers.authz.rules import (
     can_create_datasets,
     is_account_admin,
@@ -85,3 +86,14 @@ def test_admins_edit_profiles_of_their_account_only(w):
 def test_colleagues_do_not_edit_each_others_profile(w):
     assert not may_edit_profile(w.sue, w.sam, w.acme)
     assert not may_edit_profile(w.ed, w.sam, w.acme)
+
+
+def test_account_permissions_follow_role_changes_and_are_fresh_dicts(w):
+    first = account_permissions_for(w.ed)
+    assert first == {"alter_users": False, "admin_account": False, "create_datasets": True}
+    first["alter_users"] = True  # a caller changing its copy changes nothing else
+    assert account_permissions_for(w.ed)["alter_users"] is False
+    w.ed.roles = ("administrator",)
+    assert account_permissions_for(w.ed)["alter_users"] is True
+    w.ed.roles = ["standard", "unknown"]  # stored as a list by an old version, or stale ids
+    assert account_permissions_for(w.ed) == dict.fromkeys(first, False)

@@ -60,6 +60,7 @@ class Tree:
             self.root, account, email=self._email(name, account.name), now=NOW, roles=(role,)
         )
         user.status = status
+        account.file_member(user)
         return user
 
     def superuser(self, name="root"):
