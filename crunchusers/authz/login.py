@@ -18,6 +18,7 @@ the stored hash), so a retried login does not run argon2 a second time.
 import logging
 
 from ..domain.notifications import Notifier
+from ..domain.second_factor import Issued
 from ..domain.session_lifetime import session_lifetime
 from ..domain.sign_ins import (
     Attempt,
@@ -33,6 +34,7 @@ from ..infra.commit_veto import keep_on_error
 from ..infra.passwords import verify_password
 from ..infra.settings import get_config
 from ..infra.storage import write_apart
+from . import second_factor
 from .policy import credential_from
 
 COOKIE_NAME = "token"
@@ -54,8 +56,11 @@ def attempt_of(request, method: str) -> Attempt:
     )
 
 
-def login_with_password(request, login_name: str, password: str, method="password") -> str | None:
-    """A new session token for valid credentials of an active user, else None.
+def login_with_password(
+    request, login_name: str, password: str, method="password"
+) -> str | Issued | None:
+    """A new session token for valid credentials of an active user (or the
+    challenge of a second factor: :func:`password_accepted`), else None.
 
     Raises ``Throttled`` (429) before any work when the name or the address
     failed too often, and ``HashingBusy`` (503) when no hashing slot frees
@@ -104,17 +109,18 @@ def verified(request, user, password: str) -> bool:
     return done[key]
 
 
-def password_accepted(request, user, attempt: Attempt) -> str:
-    """The seam for a second factor: the password is proven (throttle,
-    lockout and the one verification passed), for the JSON login and the
-    browser's login page alike.  Today it opens the session.  A second
-    factor answers a challenge here instead, and once that factor is proven
-    calls :func:`open_session` with ``attempt_of(request, "mfa")``; a wrong
-    code counts toward lockout through ``domain.sign_ins.record_failure``.
-    The other sign-ins call :func:`open_session` directly: OpenID Connect
-    (``views/oidc.py``, the provider is the proof) and the mailed links that
-    set a password (``browser/links``, method ``link``)."""
-    return open_session(request, user, attempt)
+def password_accepted(request, user, attempt: Attempt) -> str | Issued:
+    """The password is proven (throttle, lockout and the one verification
+    passed), for the JSON login and the browser's login page alike: a
+    session, or for a user with a second factor a challenge
+    (:mod:`.second_factor`, which opens the session with ``attempt_of(request,
+    "mfa")`` once a code proves it).  The other sign-ins call
+    :func:`open_session` directly: OpenID Connect (``views/oidc.py``, the
+    provider is the proof, its own second factor applies) and the mailed
+    links that set a password (``browser/links``, method ``link``), which
+    sign in only users without a second factor."""
+    issued = second_factor.challenge(request, user, attempt)
+    return issued if issued is not None else open_session(request, user, attempt)
 
 
 def open_session(request, user, attempt: Attempt) -> str:

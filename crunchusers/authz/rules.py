@@ -53,6 +53,18 @@ def may_expire_sessions(actor, target, account) -> bool:
     return actor.__name__ == target.__name__ or may_force_password_reset(actor, target, account)
 
 
+def may_see_second_factor(actor, target, account) -> bool:
+    """The user and the admins of their account (the superuser included)."""
+    return actor.__name__ == target.__name__ or is_account_admin(actor, account)
+
+
+def may_reset_second_factor(actor, target, account) -> bool:
+    """As for ending sessions: the user, or whoever may force a reset of
+    their password — so the owner's is the owner's alone (and the
+    superuser's, the operator who helps an owner who lost every factor)."""
+    return may_expire_sessions(actor, target, account)
+
+
 def may_force_password_reset(actor, target, account) -> bool:
     """Admins of the target's account, never on themselves; the owner's
     password is the owner's alone (only the superuser may force it)."""

@@ -1,8 +1,10 @@
 """Signing in and out with a browser, and asking for a password reset link.
 
-The same doors as the JSON API (``authz.login``, ``Notifier``), the same
-session cookie; the forms post under ``/browse/``, where :mod:`.forms`
-checks their CSRF token and Origin first.
+The same doors as the JSON API (``authz.login``, ``authz.second_factor``,
+``Notifier``), the same session cookie; the forms post under ``/browse/``,
+where :mod:`.forms` checks their CSRF token and Origin first.  A user with
+a second factor gets a page asking for the code after the password, whose
+form carries the challenge to ``/browse/login/second_factor/``.
 """
 
 from pyramid.httpexceptions import HTTPSeeOther
@@ -14,8 +16,10 @@ from ..authz.login import (
     logout_cookie_header,
     session_cookie_header,
 )
+from ..authz.second_factor import WRONG_CODE, answer_challenge
 from ..domain.exceptions import Invalid
 from ..domain.notifications import Notifier
+from ..domain.second_factor import Issued
 from ..domain.sign_ins import Throttled
 from ..infra.hashing import HashingBusy
 from ..views.bodies import Login, PasswordResetRequest
@@ -25,6 +29,7 @@ from .forms import local_path
 from .render import PREFIX, page
 
 LOGIN = f"{PREFIX}/login/"
+SECOND_FACTOR = f"{PREFIX}/login/second_factor/"
 LOGOUT = f"{PREFIX}/logout/"
 PASSWORD_RESET = f"{PREFIX}/password_reset/"
 
@@ -32,6 +37,7 @@ PASSWORD_RESET = f"{PREFIX}/password_reset/"
 def includeme(config):
     for name, path, methods in (
         ("browser_login", LOGIN, {"GET": get_login, "POST": post_login}),
+        ("browser_second_factor", SECOND_FACTOR, {"POST": post_second_factor}),
         ("browser_logout", LOGOUT, {"POST": post_logout}),
         ("browser_password_reset", PASSWORD_RESET, {"GET": get_reset, "POST": post_reset}),
     ):
@@ -77,10 +83,48 @@ def post_login(request):
         return pacer(request.registry).pace(response)
     if token is None:
         return login_page(request, status=401, error="Invalid email or password.", email=email)
-    response = HTTPSeeOther(location=landing(request, form.get("next")))
+    if isinstance(token, Issued):
+        return code_page(request, token.token, token.methods, form.get("next"))
+    return signed_in(request, token, form.get("next"))
+
+
+def signed_in(request, token: str, next_path):
+    """The session cookie, and on to ``next`` (or the API root)."""
+    response = HTTPSeeOther(location=landing(request, next_path))
     response.headers.add("Set-Cookie", session_cookie_header(request, token))
     response.cache_control = "no-store"
     return response
+
+
+def code_page(request, challenge: str, methods=(), next_path=None, *, status=200, error=None):
+    """The form asking for the second factor's code (it holds the challenge)."""
+    values = {
+        "challenge": challenge,
+        "methods": methods,
+        "next": local_path(next_path),
+        "error": error,
+    }
+    response = page(request, "second_factor.jinja2", values, status=status)
+    response.cache_control = "no-store"
+    return response
+
+
+def post_second_factor(request):
+    """The code for the challenge the page holds: signed in, or the page
+    again with the JSON exchange's one refusal."""
+    form = request.POST
+    challenge, next_path = form.get("challenge", ""), form.get("next")
+    try:
+        done = answer_challenge(request, challenge, form.get("code", "")[:64])
+    except Throttled as exc:
+        response = code_page(
+            request, challenge, (), next_path, status=exc.status_code, error=exc.message
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return pacer(request.registry).pace(response)
+    if done is None:
+        return code_page(request, challenge, (), next_path, status=401, error=WRONG_CODE)
+    return signed_in(request, done[0], next_path)
 
 
 def post_logout(request):

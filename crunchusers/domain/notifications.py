@@ -201,6 +201,24 @@ class Notifier:
             "sessions and API tokens. Sign in again; create new API tokens where needed.\n",
         )
 
+    def second_factor_code(self, user, code: str, minutes: int):
+        self._send(
+            user,
+            "Your sign-in code",
+            f"Hello {user.name},\n\nYour sign-in code is {code}. It works once, within "
+            f"{minutes} minutes.\n\nIf you are not signing in right now, someone knows "
+            "your password: change it, and tell your account administrator.\n",
+        )
+
+    def second_factor_reset(self, user):
+        self._send(
+            user,
+            "Your second factor was reset",
+            f"Hello {user.name},\n\nAn administrator of your account removed your second "
+            "factor (authenticator app, recovery codes, codes by mail). Set it up again "
+            "after you sign in. If you did not ask for this, contact your administrator.\n",
+        )
+
     def api_key_created(self, user, key):
         self._send(
             user,

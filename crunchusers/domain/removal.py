@@ -50,6 +50,7 @@ def remove_user(api_root, user):
     user.status = "deleted"
     user.password_hash = None
     user.password_history = ()
+    user.second_factor = None
     user.preferences = PersistentMapping(DEFAULT_PREFERENCES)
     for field in ("title", "mobile"):
         setattr(user, field, "")

@@ -30,7 +30,8 @@
 
 Methods: ``password`` (a password login answered with a cookie), ``token``
 (a password login answered with a bearer token: scripts, pycrunch),
-``oidc`` (an OpenID provider), ``mfa`` (reserved for a second factor).
+``oidc`` (an OpenID provider), ``mfa`` (a second factor's code after the
+password: ``authz.second_factor``).
 """
 
 import logging

@@ -44,6 +44,7 @@ READ_ONLY = (
     "display",
     "editable",
     "roles_csv",
+    "second_factor",
     # sign-in records (domain.sign_ins)
     "last_login_ip",
     "failed_login_attempts",

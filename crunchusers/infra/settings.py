@@ -49,6 +49,8 @@ class Config:
     mail_budget_per_hour: int = 5
     jwt_secret: str | None = None  # else the database's key (infra.jwt_tokens)
     session_idle: timedelta = timedelta(hours=8)
+    #: The issuer authenticator apps show next to the user's address.
+    totp_issuer: str = "crunchusers"
     retry_backoff_ms: float = 20
     login: LoginSettings = field(default_factory=LoginSettings)
 
@@ -91,6 +93,7 @@ class Config:
             mail_budget_per_hour=int(get("mail_budget_per_hour", 5)),
             jwt_secret=get("jwt_secret") or None,
             session_idle=timedelta(seconds=int(get("session_idle_seconds", 8 * 3600))),
+            totp_issuer=get("totp_issuer") or "crunchusers",
             retry_backoff_ms=float(get("retry_backoff_ms", 20)),
             login=LoginSettings.from_settings(get, int(get("argon2.parallelism", 4))),
         )

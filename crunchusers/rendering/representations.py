@@ -3,9 +3,10 @@
 Persistent classes know nothing about JSON or requests; these functions do.
 """
 
-from ..authz.grants import ceiling
+from ..authz.grants import account_of, ceiling
 from ..authz.roles import ROLES, account_permissions_for
 from ..authz.rules import is_account_admin, may_edit_profile
+from ..domain.second_factor import state as second_factor_state
 from ..domain.sign_ins import last_login, summary
 from ..infra.clock import get_clock, isoformat
 from ..infra.settings import get_config
@@ -164,6 +165,7 @@ def full_user_body(request, user) -> dict:
         **sign_ins,
         "last_login": isoformat(sign_ins["last_login"]),
         "last_password_update": isoformat(user.password_changed),
+        "second_factor": second_factor_state(user, account_of(request.api_root, user)),
     }
 
 

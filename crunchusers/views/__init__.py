@@ -49,6 +49,7 @@ MODULES = (
     ".passwords",
     ".emails",
     ".sessions",
+    ".second_factor",
     ".sign_ins",
     ".openapi",
 )
@@ -74,9 +75,12 @@ def tree_service(name: str, path: str, context: str | None = None, **kw) -> Serv
 
 
 def user_action(name: str) -> Service:
-    """``/api/users/{id}/<name>/``, whose views receive the user."""
+    """``/api/users/{id}/<name>/`` (``name`` may have slashes), whose views
+    receive the user."""
     return tree_service(
-        f"user_{name}", f"/api/users/{{user_id}}/{name}/", context="/api/users/{user_id}/"
+        "user_" + name.replace("/", "_"),
+        f"/api/users/{{user_id}}/{name}/",
+        context="/api/users/{user_id}/",
     )
 
 

@@ -66,6 +66,7 @@ def account_entity(request, account):
         "created": account.created.isoformat() if account.created else None,
         "oauth_providers": [],
         "password_policy": PasswordPolicy.of_account(account).settings(),
+        "mfa_required": account.mfa_required,
         "session_lifetime_seconds": int(lifetime.total_seconds()),
         "lockout_threshold": lockout_threshold(account),
     }
@@ -129,6 +130,9 @@ def patch_account(request):
         # applies to passwords set from now on; nobody's current one is judged again
         current = PasswordPolicy.of_account(account).settings()
         account.password_policy = {**current, **changes["password_policy"]}
+    if "mfa_required" in changes:
+        # asked of everyone at their next sign-in: by mail unless they have TOTP
+        account.mfa_required = changes["mfa_required"]
     if "session_lifetime_seconds" in changes:
         # also ends at once the open sessions older than the new lifetime
         account.session_lifetime_seconds = changes["session_lifetime_seconds"]

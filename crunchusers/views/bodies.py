@@ -183,6 +183,7 @@ class AccountPatch(Object):
     name = field(Str, validator=ACCOUNT_NAME)
     owner = field(Str, validator=LINE)
     password_policy = PasswordPolicySettings(missing=colander.drop)
+    mfa_required = field(Bool)
     #: null: back to the server's default
     session_lifetime_seconds = field(Int, nullable=True, validator=SESSION_LIFETIME)
     lockout_threshold = field(Int, validator=colander.Range(*LOCKOUT_THRESHOLD_RANGE))
@@ -530,3 +531,30 @@ class TrackingSwitch(Object):
 
 class Reassign(Object):
     owner = field(Str, validator=LINE)  # a user URL or email
+
+
+# -- second factors (``views.second_factor``) -------------------------------------
+
+
+#: A code as typed: six digits (mailed or TOTP) or a recovery code.
+CODE = colander.Length(max=64, max_err="must be at most 64 characters")
+
+
+class SecondFactorPatch(Object):
+    """``PATCH /users/{id}/second_factor/``: opt in to (or out of) mailed codes."""
+
+    email = _required(Bool)
+
+
+class SecondFactorAnswer(Object):
+    """``POST /public/login/second_factor/``: a login's challenge and a code."""
+
+    challenge = _required(Str, validator=LINE)
+    code = _required(Str, validator=CODE)
+
+
+class SecondFactorCode(Object):
+    """A fresh code of the user's authenticator app: to confirm an
+    enrolment, to get new recovery codes."""
+
+    code = _required(Str, validator=CODE)

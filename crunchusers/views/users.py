@@ -99,6 +99,8 @@ def user_actions(request, target, admin: bool) -> tuple[str, ...]:
         actions += ("invite", "password_reset")
     if admin:
         actions += ("reassign", "expropriate")
+    if admin or target.__name__ == me.__name__:
+        actions += ("second_factor",)
     account = request.api_root.accounts.get(target.account_id) if target.account_id else None
     if target.status == "active" and may_force_password_reset(me, target, account):
         actions += ("force_password_reset",)

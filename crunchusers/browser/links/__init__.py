@@ -9,7 +9,8 @@ the link does, the account's password rules when it asks for a password,
 and a form.  The form posts to ``/browse/link/`` (CSRF-checked like every
 form, :mod:`..forms`), which runs the page's domain call, then signs the
 user in and lands on the browsable root (or, for a page that does not sign
-in, says it is done).  A token that is unknown, used or expired gets a 410
+in, or a user with a second factor, whom a mailbox alone does not sign in,
+says it is done).  A token that is unknown, used or expired gets a 410
 page saying so, with the way to ask for a new link that its path
 (:class:`LinkPath`) names.
 
@@ -31,19 +32,24 @@ dead-link page is ``renew`` (by default ``link_renew.jinja2``).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.security import NO_PERMISSION_REQUIRED
 
+from ...authz.grants import account_of
 from ...authz.login import attempt_of, open_session, session_cookie_header
 from ...domain.credentials import policy_for
 from ...domain.exceptions import DomainError, Invalid
+from ...domain.second_factor import methods as second_factor_methods
 from ...infra.clock import get_clock
 from ..render import PREFIX, page
 
 SUBMIT = f"{PREFIX}/link/"
+
+#: What a link that would sign in says to a user with a second factor.
+SIGN_IN = "Done. Sign in with your password and your second factor."
 
 #: The longest token looked up; ours are 43 characters.
 TOKEN_MAX = 256
@@ -202,6 +208,9 @@ def submit_link(request):
         return again(detail=detail, status=exc.status_code, error=exc.message)
     if not link_page.signs_in:
         return page(request, "link_done.jinja2", {"link": link_page})
+    if second_factor_methods(user, account_of(request.api_root, user)):
+        # a mailed link proves the mailbox only: the second factor still applies
+        return page(request, "link_done.jinja2", {"link": replace(link_page, done=SIGN_IN)})
     response = HTTPSeeOther(location=request.script_name + "/api/")
     token = open_session(request, user, attempt_of(request, "link"))
     response.headers.add("Set-Cookie", session_cookie_header(request, token))

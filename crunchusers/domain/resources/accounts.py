@@ -28,6 +28,8 @@ class Account(Item):
     #: What the account's admins chose of the password policy
     #: (``domain.password_policy``), a plain dict; None: the defaults.
     password_policy = None
+    #: Every user must give a second factor (by mail unless they have TOTP).
+    mfa_required = False
     #: How long its users' login sessions live (``domain.session_lifetime``);
     #: None: the server's default.
     session_lifetime_seconds = None

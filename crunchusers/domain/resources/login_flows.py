@@ -9,20 +9,15 @@ lives ``crunchusers.oidc.flow_lifetime_seconds`` on the injectable clock
 (exactly at expiry still works) and is consumed by its first successful
 callback.
 
-Storage is bounded: each new flow first purges a few expired ones (from an
-expiry index, never a scan), and at most ``max_pending_flows`` live at once.
-All three structures merge concurrent inserts (BTrees, ``Length``), so
-parallel sign-ins do not conflict.
+Storage is bounded (``expiring.TokenKeyed``): each new flow first purges a
+few expired ones, and at most ``max_pending_flows`` live at once.
 """
 
-from BTrees.Length import Length
-from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
 
-from ...infra.tokens import hash_token, new_token
+from .expiring import PURGE_BATCH, TokenKeyed
 
-#: Expired flows removed per new flow: more than one, so the store shrinks.
-PURGE_BATCH = 8
+__all__ = ["PURGE_BATCH", "LoginFlow", "LoginFlows", "TooManyFlows"]
 
 
 class TooManyFlows(Exception):
@@ -39,50 +34,10 @@ class LoginFlow(Persistent):
         self.expires = expires
 
 
-class LoginFlows(Persistent):
-    def __init__(self):
-        self.data = OOBTree()  # hash(state) -> LoginFlow
-        self.by_expiry = OOTreeSet()  # (expires, hash(state))
-        self.count = Length()
-
+class LoginFlows(TokenKeyed):
     def start(self, flow: LoginFlow, now, limit: int) -> str:
         """Store ``flow`` and return its fresh ``state`` (shown once)."""
         self.purge(now)
-        if self.count() >= limit:
+        if len(self) >= limit:
             raise TooManyFlows()
-        state = new_token()
-        digest = hash_token(state)
-        self.data[digest] = flow
-        self.by_expiry.add((flow.expires, digest))
-        self.count.change(1)
-        return state
-
-    def take(self, state, now) -> LoginFlow | None:
-        """The live flow of ``state``, removed so that it works once; None
-        for an unknown, used or expired ``state``."""
-        if not isinstance(state, str) or not state:
-            return None
-        digest = hash_token(state)
-        flow = self.data.get(digest)
-        if flow is None:
-            return None
-        self._remove(digest, flow)
-        return flow if now <= flow.expires else None
-
-    def purge(self, now, batch: int = PURGE_BATCH):
-        """Remove up to ``batch`` flows that expired before ``now``."""
-        expired = []
-        for expires, digest in self.by_expiry:
-            if expires >= now or len(expired) >= batch:
-                break
-            expired.append(digest)
-        for digest in expired:
-            self._remove(digest, self.data[digest])
-
-    def _remove(self, digest, flow):
-        del self.data[digest]
-        self.by_expiry.remove((flow.expires, digest))
-        self.count.change(-1)
-
-    def __len__(self):
-        return self.count()
+        return self.store(flow)

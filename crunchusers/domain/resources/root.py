@@ -17,6 +17,7 @@ from ..kinds import containers
 from .credentials import ApiKeys, Credentials, LinkTokens
 from .login_flows import LoginFlows
 from .mail_budget import MailBudget
+from .second_factors import Challenges
 from .sign_ins import SignIns
 
 
@@ -37,6 +38,8 @@ class ApiRoot(Persistent):
     #: OpenID Connect sign-ins in progress (added by ``ensure_containers``).
     login_flows = None
     mail_budget = None
+    #: Sign-ins waiting for a second factor (added by ``ensure_containers``).
+    mfa_challenges = None
     #: Sign-in records and the login throttle (``domain.sign_ins``).
     sign_ins = None
 
@@ -59,6 +62,8 @@ class ApiRoot(Persistent):
             self.login_flows = LoginFlows()
         if self.mail_budget is None:
             self.mail_budget = MailBudget()
+        if self.mfa_challenges is None:
+            self.mfa_challenges = Challenges()
         if self.sign_ins is None:
             self.sign_ins = SignIns()
         self.sessions.ensure_key_index()

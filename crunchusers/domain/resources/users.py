@@ -124,6 +124,8 @@ class User(Item):
     oidc_subject = None  # the provider's ``sub``, recorded at the first sign-in
     display_name = None
     dataset_ceiling = None
+    #: ``second_factors.SecondFactor``, made when the user first sets one.
+    second_factor = None
     #: Where the account's name index has it (``Account.file_member``).
     name_key = None
 

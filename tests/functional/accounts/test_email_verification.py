@@ -180,6 +180,7 @@ def test_an_unverified_admin_has_no_admin_powers_or_links(testapp, acme, factory
         "password_reset",
         "change_email",
         "verify_email",
+        "second_factor",
     }
     assert "catalogs" not in me or "visible_datasets" not in me["catalogs"]
     testapp.patch_json(acme.url("bob"), {"status": "locked"}, headers=headers, status=403)

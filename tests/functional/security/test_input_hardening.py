@@ -406,6 +406,7 @@ def test_item07_20_public_catalog_and_401_advertise_only_what_exists(testapp):
         "password_policy",
         "change_email",
         "verify_email",
+        "second_factor",
     }
     urls = testapp.get("/api/", status=401).json["urls"]
     for link in [*public["views"].values(), *urls.values()]:

@@ -126,6 +126,7 @@ def test_item07_04_user_entity_links_only_what_the_viewer_may_use(testapp, world
         "expropriate",
         "password_reset",
         "force_password_reset",
+        "second_factor",
     }
     assert as_admin["catalogs"]["visible_datasets"].endswith("/visible_datasets/")
 

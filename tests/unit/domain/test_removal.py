@@ -5,6 +5,7 @@ import pytest
 
 from crunchusers.domain.exceptions import Invalid, NotAllowed
 from crunchusers.domain.removal import remove_from_account
+from crunchusers.domain.second_factor import enrol_totp, set_email
 
 from ..invariants import check
 
@@ -45,3 +46,10 @@ def test_removal_drops_every_grant_and_lock_and_keeps_what_the_user_made(w):
     assert mine.owner_id == w.sam.__name__ and w.sue.manager_id is None
     assert w.root.users.find_by_email("sam@acme.test") is None
     check(w.root)
+
+
+def test_removal_drops_the_second_factor(w):
+    set_email(w.sam, True)
+    enrol_totp(w.sam)
+    remove_from_account(w.root, w.ann, w.acme, w.sam)
+    assert w.sam.second_factor is None

@@ -212,9 +212,11 @@ def test_user_entity_shape(testapp, acme):
         "password": f"{url}password/",
         "password_reset": f"{url}password_reset/",
         "change_email": f"{url}change_email/",
+        "second_factor": f"{url}second_factor/",
     }
     as_admin = testapp.get(url, headers=acme.headers("admin"), status=200).json
-    for name in ("invite", "reassign", "expropriate", "password_reset", "force_password_reset"):
+    admin_actions = ("reassign", "expropriate", "password_reset", "force_password_reset")
+    for name in ("invite", *admin_actions, "second_factor"):
         assert as_admin["fragments"][name] == f"{url}{name}/"
     assert "password" not in as_admin["fragments"]
     account = testapp.get(doc["urls"]["account_url"], headers=acme.headers("member"), status=200)
