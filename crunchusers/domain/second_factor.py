@@ -85,7 +85,7 @@ def state(user, account) -> dict:
 # -- the user's own changes ----------------------------------------------------
 
 
-def _refuse_external(user):
+def refuse_external(user):
     if uses_external_identity(user):
         raise Conflict(
             "This user signs in through an identity provider, whose own second "
@@ -96,25 +96,24 @@ def _refuse_external(user):
 def set_email(user, on: bool):
     """Opt in to (or out of) mailed codes; an account that requires a second
     factor still mails them to a user without TOTP."""
-    _refuse_external(user)
+    refuse_external(user)
     if on or factor_of(user) is not None:
         _own(user).email = on
 
 
 def enrol_totp(user) -> str:
     """A fresh secret waiting for its first code (an earlier pending one
-    dies); 409 while a TOTP is active: reset it first."""
-    _refuse_external(user)
+    dies).  An app already confirmed keeps working until this one is
+    confirmed in its place: changing phones leaves no gap."""
+    refuse_external(user)
     factor = _own(user)
-    if factor.totp:
-        raise Conflict("An authenticator app is already set up; reset the second factor first.")
     factor.pending_secret = totp.new_secret()
     return factor.pending_secret
 
 
 def confirm_totp(user, code, now) -> list[str]:
-    """Activate the pending secret with its first code; the fresh recovery
-    codes, shown this once."""
+    """Activate the pending secret with its first code (replacing an app
+    confirmed before); the fresh recovery codes, shown this once."""
     factor = factor_of(user)
     if factor is None or factor.pending_secret is None:
         raise Conflict("There is no authenticator app enrolment to confirm; start one first.")
