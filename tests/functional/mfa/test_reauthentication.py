@@ -4,7 +4,9 @@ new recovery codes.  Missing or wrong is a 400 naming ``password`` that
 changes nothing; a wrong one is a failed sign-in (history, lockout)."""
 
 import pytest
+from webtest import TestApp
 
+from tests.factories import Factory
 from tests.functional.helpers import assert_error
 from tests.functional.sign_in.helpers import history_of, status_of
 
@@ -104,3 +106,31 @@ def test_someone_elses_password_does_not_help(testapp, acme, protected):
     res = send(testapp, acme, "delete", "", REAUTH, 403, who="bob")
     assert_error(res, 403)
     assert reauths(acme) == []
+
+
+def test_wrong_passwords_are_throttled_like_logins(app_with):
+    """Three failures for the name: the fourth answer is a 429, before the
+    password is checked (the right one does not get through either)."""
+    app = app_with(
+        **{
+            "crunchusers.login.failures_per_address": "3",
+            "crunchusers.login.refusal_delay_seconds": "0",
+        }
+    )
+    factory = Factory(app, TestApp(app))
+    _account_id, owner_id = factory.account()
+    url, headers = factory.user_url(owner_id) + "second_factor/", factory.login(owner_id)
+    factory.testapp.patch_json(url, {"email": True}, headers=headers, status=204)
+    for _ in range(3):
+        factory.testapp.delete_json(url, WRONG, headers=headers, status=400)
+    res = factory.testapp.delete_json(url, REAUTH, headers=headers, status=429)
+    assert_error(res, 429)
+    assert int(res.headers["Retry-After"]) > 0
+    assert factory.read(lambda root: root.users[owner_id].second_factor.email)
+
+
+def test_a_user_of_an_identity_provider_has_nothing_to_weaken(testapp, acme):
+    acme.headers("alice")  # a session, as after the provider's sign-in
+    acme.factory.write(lambda root: setattr(root.users[acme.alice], "id_method", "oauth"))
+    res = send(testapp, acme, "delete", "", REAUTH, 409)
+    assert_error(res, 409)
