@@ -34,6 +34,8 @@ from .federation import uses_external_identity
 from .resources.second_factors import Challenge, SecondFactor
 
 EMAIL, TOTP, RECOVERY_CODE = "email", "totp", "recovery_code"
+#: What :func:`check` answers for an app code of a step already used.
+REPLAYED = "replayed"
 CHALLENGE_LIFETIME = timedelta(minutes=10)
 MAX_WRONG_CODES = 5
 
@@ -193,8 +195,17 @@ def find(challenges, users, token, now) -> tuple[Challenge, object] | None:
 
 def check(challenges, challenge, token, user, code, now) -> str | None:
     """The method ``code`` answers ``challenge`` with, or None.  A right
-    code uses the challenge up; a wrong one counts, and the fifth kills it."""
+    code uses the challenge up; a wrong one counts, and the fifth kills it.
+
+    An app code of a step already used (:data:`REPLAYED`) signs nobody in
+    (RFC 6238 §5.2: a step works once per user) but is no guess either: it
+    neither counts nor kills the challenge, which the next step's code (or a
+    recovery code) still answers.  So parallel sign-ins of one user typing
+    the same app code get one success, and the others wait for the next
+    code instead of locking the user out."""
     method = _matching(challenge, token, user, code, now)
+    if method == REPLAYED:
+        return method
     if method is not None:
         challenges.discard(token)
         return method
@@ -220,6 +231,9 @@ def _matching(challenge, token, user, code, now) -> str | None:
         return TOTP
     if RECOVERY_CODE in challenge.methods and _use_recovery_code(factor, code):
         return RECOVERY_CODE
+    if TOTP in challenge.methods and factor.totp:
+        if totp.matching_step(factor.totp_secret, code, now) is not None:
+            return REPLAYED  # right but of a used step: _use_totp refused it
     return None
 
 
