@@ -4,6 +4,7 @@
     crunchusers INI show-user EMAIL
     crunchusers INI configure-user EMAIL [--name N] [--status S] [--roles r1,r2]
     crunchusers INI passwd EMAIL
+    crunchusers INI reset-second-factor EMAIL
     crunchusers INI list-users ACCOUNT          (account id or exact name)
     crunchusers INI purge-sessions
     crunchusers INI upgrade [--dry-run]         (pending schema upgrade steps)
@@ -12,7 +13,8 @@ It opens the same database as the server (RelStorage and ZEO allow both at
 once; a FileStorage is locked by a running server) and applies the same
 rules and side effects as the API: passwords go through the account's
 password policy (``passwd`` then ends the user's sessions and API tokens and
-mails them), status and role changes mail the user, invitations mail a link
+mails them), status and role changes mail the user, a second factor's reset
+mails them as an admin's does, invitations mail a link
 (``create-account --password``: a link verifying the address).  Errors print a
 message and exit with status 1.  ``upgrade`` opens only the database, not
 the app (whose start-up would run the upgrade itself).
@@ -28,6 +30,7 @@ import transaction
 from pyramid.paster import get_app, get_appsettings, setup_logging
 
 from .authz.roles import account_permissions_for
+from .domain import second_factor
 from .domain.credentials import new_user_password_hash, set_password
 from .domain.email_address import welcome_mail
 from .domain.exceptions import DomainError
@@ -82,6 +85,12 @@ def parser() -> argparse.ArgumentParser:
 
     passwd = commands.add_parser("passwd", help="set a user's password (prompted)")
     passwd.add_argument("email")
+
+    reset = commands.add_parser(
+        "reset-second-factor",
+        help="remove a user's second factors (a lost phone, and no admin to reset it)",
+    )
+    reset.add_argument("email")
 
     listing = commands.add_parser("list-users", help="list an account's users")
     listing.add_argument("account", help="account id or exact name")
@@ -193,6 +202,7 @@ def user_summary(api_root, user) -> dict:
         "created": isoformat(user.created),
         "last_login": isoformat(last_login(api_root, user)),
         "preferences": dict(user.preferences),
+        "second_factor": second_factor.state(user, account),
     }
 
 
@@ -231,6 +241,20 @@ def do_passwd(command, api_root, args, out):
     print(f"password changed for {user.email}", file=out)
 
 
+def do_reset_second_factor(command, api_root, args, out):
+    """The operator's reset of a user's second factors, for when no admin
+    of the account can (the owner's own phone is lost, say): what
+    ``DELETE /api/users/{id}/second_factor/`` does, mail to the user
+    included."""
+    user = find_user(api_root, args.email)
+    if second_factor.factor_of(user) is None:
+        print(f"{user.email} has no second factor; nothing changed", file=out)
+        return
+    second_factor.reset(user)
+    command.notifier.second_factor_reset(user)
+    print(f"second factor reset for {user.email} (mailed)", file=out)
+
+
 def do_list_users(command, api_root, args, out):
     account = api_root.accounts.get(args.account)
     if account is None:
@@ -259,6 +283,7 @@ ACTIONS = {
     "show-user": do_show_user,
     "configure-user": do_configure_user,
     "passwd": do_passwd,
+    "reset-second-factor": do_reset_second_factor,
     "list-users": do_list_users,
     "purge-sessions": do_purge_sessions,
 }

@@ -78,6 +78,7 @@ def test_configure_user_changes_status_and_roles_and_mails(ini):
         (["configure-user", "root-less@x.test", "--status", "active"], "No user"),
         (["configure-user", "demo@example.com", "--roles", "wizard"], "Unknown role"),
         (["configure-user", "demo@example.com"], "Nothing to change"),
+        (["reset-second-factor", "nobody@x.test"], "No user"),
         (["list-users", "no such account"], "No single account"),
         (["create-account", "--name", "A\r\nB", "--owner-email", "o@a.test"], "control"),
         (["create-account", "--name", "A", "--owner-email", "o@a"], "dotted domain"),
@@ -274,3 +275,31 @@ def test_purge_sessions_removes_only_ended_credentials(ini):
     conn.close()
     db.close()
     assert run(ini, "purge-sessions")[1].startswith("purged 0 ")
+
+
+# -- second factors: the operator's reset ------------------------------------------
+
+
+def test_reset_second_factor_removes_every_factor_and_mails_the_user(ini):
+    import pyotp
+
+    from crunchusers.domain import second_factor as mfa
+
+    def protect(registry, api_root):
+        user = api_root.users.find_by_email("demo@example.com")
+        now = registry.crunchusers_clock.now()
+        mfa.set_email(user, True)
+        mfa.confirm_totp(user, pyotp.TOTP(mfa.enrol_totp(user)).at(now), now)
+        return len(mails(ini))
+
+    before = with_database(ini, protect)
+    state = json.loads(run(ini, "show-user", "demo@example.com")[1])["second_factor"]
+    assert state["methods"] == ["totp", "recovery_code", "email"]
+    code, out = run(ini, "reset-second-factor", "DEMO@example.com")
+    assert code == 0 and "second factor reset for demo@example.com" in out
+    state = json.loads(run(ini, "show-user", "demo@example.com")[1])["second_factor"]
+    assert state["methods"] == [] and not state["email"] and not state["totp"]
+    assert len(mails(ini)) == before + 1
+    assert "Your second factor was reset" in mails(ini)[-1].read_text()
+    code, out = run(ini, "reset-second-factor", "demo@example.com")
+    assert code == 0 and "nothing changed" in out and len(mails(ini)) == before + 1

@@ -16,14 +16,17 @@ counters, lockout at the account's threshold — committed with its 401
 (``infra.commit_veto``).  A right code opens the session exactly as the
 password login would have (cookie or bearer token, as the login asked).
 A user locked, deactivated or made to reset their password since the
-challenge fails without spending the code.
+challenge fails without spending the code.  An app code of a step already
+used is refused with the same 401 but recorded only in the history
+(reason ``replayed_code``): it is not a guess, so it neither counts
+toward the challenge's 5 nor the lockout (``mfa.check``).
 """
 
 import logging
 
 from ..domain import second_factor as mfa
 from ..domain.notifications import Notifier
-from ..domain.sign_ins import check_throttle, record_failure, refusal
+from ..domain.sign_ins import check_throttle, record_failure, record_refusal, refusal
 from ..infra.commit_veto import keep_on_error
 from ..infra.settings import get_config
 from . import login
@@ -36,6 +39,10 @@ WRONG_CODE = (
     "The code is wrong or this sign-in has expired. If it keeps failing, sign in again "
     "with your password for a new code."
 )
+
+REPLAYED_CODE = "replayed_code"
+#: The history's reason for what ``mfa.check`` answered (None: signed in).
+REASONS = {None: "wrong_code", mfa.REPLAYED: REPLAYED_CODE}
 
 MINUTES = int(mfa.CHALLENGE_LIFETIME.total_seconds() // 60)
 
@@ -77,9 +84,14 @@ def answer_challenge(request, token, code) -> tuple[str, bool] | None:
     reason = refusal(user, True)
     if reason is None:
         method = mfa.check(api_root.mfa_challenges, pending, token, user, code, attempt.at)
-        reason = None if method is not None else "wrong_code"
+        reason = REASONS.get(method)
     else:
         api_root.mfa_challenges.discard(token)
+    if reason == REPLAYED_CODE:  # history only: no guess, the challenge lives
+        log.warning("second factor replayed for %s from %s", user.__name__, attempt.ip)
+        record_refusal(api_root, user.__name__, attempt, reason, settings)
+        keep_on_error(request)
+        return None
     if reason is not None:
         log.warning("second factor failed for %s from %s (%s)", user.__name__, attempt.ip, reason)
         notifier = Notifier.for_request(request)

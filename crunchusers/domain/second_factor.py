@@ -34,6 +34,8 @@ from .federation import uses_external_identity
 from .resources.second_factors import Challenge, SecondFactor
 
 EMAIL, TOTP, RECOVERY_CODE = "email", "totp", "recovery_code"
+#: What :func:`check` answers for an app code of a step already used.
+REPLAYED = "replayed"
 CHALLENGE_LIFETIME = timedelta(minutes=10)
 MAX_WRONG_CODES = 5
 
@@ -85,7 +87,7 @@ def state(user, account) -> dict:
 # -- the user's own changes ----------------------------------------------------
 
 
-def _refuse_external(user):
+def refuse_external(user):
     if uses_external_identity(user):
         raise Conflict(
             "This user signs in through an identity provider, whose own second "
@@ -96,25 +98,24 @@ def _refuse_external(user):
 def set_email(user, on: bool):
     """Opt in to (or out of) mailed codes; an account that requires a second
     factor still mails them to a user without TOTP."""
-    _refuse_external(user)
+    refuse_external(user)
     if on or factor_of(user) is not None:
         _own(user).email = on
 
 
 def enrol_totp(user) -> str:
     """A fresh secret waiting for its first code (an earlier pending one
-    dies); 409 while a TOTP is active: reset it first."""
-    _refuse_external(user)
+    dies).  An app already confirmed keeps working until this one is
+    confirmed in its place: changing phones leaves no gap."""
+    refuse_external(user)
     factor = _own(user)
-    if factor.totp:
-        raise Conflict("An authenticator app is already set up; reset the second factor first.")
     factor.pending_secret = totp.new_secret()
     return factor.pending_secret
 
 
 def confirm_totp(user, code, now) -> list[str]:
-    """Activate the pending secret with its first code; the fresh recovery
-    codes, shown this once."""
+    """Activate the pending secret with its first code (replacing an app
+    confirmed before); the fresh recovery codes, shown this once."""
     factor = factor_of(user)
     if factor is None or factor.pending_secret is None:
         raise Conflict("There is no authenticator app enrolment to confirm; start one first.")
@@ -194,8 +195,17 @@ def find(challenges, users, token, now) -> tuple[Challenge, object] | None:
 
 def check(challenges, challenge, token, user, code, now) -> str | None:
     """The method ``code`` answers ``challenge`` with, or None.  A right
-    code uses the challenge up; a wrong one counts, and the fifth kills it."""
+    code uses the challenge up; a wrong one counts, and the fifth kills it.
+
+    An app code of a step already used (:data:`REPLAYED`) signs nobody in
+    (RFC 6238 §5.2: a step works once per user) but is no guess either: it
+    neither counts nor kills the challenge, which the next step's code (or a
+    recovery code) still answers.  So parallel sign-ins of one user typing
+    the same app code get one success, and the others wait for the next
+    code instead of locking the user out."""
     method = _matching(challenge, token, user, code, now)
+    if method == REPLAYED:
+        return method
     if method is not None:
         challenges.discard(token)
         return method
@@ -221,6 +231,9 @@ def _matching(challenge, token, user, code, now) -> str | None:
         return TOTP
     if RECOVERY_CODE in challenge.methods and _use_recovery_code(factor, code):
         return RECOVERY_CODE
+    if TOTP in challenge.methods and factor.totp:
+        if totp.matching_step(factor.totp_secret, code, now) is not None:
+            return REPLAYED  # right but of a used step: _use_totp refused it
     return None
 
 

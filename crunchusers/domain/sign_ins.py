@@ -31,7 +31,9 @@
 Methods: ``password`` (a password login answered with a cookie), ``token``
 (a password login answered with a bearer token: scripts, pycrunch),
 ``oidc`` (an OpenID provider), ``mfa`` (a second factor's code after the
-password: ``authz.second_factor``).
+password: ``authz.second_factor``), ``reauth`` (a signed-in user's password
+asked again before weakening their second factor: ``views.reauth``; only
+failures are recorded).
 """
 
 import logging
@@ -46,7 +48,7 @@ from .resources.sign_ins import address_key, ip_key
 
 log = logging.getLogger(__name__)
 
-METHODS = ("password", "token", "oidc", "mfa")
+METHODS = ("password", "token", "oidc", "mfa", "reauth")
 DEFAULT_LOCKOUT_THRESHOLD = 5
 #: NIST SP 800-63B §5.2.2: no more than 100 consecutive failures.
 LOCKOUT_THRESHOLD_RANGE = (1, 100)

@@ -540,10 +540,23 @@ class Reassign(Object):
 CODE = colander.Length(max=64, max_err="must be at most 64 characters")
 
 
-class SecondFactorPatch(Object):
-    """``PATCH /users/{id}/second_factor/``: opt in to (or out of) mailed codes."""
+class Reauthentication(Object):
+    """The current password, proving the caller again (``views.reauth``)."""
+
+    password = field(Str, validator=PASSWORD)
+
+
+class SecondFactorPatch(Reauthentication):
+    """``PATCH /users/{id}/second_factor/``: opt in to (or out of, with the
+    password) mailed codes."""
 
     email = _required(Bool)
+
+
+class TotpEnrolment(Object):
+    """``POST /users/{id}/second_factor/totp/``: the current password."""
+
+    password = _required(Str, validator=PASSWORD)
 
 
 class SecondFactorAnswer(Object):
@@ -558,3 +571,10 @@ class SecondFactorCode(Object):
     enrolment, to get new recovery codes."""
 
     code = _required(Str, validator=CODE)
+
+
+class RecoveryCodesRequest(SecondFactorCode):
+    """``POST /users/{id}/second_factor/recovery_codes/``: a fresh app code
+    and the current password."""
+
+    password = _required(Str, validator=PASSWORD)

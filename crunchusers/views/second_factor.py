@@ -5,21 +5,24 @@
 * ``GET`` — the state (mailed codes on, TOTP active or pending, recovery
   codes left, whether the account requires a factor, the methods a sign-in
   would offer): for the user and the admins of their account;
-* ``PATCH {"email": true|false}`` — the user opts in to (or out of) mailed
-  codes;
+* ``PATCH {"email": true|false}`` — the user opts in to (or out of, with
+  ``"password"``) mailed codes;
 * ``DELETE`` — reset: every factor gone (mailed codes off, TOTP, recovery
-  codes).  The user may, and whoever may force a reset of their password:
-  admins of the account, never on the owner (only the owner, or the
-  superuser); the user is mailed when someone else did it.
+  codes).  The user may, with ``{"password"}``, and whoever may force a
+  reset of their password: admins of the account, never on the owner (only
+  the owner, or the superuser); the user is mailed when someone else did it.
 
 The user's own enrolment of an authenticator app:
 
-* ``POST totp/`` — a fresh secret and its ``otpauth://`` URI (for a QR
-  code); it signs nobody in until confirmed;
+* ``POST totp/ {"password"}`` — a fresh secret and its ``otpauth://`` URI
+  (for a QR code); it signs nobody in until confirmed, and an app confirmed
+  before works until then;
 * ``POST totp/confirm/ {"code"}`` — the app's first code activates it; the
   answer carries ten recovery codes, shown this once;
-* ``POST recovery_codes/ {"code"}`` — ten new recovery codes for a fresh
-  app code; the old ones die.
+* ``POST recovery_codes/ {"code", "password"}`` — ten new recovery codes
+  for a fresh app code; the old ones die.
+
+What weakens a factor asks for the current password (``views.reauth``).
 
 Secrets and codes come in answers marked ``no-store``.  Anyone else who may
 see the user gets 403, others 404, anonymous callers 401.  Signing in with
@@ -40,8 +43,15 @@ from ..infra.settings import get_config
 from ..rendering import shoji
 from ..rendering.renderer import write_json
 from . import no_content, read_entity, register, user_action
-from .bodies import SecondFactorCode, SecondFactorPatch
+from .bodies import (
+    Reauthentication,
+    RecoveryCodesRequest,
+    SecondFactorCode,
+    SecondFactorPatch,
+    TotpEnrolment,
+)
 from .passwords import only_the_user
+from .reauth import refused
 
 state = user_action("second_factor")
 totp = user_action("second_factor/totp")
@@ -92,8 +102,12 @@ def get_second_factor(request):
 
 @state.patch(permission=Permission.VIEW, schema=SecondFactorPatch())
 def patch_second_factor(request):
-    user = own_factor(request)
-    mfa.set_email(user, read_entity(request)["email"])
+    user, data = own_factor(request), read_entity(request)
+    if not data["email"]:
+        wrong = refused(request, user, data.get("password"), "turn mailed codes off")
+        if wrong is not None:
+            return wrong
+    mfa.set_email(user, data["email"])
     return no_content()
 
 
@@ -105,16 +119,25 @@ def delete_second_factor(request):
             "Only the user or an admin of their account may reset their second factor "
             "(the account owner's is theirs alone)."
         )
+    if target.__name__ == me.__name__:
+        password = read_entity(request, Reauthentication()).get("password")
+        wrong = refused(request, target, password, "reset your second factor")
+        if wrong is not None:
+            return wrong
     mfa.reset(target)
     if target.__name__ != me.__name__:
         Notifier.for_request(request).second_factor_reset(target)
     return no_content()
 
 
-@totp.post(permission=Permission.VIEW)
+@totp.post(permission=Permission.VIEW, schema=TotpEnrolment())
 def post_totp(request):
     """Enrol an authenticator app: its secret and ``otpauth://`` URI."""
     user = own_factor(request)
+    password = read_entity(request)["password"]
+    wrong = refused(request, user, password, "set up an authenticator app")
+    if wrong is not None:
+        return wrong
     secret = mfa.enrol_totp(user)
     uri = provisioning_uri(secret, user.email, get_config(request.registry).totp_issuer)
     return secret_answer(request, {"secret": secret, "uri": uri})
@@ -131,8 +154,12 @@ def post_totp_confirm(request):
     return secret_answer(request, {"recovery_codes": mfa.confirm_totp(*code_of(request))})
 
 
-@recovery_codes.post(permission=Permission.VIEW, schema=SecondFactorCode())
+@recovery_codes.post(permission=Permission.VIEW, schema=RecoveryCodesRequest())
 def post_recovery_codes(request):
     """Ten new recovery codes for a fresh app code; the old ones die."""
-    codes = mfa.regenerate_recovery_codes(*code_of(request))
+    user, code, now = code_of(request)
+    wrong = refused(request, user, read_entity(request)["password"], "get new recovery codes")
+    if wrong is not None:
+        return wrong
+    codes = mfa.regenerate_recovery_codes(user, code, now)
     return secret_answer(request, {"recovery_codes": codes})

@@ -14,7 +14,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import (
+    NoAlertPresentException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -88,17 +92,34 @@ class Site:
         field.send_keys(text)
 
     def click(self, css: str = None, *, xpath: str = None):
-        """Click what navigates, and wait until the next page replaced this one."""
-        old = self.driver.find_element(By.TAG_NAME, "html")
+        """Click what navigates, and wait until the next page replaced this
+        one and finished loading.  An element found in a document that was
+        replaced before the click (Chromium: "Node with given id does not
+        belong to the document") was not clicked: it is found again."""
+        for attempt in range(3):
+            old = self.driver.find_element(By.TAG_NAME, "html")
+            try:
+                self._target(css, xpath).click()
+                break
+            except (StaleElementReferenceException, WebDriverException) as exc:
+                if attempt == 2 or not _detached(exc):
+                    raise
+        WebDriverWait(self.driver, WAIT_SECONDS).until(EC.staleness_of(old))
+        self.loaded()
+
+    def _target(self, css, xpath):
         if xpath:
-            target = WebDriverWait(self.driver, WAIT_SECONDS).until(
+            return WebDriverWait(self.driver, WAIT_SECONDS).until(
                 EC.element_to_be_clickable((By.XPATH, xpath))
             )
-        else:
-            target = self.find(css)
-        target.click()
-        WebDriverWait(self.driver, WAIT_SECONDS).until(EC.staleness_of(old))
+        return self.find(css)
+
+    def loaded(self):
+        """Wait for the page's ``main`` and the end of its loading."""
         self.find("main")
+        WebDriverWait(self.driver, WAIT_SECONDS).until(
+            lambda driver: driver.execute_script("return document.readyState") == "complete"
+        )
 
     def follow(self, member: str, name: str):
         """Click the link ``name`` of a link member (``catalogs``, ``views``…)."""
@@ -134,3 +155,10 @@ class Site:
         )
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         (SCREENSHOTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
+
+
+def _detached(exc: Exception) -> bool:
+    """Whether ``exc`` says the element was no longer in the page."""
+    return isinstance(exc, StaleElementReferenceException) or (
+        "does not belong to the document" in str(exc)
+    )

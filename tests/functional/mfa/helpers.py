@@ -2,6 +2,11 @@
 
 import pyotp
 
+from tests.factories import PASSWORD
+
+#: The body proving the caller again (``views.reauth``).
+REAUTH = {"password": PASSWORD}
+
 
 def factor_url(scene, who) -> str:
     return scene.url(who) + "second_factor/"
@@ -16,7 +21,7 @@ def factor_state(testapp, scene, who, target=None, status=200):
 def enrol(testapp, scene, who) -> str:
     """Start an authenticator app enrolment as ``who``; the secret."""
     url = factor_url(scene, who) + "totp/"
-    return testapp.post_json(url, {}, headers=scene.headers(who), status=200).json["secret"]
+    return testapp.post_json(url, REAUTH, headers=scene.headers(who), status=200).json["secret"]
 
 
 def confirm(testapp, scene, who, code, status=200):

@@ -8,7 +8,7 @@ from crunchusers.views.bodies import SecondFactorPatch
 from crunchusers.views.openapi import json_schema
 from tests.functional.helpers import assert_error
 
-from .helpers import confirm, enrol, factor_state, factor_url, totp_code, with_totp
+from .helpers import REAUTH, confirm, enrol, factor_state, factor_url, totp_code, with_totp
 
 OFF = {
     "email": False,
@@ -49,7 +49,7 @@ def test_opting_in_and_out_of_mailed_codes(testapp, acme):
     testapp.patch_json(url, {"email": True}, headers=headers, status=204)
     body = factor_state(testapp, acme, "alice").json["body"]
     assert body["email"] and body["methods"] == ["email"]
-    wrapped = {"element": "shoji:entity", "body": {"email": False}}
+    wrapped = {"element": "shoji:entity", "body": {"email": False, **REAUTH}}
     testapp.patch_json(url, wrapped, headers=headers, status=204)
     assert factor_state(testapp, acme, "alice").json["body"] == OFF
 
@@ -69,8 +69,9 @@ def test_a_malformed_patch_is_a_400(testapp, acme, body):
 def test_only_the_user_opts_in_or_enrols(testapp, acme, who, status):
     url, headers = factor_url(acme, "alice"), acme.headers(who)
     assert_error(testapp.patch_json(url, {"email": True}, headers=headers, status=status), status)
-    assert_error(testapp.post_json(url + "totp/", {}, headers=headers, status=status), status)
-    body = {"code": "123456"}
+    res = testapp.post_json(url + "totp/", REAUTH, headers=headers, status=status)
+    assert_error(res, status)
+    body = {"code": "123456", **REAUTH}
     for action in ("totp/confirm/", "recovery_codes/"):
         assert_error(testapp.post_json(url + action, body, headers=headers, status=status), status)
     assert factor_state(testapp, acme, "alice").json["body"] == OFF
@@ -78,7 +79,7 @@ def test_only_the_user_opts_in_or_enrols(testapp, acme, who, status):
 
 def test_an_app_is_enrolled_then_confirmed_with_its_first_code(testapp, acme, clock):
     url, headers = factor_url(acme, "alice"), acme.headers("alice")
-    res = testapp.post_json(url + "totp/", {}, headers=headers, status=200)
+    res = testapp.post_json(url + "totp/", REAUTH, headers=headers, status=200)
     assert res.headers["Cache-Control"] == "no-store"
     secret, uri = res.json["secret"], res.json["uri"]
     assert uri.startswith("otpauth://totp/crunchusers:") and f"secret={secret}" in uri
@@ -114,16 +115,26 @@ def test_the_first_code_works_one_step_after_its_own(testapp, acme, clock):
     confirm(testapp, acme, "alice", code)
 
 
-def test_nothing_to_confirm_and_a_second_app_are_409(testapp, acme, clock):
+def test_nothing_to_confirm_is_a_409(testapp, acme):
     assert_error(confirm(testapp, acme, "alice", "123456", status=409), 409)
-    with_totp(testapp, acme, "alice", clock)
-    url = factor_url(acme, "alice") + "totp/"
-    assert_error(testapp.post_json(url, {}, headers=acme.headers("alice"), status=409), 409)
+
+
+def test_a_new_app_replaces_the_old_one_once_confirmed(testapp, acme, clock):
+    old_secret, old_codes = with_totp(testapp, acme, "alice", clock)
+    new_secret = enrol(testapp, acme, "alice")
+    body = factor_state(testapp, acme, "alice").json["body"]
+    assert body["totp"] and body["totp_pending"]  # the old app still works
+    clock.advance(seconds=30)
+    new_codes = confirm(testapp, acme, "alice", totp_code(new_secret, clock)).json
+    assert new_secret != old_secret and not set(new_codes["recovery_codes"]) & set(old_codes)
+    body = factor_state(testapp, acme, "alice").json["body"]
+    assert body["totp"] and not body["totp_pending"] and body["recovery_codes_left"] == 10
 
 
 def regenerate(testapp, scene, who, code, status=200):
     url = factor_url(scene, who) + "recovery_codes/"
-    return testapp.post_json(url, {"code": code}, headers=scene.headers(who), status=status)
+    body = {"code": code, **REAUTH}
+    return testapp.post_json(url, body, headers=scene.headers(who), status=status)
 
 
 def test_recovery_codes_are_regenerated_with_a_fresh_code(testapp, acme, clock):
@@ -138,8 +149,9 @@ def test_recovery_codes_are_regenerated_with_a_fresh_code(testapp, acme, clock):
     assert len(new) == 10 and not set(new) & set(old)
 
 
-def reset(testapp, scene, who, target, status=204):
-    return testapp.delete(factor_url(scene, target), headers=scene.headers(who), status=status)
+def reset(testapp, scene, who, target, status=204, body=None):
+    url, headers = factor_url(scene, target), scene.headers(who)
+    return testapp.delete_json(url, body, headers=headers, status=status)
 
 
 def reset_mails(inbox, scene, who):
@@ -160,7 +172,7 @@ def test_an_admin_resets_a_users_factor_and_the_user_is_mailed(testapp, acme, cl
 
 def test_the_user_resets_their_own_without_a_mail(testapp, acme, clock, inbox):
     with_totp(testapp, acme, "alice", clock)
-    reset(testapp, acme, "alice", "alice")
+    reset(testapp, acme, "alice", "alice", body=REAUTH)
     assert factor_state(testapp, acme, "alice").json["body"] == OFF
     assert reset_mails(inbox, acme, "alice") == []
 
@@ -179,7 +191,7 @@ def test_the_owners_factor_is_the_owners_alone(testapp, acme, clock):
     with_totp(testapp, acme, "owner", clock)
     assert_error(reset(testapp, acme, "admin", "owner", status=403), 403)
     assert factor_state(testapp, acme, "owner").json["body"]["totp"]
-    reset(testapp, acme, "owner", "owner")
+    reset(testapp, acme, "owner", "owner", body=REAUTH)
     assert not factor_state(testapp, acme, "owner").json["body"]["totp"]
 
 
@@ -231,7 +243,8 @@ def test_the_endpoints_are_in_the_openapi_description(testapp):
     assert set(paths[base]) == {"get", "patch", "delete"}
     patch = paths[base]["patch"]["requestBody"]["content"]["application/json"]["schema"]
     assert patch["anyOf"][0] == json_schema(SecondFactorPatch())
-    for action in ("totp/confirm/", "recovery_codes/"):
+    required = {"totp/": ["password"], "totp/confirm/": ["code"]}
+    required["recovery_codes/"] = ["code", "password"]
+    for action, names in required.items():
         post = paths[base + action]["post"]["requestBody"]["content"]["application/json"]
-        assert post["schema"]["anyOf"][0]["required"] == ["code"]
-    assert "post" in paths[base + "totp/"]
+        assert sorted(post["schema"]["anyOf"][0]["required"]) == names

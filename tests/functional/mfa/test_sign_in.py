@@ -247,6 +247,12 @@ def test_an_authenticator_app_signs_in_and_no_mail_goes(testapp, acme, inbox, cl
     works(testapp, send(testapp, challenge, code).json["access_token"])
     again = challenge_of(login(testapp, acme, "alice"))
     assert_wrong(send(testapp, again, code, status=401))  # a used step
+    # not a guess: recorded, not counted, and the challenge lives on
+    (replayed, _signed_in) = history_of(acme.factory, acme.alice)[:2]
+    assert replayed["reason"] == "replayed_code" and replayed["method"] == "mfa"
+    assert acme.factory.read(lambda root: root.sign_ins.of(root.users[acme.alice]).failures) == 0
+    clock.advance(seconds=30)
+    send(testapp, again, totp_code(secret, clock))
 
 
 def test_an_app_code_two_steps_old_is_refused(testapp, acme, clock):
