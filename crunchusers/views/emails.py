@@ -25,6 +25,7 @@ from ..infra.clock import get_clock
 from . import no_content, register, tree_service, user_action
 from .bodies import EmailChange, LinkRequest, MailedToken
 from .passwords import body_of, only_the_user
+from .reauth import counted_check
 
 change_email = user_action("change_email")
 verify_email = user_action("verify_email")
@@ -45,6 +46,9 @@ def post_change_email(request):
     204 changing nothing."""
     only_the_user(request, request.context, NOT_YOURS)
     data = body_of(request, EmailChange())
+    wrong = counted_check(request, request.context, data["pw"], "pw")
+    if wrong is not None:
+        return wrong
     request_email_change(
         request.registry,
         request.api_root,

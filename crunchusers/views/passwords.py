@@ -25,6 +25,7 @@ from ..infra.clock import get_clock
 from ..rendering import shoji
 from . import add_views, no_content, read_entity, register, tree_service, user_action
 from .bodies import LinkRequest, OwnPassword, PasswordChange, PasswordResetRequest, PasswordSet
+from .reauth import counted_check
 from .schemas import validate
 
 password = user_action("password")
@@ -93,6 +94,16 @@ def change_password_as_caller(request, target, old, new, fields):
     )
 
 
+def wrong_own_password(request, target, members: dict):
+    """The own-account edit's ``old_password``, checked before anything of
+    the edit changes: the 400 when it is wrong (counted like a failed
+    sign-in, ``views.reauth``), else None."""
+    if "old_password" not in members:
+        return None
+    only_the_user(request, target)
+    return counted_check(request, target, members["old_password"], "old_password")
+
+
 def own_account_password(request, target, members: dict):
     """The own-account edit (seed 001's ``useraccount``): ``password`` with
     ``old_password`` is the password change above, ``email`` with it the
@@ -131,6 +142,10 @@ def post_password(request):
     naming it; another user's password: 403.  Every other session and API
     token of the user ends."""
     data = body_of(request)
+    only_the_user(request, request.context)
+    wrong = counted_check(request, request.context, data["old_pw"], "old_pw")
+    if wrong is not None:
+        return wrong
     change_password_as_caller(
         request, request.context, data["old_pw"], data["new_pw"], ("old_pw", "new_pw")
     )

@@ -41,6 +41,15 @@ def refused(request, user, password, action: str):
     refuse_external(user)
     if password is None:
         raise Invalid(FIELD, f"{FIELD} (the current password) is required to {action}.")
+    return wrong_password(request, user, password, FIELD)
+
+
+def wrong_password(request, user, password, field: str):
+    """The 400 naming ``field`` when ``password`` (a string) is not the
+    current one of ``user``, the caller, who has one, its failure recorded
+    as a failed sign-in; None when it is right.  Also the door of a password
+    change (``old_pw``, ``old_password``) and an email change (``pw``), so
+    that a session cannot guess the password there past the lockout."""
     api_root, settings = request.api_root, get_config(request.registry).login
     attempt = login.attempt_of(request, METHOD)
     check_throttle(api_root, settings, user.email, attempt)
@@ -50,4 +59,13 @@ def refused(request, user, password, action: str):
     notifier = Notifier.for_request(request)
     record_failure(api_root, user, user.email, attempt, "wrong_password", settings, notifier)
     keep_on_error(request)
-    return error_response(request, 400, WRONG, field=FIELD)
+    return error_response(request, 400, WRONG, field=field)
+
+
+def counted_check(request, user, password, field: str):
+    """:func:`wrong_password` where there is a password to compare: a user
+    without one (OpenID) or a missing or ill-typed value is left to the
+    domain's own answer (409, 400)."""
+    if user.password_hash is None or not isinstance(password, str):
+        return None
+    return wrong_password(request, user, password, field)

@@ -12,7 +12,7 @@ from ..rendering import shoji
 from ..rendering.representations import user_body, user_tuple
 from . import no_content, read_entity, register, tree_service
 from .bodies import ANY_OBJECT, Invitation
-from .passwords import own_account_password
+from .passwords import own_account_password, wrong_own_password
 from .sign_ins import sign_in_catalogs
 
 users = tree_service("users", "/api/users/", description="Users visible to the caller")
@@ -143,6 +143,9 @@ def _change_user(request, body, whole=False):
     target = request.context
     api_root = request.api_root
     secrets = own_account_members(request, target, body)
+    wrong = wrong_own_password(request, target, secrets)
+    if wrong is not None:
+        return wrong
     change = UserChange(
         api_root,
         request.identity,
