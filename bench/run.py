@@ -8,7 +8,7 @@ in-process on it, then serves, in child processes on 127.0.0.1:
 * the real app and a bare Pyramid baseline, each one waitress process
   (threads=4), the app on the seeded FileStorage;
 * ``runzeo`` on a copy of it, and gunicorn with the production settings
-  (deploy/gunicorn.conf.py, 4 threads a worker) serving the app over ZEO
+  (deploy/gunicorn.conf.py, 24 threads a worker) serving the app over ZEO
   with one and with two workers, and the baseline with two workers.
 
 It logs in for Bearer tokens and measures each scenario with wrk, rounds
@@ -17,6 +17,7 @@ of its topology and the issue's target.  Writes bench/results/<timestamp>.json.
 
     .venv/bin/python bench/run.py [--duration 10] [--rounds 3] [--users 10000]
         [--teams 1000] [--datasets 100000] [--projects 100] [--compare RESULTS.json]
+        [--only NAMES] [--gunicorn-threads N]
 
 See bench/README.txt for how to read the output.
 """
@@ -146,6 +147,11 @@ def parse_args(argv=None):
         help="comma-separated parts of scenario names to measure (case-insensitive), "
         "e.g. 'invite,2 processes'; their baseline rows are measured too",
     )
+    parser.add_argument(
+        "--gunicorn-threads",
+        type=int,
+        help="threads per gunicorn worker (default: deploy/gunicorn.conf.py's)",
+    )
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.rounds < 1:
         parser.error("--duration must be > 0 and --rounds >= 1")
@@ -204,9 +210,16 @@ def start_server(stack: ExitStack, name: str, workdir: Path, *extra: str) -> Ser
 
 
 def start_gunicorn(
-    stack: ExitStack, name: str, workdir: Path, factory: str, workers: int, env=None
+    stack: ExitStack,
+    name: str,
+    workdir: Path,
+    factory: str,
+    workers: int,
+    env=None,
+    threads: int | None = None,
 ) -> Server:
-    """gunicorn with the production settings, ``workers`` worker processes."""
+    """gunicorn with the production settings, ``workers`` worker processes
+    (and ``threads`` threads each, if given)."""
     port = free_port()
     argv = [
         str(BIN / "gunicorn"),
@@ -218,6 +231,7 @@ def start_gunicorn(
         f"{HOST}:{port}",
         "--workers",
         str(workers),
+        *(("--threads", str(threads)) if threads else ()),
         f"wsgi:{factory}()",
     ]
     return start_process(stack, name, workdir, argv, port, env)
@@ -449,9 +463,9 @@ def select(scenarios: list[Scenario], only: str | None) -> list[Scenario]:
     wanted = {s.name for s in scenarios if any(p in s.name.lower() for p in parts)}
     if not wanted:
         raise SystemExit(f"--only {only!r} matches no scenario")
-    wanted |= {s.base for s in scenarios if s.name in wanted}
     if USER_2PROC in wanted:
         wanted.add(USER_1PROC)
+    wanted |= {s.base for s in scenarios if s.name in wanted}
     return [s for s in scenarios if s.name in wanted]
 
 
@@ -713,6 +727,7 @@ def write_results(args, seeded: seed.Seeded, timings, sizes, rows, extra: dict) 
             "projects": args.projects,
             "rounds": args.rounds,
             "only": args.only,
+            "gunicorn_threads": args.gunicorn_threads,
             "warmup_seconds": WARMUP_SECONDS,
             "wrk_threads": wrk.THREADS,
             "wrk_connections": wrk.CONNECTIONS,
@@ -746,7 +761,7 @@ def write_results(args, seeded: seed.Seeded, timings, sizes, rows, extra: dict) 
     return path
 
 
-def start_servers(stack: ExitStack, workdir: Path, db_path: Path) -> Servers:
+def start_servers(stack: ExitStack, workdir: Path, db_path: Path, threads=None) -> Servers:
     """Every server at once (their start-ups overlap), then wait for each."""
     zeo_fs = workdir / "zeo" / "Data.fs"
     zeo_fs.parent.mkdir()
@@ -767,9 +782,15 @@ def start_servers(stack: ExitStack, workdir: Path, db_path: Path) -> Servers:
         app=app,
         baseline=baseline,
         zeo=zeo,
-        app_1proc=start_gunicorn(stack, "crunchusers-1proc", workdir, "crunchusers", 1, env),
-        app_2proc=start_gunicorn(stack, "crunchusers-2proc", workdir, "crunchusers", 2, env),
-        baseline_2proc=start_gunicorn(stack, "baseline-2proc", workdir, "baseline", 2),
+        app_1proc=start_gunicorn(
+            stack, "crunchusers-1proc", workdir, "crunchusers", 1, env, threads
+        ),
+        app_2proc=start_gunicorn(
+            stack, "crunchusers-2proc", workdir, "crunchusers", 2, env, threads
+        ),
+        baseline_2proc=start_gunicorn(
+            stack, "baseline-2proc", workdir, "baseline", 2, None, threads
+        ),
     )
     for server in (app, servers.app_1proc, servers.app_2proc):
         wait_until_ready(server, "/api/public/")
@@ -798,7 +819,7 @@ def main(argv=None):
         verify_ms = verify_milliseconds()
         print(f"\nOne argon2 verification with the server's parameters: {verify_ms:.1f} ms\n")
         with ExitStack() as stack:  # stops every server, also on error or Ctrl-C
-            servers = start_servers(stack, workdir, db_path)
+            servers = start_servers(stack, workdir, db_path, args.gunicorn_threads)
             scripts = write_scripts(workdir, servers.app, seeded)
             scenarios = select(make_scenarios(servers, seeded, scripts), args.only)
             sizes = check_scenarios(scenarios)
