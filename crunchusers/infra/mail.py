@@ -46,6 +46,12 @@ LEASE = timedelta(minutes=5)
 #: Delivered envelopes are removed from the outbox at most this often.
 PURGE_SECONDS = 5.0
 
+#: Mails claimed in one transaction and marked done in one: on FileStorage
+#: every commit waits for an fsync under the storage's commit lock, so two
+#: commits per mail would take more of a busy server's commits than the
+#: requests that queue the mail.
+BATCH = 50
+
 #: Outbox job kinds and the functions that turn them into mail; see :func:`job`.
 JOBS = {}
 
@@ -203,12 +209,12 @@ class DeliveryWorker:
         waits) when the mail server fails."""
         handled = 0
         with self._connection() as (conn, tm):
-            for key in list(self._unmarked):
-                self._mark_done(conn, tm, key)
+            if self._unmarked:
+                self._mark_done(conn, tm, list(self._unmarked))
             while True:
                 with atomic(tm):
-                    keys = conn.root()[OUTBOX_KEY].pending()
-                progress = sum(self._handle(conn, tm, key) for key in keys)
+                    keys = conn.root()[OUTBOX_KEY].pending(BATCH)
+                progress = self._handle_batch(conn, tm, keys)
                 if not progress:
                     break
                 handled += progress
@@ -233,6 +239,45 @@ class DeliveryWorker:
     def _now(self):
         return get_clock(self.registry).now()
 
+    def _handle_batch(self, conn, tm, keys) -> int:
+        """Claim the mails among ``keys`` in one transaction, send them and
+        mark them done in one; jobs go one by one (:meth:`_handle`), and so
+        does everything when another worker claimed one of them first."""
+        try:
+            claimed, jobs = self._claim(conn, tm, keys)
+        except ConflictError:
+            return sum(self._handle(conn, tm, key) for key in keys)
+        progress = sum(self._handle(conn, tm, key) for key in jobs)
+        sent = []
+        try:
+            for key, payload in claimed:
+                self._deliver(payload)
+                sent.append(key)
+        except DeliveryFailed:
+            self._release(conn, tm, [key for key, _ in claimed[len(sent) :]])
+            raise
+        finally:
+            self._mark_done(conn, tm, sent)
+        return progress + len(claimed)
+
+    def _claim(self, conn, tm, keys) -> tuple[list, list]:
+        """``(key, payload)`` of each mail among ``keys`` this worker may
+        send, claimed in one transaction; and the keys of the jobs."""
+        claimed, jobs = [], []
+        with atomic(tm):
+            outbox = conn.root()[OUTBOX_KEY]
+            now = self._now()
+            for key in keys:
+                envelope = outbox.get(key)
+                if envelope is None or envelope.done or not envelope.claimable(now):
+                    continue
+                if envelope.kind != MAIL:
+                    jobs.append(key)
+                    continue
+                envelope.claimed_by, envelope.claimed_until = self.name, now + LEASE
+                claimed.append((key, dict(envelope.payload)))
+        return claimed, jobs
+
     def _handle(self, conn, tm, key) -> int:
         """Claim one envelope (running it first if it is a job), then send
         it; 0 when it is not this worker's to send."""
@@ -252,7 +297,7 @@ class DeliveryWorker:
             return 0
         except Exception:
             log.exception("Outbox job %s failed and was dropped", key)
-            self._mark_done(conn, tm, key)  # running it again would fail again
+            self._mark_done(conn, tm, [key])  # running it again would fail again
             return 1
         self._send(conn, tm, key, payload)
         return 1
@@ -272,33 +317,46 @@ class DeliveryWorker:
 
     def _send(self, conn, tm, key, payload):
         try:
+            self._deliver(payload)
+        except DeliveryFailed:
+            self._release(conn, tm, [key])
+            raise
+        self._mark_done(conn, tm, [key])
+
+    def _deliver(self, payload):
+        """Send one mail; a refusal for good is logged (and the mail counts
+        as handled), any other failure raises :class:`DeliveryFailed`."""
+        try:
             get_mailer(self.registry).send_immediately(message_from(payload))
         except Exception as exc:
             if not permanent(exc):
-                self._release(conn, tm, key)
                 raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
             log.error("Mail %r to %s refused for good: %s", payload["subject"], payload["to"], exc)
-        self._mark_done(conn, tm, key)
 
-    def _release(self, conn, tm, key):
+    def _release(self, conn, tm, keys):
+        if not keys:
+            return
         try:
             with atomic(tm):
-                envelope = conn.root()[OUTBOX_KEY].get(key)
-                if envelope is not None and envelope.claimed_by == self.name:
-                    envelope.claimed_by = envelope.claimed_until = None
-                    envelope.attempts += 1
+                outbox = conn.root()[OUTBOX_KEY]
+                for envelope in filter(None, map(outbox.get, keys)):
+                    if envelope.claimed_by == self.name:
+                        envelope.claimed_by = envelope.claimed_until = None
+                        envelope.attempts += 1
         except ConflictError:
-            pass  # the claim expires by itself
+            pass  # the claims expire by themselves
 
-    def _mark_done(self, conn, tm, key):
+    def _mark_done(self, conn, tm, keys):
+        if not keys:
+            return
         try:
             with atomic(tm):
-                envelope = conn.root()[OUTBOX_KEY].get(key)
-                if envelope is not None:
+                outbox = conn.root()[OUTBOX_KEY]
+                for envelope in filter(None, map(outbox.get, keys)):
                     envelope.done = True
-            self._unmarked.discard(key)
+            self._unmarked.difference_update(keys)
         except ConflictError:
-            self._unmarked.add(key)  # still claimed by us: nobody else sends it
+            self._unmarked.update(keys)  # still claimed by us: nobody else sends them
 
 
 class _Collector:

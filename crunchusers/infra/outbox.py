@@ -18,8 +18,9 @@ import itertools
 import secrets
 import time
 
-from BTrees.OOBTree import OOBTree
 from persistent import Persistent
+
+from .btrees import WideOOBTree
 
 OUTBOX_KEY = "crunchusers.outbox"
 MAIL = "mail"
@@ -55,7 +56,7 @@ class Envelope(Persistent):
 
 class Outbox(Persistent):
     def __init__(self):
-        self.items = OOBTree({SENTINEL: None})
+        self.items = WideOOBTree({SENTINEL: None})
 
     def put(self, envelope: Envelope) -> str:
         key = new_key()

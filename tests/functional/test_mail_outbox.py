@@ -5,6 +5,7 @@ work for every address (counted calls, not a timer), and mail queued while
 the mail server is down arrives once it is back.
 """
 
+import smtplib
 import threading
 from collections import Counter
 
@@ -21,7 +22,7 @@ from crunchusers import cli, main
 from crunchusers.domain.resources.credentials import LinkTokens
 from crunchusers.domain.resources.mail_budget import MailBudget
 from crunchusers.domain.resources.users import Users
-from crunchusers.infra.mail import LEASE, DeliveryWorker, stop_delivery
+from crunchusers.infra.mail import LEASE, DeliveryFailed, DeliveryWorker, stop_delivery
 from crunchusers.infra.outbox import OUTBOX_KEY, Envelope, Outbox, Postbox, ensure_outbox
 from crunchusers.infra.storage import get_db
 from tests.conftest import FAST_ARGON2, Inbox, free_port
@@ -213,6 +214,33 @@ def test_item07_06_racing_workers_send_a_message_once(app, clock, inbox, monkeyp
     monkeypatch.setattr(Envelope, "claimable", racing)
     assert b.deliver_pending() == 0
     assert [m["Subject"] for m in inbox.messages] == ["Raced"]
+
+
+def test_a_batch_that_fails_halfway_keeps_what_was_sent_and_retries_the_rest(
+    app, clock, inbox, monkeypatch
+):
+    """Mails are claimed and marked done in batches: the mail server going
+    away in the middle of one neither loses nor repeats a mail."""
+    stop_delivery(app.registry)
+    queue_mails(app.registry, clock, ["one", "two", "three", "four"])
+    original = Mailer.send_immediately
+
+    def gone_at_three(self, message, fail_silently=False):
+        if message.subject == "three":
+            raise smtplib.SMTPServerDisconnected("gone")
+        return original(self, message, fail_silently)
+
+    monkeypatch.setattr(Mailer, "send_immediately", gone_at_three)
+    worker = DeliveryWorker(app.registry)
+    with pytest.raises(DeliveryFailed):
+        worker.deliver_pending()
+    assert [m["Subject"] for m in inbox.messages] == ["one", "two"]
+    assert pending(app.registry) == [("mail", 1), ("mail", 1)]  # released, not claimed
+
+    monkeypatch.setattr(Mailer, "send_immediately", original)
+    assert worker.deliver_pending() == 2
+    assert [m["Subject"] for m in inbox.messages] == ["one", "two", "three", "four"]
+    assert pending(app.registry) == []
 
 
 def test_item07_06_a_message_another_worker_claimed_waits_for_its_lease(app, clock, inbox):

@@ -8,9 +8,9 @@ and removal call after they change a user.
 """
 
 from BTrees.Length import Length
-from BTrees.OOBTree import OOTreeSet
 
 from ...authz.acl import account_acl
+from ...infra.btrees import WideOOTreeSet
 from ..kinds import kind
 from .base import Container, Item, SubCatalog
 
@@ -43,8 +43,8 @@ class Account(Item):
 
     def __init__(self, name, created=None):
         super().__init__(name, created)
-        self.user_ids = OOTreeSet()
-        self.by_name = OOTreeSet()
+        self.user_ids = WideOOTreeSet()
+        self.by_name = WideOOTreeSet()
         self.listed = Length()
 
     def file_member(self, user):
@@ -66,7 +66,7 @@ class Account(Item):
         step, ``infra.generations``); whether it had to."""
         if self.by_name is not None:
             return False
-        self.by_name, self.listed = OOTreeSet(), Length()
+        self.by_name, self.listed = WideOOTreeSet(), Length()
         for user_id in self.user_ids:
             user = users.get(user_id)
             if user is not None:

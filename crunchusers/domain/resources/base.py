@@ -8,9 +8,10 @@ maintained only inside their own mutators.
 """
 
 from BTrees.Length import Length
-from BTrees.OOBTree import OOBTree, OOTreeSet
+from BTrees.OOBTree import OOTreeSet
 from persistent import Persistent
 
+from ...infra.btrees import WideOOBTree
 from ...infra.tokens import new_id
 
 
@@ -60,7 +61,7 @@ class Container(Persistent):
     __parent__ = None
 
     def __init__(self):
-        self.data = OOBTree()
+        self.data = WideOOBTree()
         self._length = Length()
 
     def __getitem__(self, name):

@@ -24,6 +24,7 @@ from persistent import Persistent
 from ZODB.POSException import ConflictError
 
 from ...authz.acl import apikey_acl
+from ...infra.btrees import WideOOBTree
 from ...infra.jwt_tokens import looks_like_jwt, new_signing_key, sign, verified_id
 from ...infra.tokens import hash_token, new_id, new_token
 from ..exceptions import Conflict
@@ -137,7 +138,7 @@ class Credentials(Persistent):
     signing_key = None
 
     def __init__(self):
-        self.data = OOBTree()
+        self.data = WideOOBTree()
         self.key_guards = OOBTree()
         self.key_index = OOBTree()
 
@@ -365,8 +366,8 @@ class LinkTokens(Persistent):
     """One live link token per user and purpose: issuing a new one kills the old."""
 
     def __init__(self):
-        self.data = OOBTree()
-        self.by_user = OOBTree()  # (user_id, purpose) -> digest
+        self.data = WideOOBTree()
+        self.by_user = WideOOBTree()  # (user_id, purpose) -> digest
 
     def issue(self, user, purpose, now, lifetime, value=None) -> str:
         self.revoke(user, purpose)

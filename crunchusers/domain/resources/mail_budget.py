@@ -11,9 +11,9 @@ retried, so the cap is exact.
 """
 
 from BTrees.IOBTree import IOBTree
-from BTrees.OIBTree import OIBTree
 from persistent import Persistent
 
+from ...infra.btrees import WideOIBTree
 from ...infra.tokens import hash_token
 from .users import normalize_email
 
@@ -39,7 +39,7 @@ class MailBudget(Persistent):
         if counts is None:
             for old in list(self.hours.keys(max=hour, excludemax=True)):
                 del self.hours[old]
-            counts = self.hours[hour] = OIBTree()
+            counts = self.hours[hour] = WideOIBTree()
         key = hash_token(normalize_email(address))
         sent = counts.get(key, 0)
         if sent >= per_hour:

@@ -6,11 +6,12 @@ log-in names.  Both are changed only by the container's own methods so they
 can never drift from the users they point at.
 """
 
-from BTrees.OOBTree import OOBTree, OOTreeSet
+from BTrees.OOBTree import OOTreeSet
 from persistent.mapping import PersistentMapping
 
 from ...authz.acl import user_acl
 from ...authz.grants import collaborating_accounts
+from ...infra.btrees import WideOOBTree
 from ..kinds import kind
 from .base import Container, Item
 
@@ -30,8 +31,8 @@ class DuplicateLogin(ValueError):
 class Users(Container):
     def __init__(self):
         super().__init__()
-        self.by_email = OOBTree()
-        self.by_username = OOBTree()
+        self.by_email = WideOOBTree()
+        self.by_username = WideOOBTree()
 
     def login_taken(self, key: str) -> bool:
         """Whether a casefolded login (email or username) names someone."""
