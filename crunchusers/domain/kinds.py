@@ -24,6 +24,7 @@ so the registry is complete as soon as any resource class is importable.
 
 import importlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..authz.principals import principal
 
@@ -139,6 +140,13 @@ def kind_of(thing) -> Kind:
 def containers() -> dict:
     """The root's containers: name -> container class."""
     return {k.container: k.container_class for k in all_kinds()}
+
+
+@lru_cache(maxsize=1)
+def container_names() -> frozenset:
+    """The names of :func:`containers`, once: traversal asks on every
+    request, long after every kind registered."""
+    return frozenset(containers())
 
 
 def owned_kinds() -> tuple[Kind, ...]:

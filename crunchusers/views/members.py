@@ -6,7 +6,7 @@ from ..domain.exceptions import Invalid
 from ..domain.invitations import invite_by_email
 from ..domain.references import resolve_member
 from ..rendering import shoji
-from ..rendering.representations import dataset_tuple
+from ..rendering.representations import dataset_entry
 from . import catalog_patch
 from .bodies import EMAIL_ADDRESS, MEMBER_REFERENCE
 from .schemas import validate
@@ -57,5 +57,5 @@ def datasets_catalog(request, dataset_ids):
         if dataset is not None:
             perms = dataset_flags(api_root, me, dataset, reach)
             if perms["view"]:
-                index[request.url_of(dataset)] = dataset_tuple(request, dataset, perms)
+                url, index[url] = dataset_entry(request, dataset, perms)
     return shoji.catalog(request, request.context, index)

@@ -80,6 +80,7 @@ class Credential(Persistent):
         ``lifetime`` after its start if that is sooner."""
         latest = self.created + lifetime
         return latest if self.expires is None else min(self.expires, latest)
+
     def has_ended(self, now, idle) -> bool:
         """Expired, or a login session idle past ``idle``: it lets nobody in."""
         return not self.is_live(now) or self.idle_past(now, idle)
