@@ -27,10 +27,12 @@ NOTHING = dict.fromkeys(FLAGS, False)
 def normalize_flags(flags) -> dict:
     """Fill implied flags: edit implies view; change_permissions implies view."""
     get = getattr(flags, "data", flags).get  # a stored PersistentMapping: its dict
-    result = {flag: bool(get(flag, False)) for flag in FLAGS}
-    if result["edit"] or result["change_permissions"]:
-        result["view"] = True
-    return result
+    edit, change = bool(get("edit", False)), bool(get("change_permissions", False))
+    return {
+        "view": edit or change or bool(get("view", False)),
+        "edit": edit,
+        "change_permissions": change,
+    }
 
 
 def ceiling(user) -> dict:

@@ -10,7 +10,7 @@ from ..domain.sign_ins import last_login_in, summary
 from ..infra.clock import get_clock, isoformat
 from ..infra.settings import get_config
 from .display import display_format
-from .remembered import Unnamed, cache_of, remembered, state
+from .remembered import Unnamed, cache_of, state
 from .urls import application_url
 
 # -- users: two tiers of profile, and the tombstone -------------------------
@@ -221,30 +221,40 @@ def team_tuple(request, team, viewer) -> dict:
 
 def dataset_tuple(request, dataset, permissions) -> dict:
     """The catalog summary of a dataset; ``permissions`` are the viewer's."""
-    return dataset_entry(request, dataset, permissions)[1]
+    return next(iter(dataset_entries(request, [(dataset, permissions)]).values()))
 
 
-def dataset_entry(request, dataset, permissions) -> tuple[str, dict]:
-    """``(url, dataset_tuple)``, remembered across requests
+def dataset_entries(request, pairs) -> dict:
+    """The index of a dataset catalog from ``(dataset, permissions)`` pairs
+    (the viewer's).  Each tuple is remembered across requests
     (:mod:`.remembered`) under the states of the dataset, its owner and its
-    current editor, the permissions and the application URL."""
+    current editor, whether its project exists, the permissions and the
+    application URL."""
     api_root = request.api_root
-    users = api_root.users
-    owner = users.get(dataset.owner_id)
-    editor = users.get(dataset.current_editor_id) if dataset.current_editor_id else None
-    project = api_root.projects.get(dataset.project_id) if dataset.project_id else None
-
-    def key():
-        flags = tuple(permissions.items())
-        where = application_url(request)
-        states = (state(dataset), state(owner), state(editor), project is None)
-        return ("dataset", states, flags, where)
-
-    def build():
-        row = _dataset_tuple(request, dataset, permissions, owner, editor, project)
-        return request.url_of(dataset), row
-
-    return remembered(request, key, build)
+    users, projects = api_root.users, api_root.projects
+    cache = cache_of(request)
+    where = application_url(request)
+    index = {}
+    for dataset, permissions in pairs:
+        owner = users.get(dataset.owner_id)
+        editor = users.get(dataset.current_editor_id) if dataset.current_editor_id else None
+        project = projects.get(dataset.project_id) if dataset.project_id else None
+        key = entry = None
+        if cache is not None:
+            try:
+                states = (state(dataset), state(owner), state(editor), project is None)
+                key = (states, tuple(permissions.items()), where)
+            except Unnamed:
+                pass
+            else:
+                entry = cache.get(key)
+        if entry is None:
+            row = _dataset_tuple(request, dataset, permissions, owner, editor, project)
+            entry = (request.url_of(dataset), row)
+            if key is not None:
+                cache.put(key, entry)
+        index[entry[0]] = entry[1]
+    return index
 
 
 def _dataset_tuple(request, dataset, permissions, owner, editor, project) -> dict:
