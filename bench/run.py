@@ -137,7 +137,9 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--only",
-        help="comma-separated scenario names to measure (the baselines always run); "
+        action="append",
+        metavar="SCENARIO",
+        help="measure this scenario (repeatable) and its baseline only; "
         "targets of the others are left out",
     )
     parser.add_argument(
@@ -439,11 +441,11 @@ def make_scenarios(servers: Servers, seeded: seed.Seeded, scripts: dict) -> list
     ]
 
 
-def chosen(scenarios: list[Scenario], only: str | None) -> list[Scenario]:
+def chosen(scenarios: list[Scenario], only: list[str] | None) -> list[Scenario]:
     """The scenarios ``--only`` names, and the baselines they are compared with."""
     if not only:
         return scenarios
-    names = {name.strip() for name in only.split(",")}
+    names = set(only)
     unknown = names - {s.name for s in scenarios}
     if unknown:
         raise SystemExit(f"--only: no scenario named {', '.join(sorted(unknown))}")
