@@ -113,6 +113,7 @@ def kind(*, name, container, container_class, **declaration):
             if name == known.name or container == known.container:
                 raise ValueError(f"{cls.__name__} repeats the kind or container of {known.name}")
         _KINDS[name] = Kind(name, cls, container, container_class, **declaration)
+        container_names.cache_clear()
         return cls
 
     return register
@@ -144,8 +145,8 @@ def containers() -> dict:
 
 @lru_cache(maxsize=1)
 def container_names() -> frozenset:
-    """The names of :func:`containers`, once: traversal asks on every
-    request, long after every kind registered."""
+    """The names of :func:`containers`, remembered until the next kind
+    registers: traversal asks on every request."""
     return frozenset(containers())
 
 
