@@ -320,6 +320,7 @@ def run(args):
         **{
             "zodbconn.uri": f"file://{workdir}/Data.fs?connection_cache_size=50000",
             "crunchusers.superuser_email": "super@bench.test",
+            "crunchusers.superuser_password": "hotpath-superuser-password",
             "crunchusers.mail_directory": str(workdir / "mail"),
             "crunchusers.public_url": "http://localhost:6543",
             **CHEAP_ARGON2,

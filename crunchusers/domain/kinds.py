@@ -24,6 +24,7 @@ so the registry is complete as soon as any resource class is importable.
 
 import importlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..authz.principals import principal
 
@@ -112,6 +113,7 @@ def kind(*, name, container, container_class, **declaration):
             if name == known.name or container == known.container:
                 raise ValueError(f"{cls.__name__} repeats the kind or container of {known.name}")
         _KINDS[name] = Kind(name, cls, container, container_class, **declaration)
+        container_names.cache_clear()
         return cls
 
     return register
@@ -139,6 +141,13 @@ def kind_of(thing) -> Kind:
 def containers() -> dict:
     """The root's containers: name -> container class."""
     return {k.container: k.container_class for k in all_kinds()}
+
+
+@lru_cache(maxsize=1)
+def container_names() -> frozenset:
+    """The names of :func:`containers`, remembered until the next kind
+    registers: traversal asks on every request."""
+    return frozenset(containers())
 
 
 def owned_kinds() -> tuple[Kind, ...]:

@@ -184,7 +184,11 @@ def unlocked(api_root, user):
 
 def last_login(api_root, user):
     """When ``user`` last signed in (before these records: ``User.last_login``)."""
-    record = api_root.sign_ins.of(user)
+    return last_login_in(api_root.sign_ins.of(user), user)
+
+
+def last_login_in(record, user):
+    """``last_login`` when the user's sign-in ``record`` (or None) is at hand."""
     at = record.last.at if record is not None else None
     return at or user.last_login
 

@@ -7,10 +7,12 @@ from ..authz.grants import account_of, ceiling
 from ..authz.roles import ROLES, account_permissions_for
 from ..authz.rules import is_account_admin, may_edit_profile
 from ..domain.second_factor import state as second_factor_state
-from ..domain.sign_ins import last_login, summary
+from ..domain.sign_ins import last_login_in, summary
 from ..infra.clock import get_clock, isoformat
 from ..infra.settings import get_config
 from .display import display_format
+from .remembered import Unnamed, cache_of, state
+from .urls import application_url
 
 # -- users: two tiers of profile, and the tombstone -------------------------
 #
@@ -108,22 +110,62 @@ def _request_viewer_format(request, viewer):
     return known[1]
 
 
-def account_user_tuple(request, user, viewer, account) -> dict:
-    """An account users catalog tuple as ``viewer`` may see it."""
+def account_user_entries(request, users, viewer, account) -> dict:
+    """The index of an account users catalog: ``users`` (members of
+    ``account``) as ``viewer`` may see them.  Each tuple is remembered
+    across requests (:mod:`.remembered`) under the states of everything it
+    is built from: the user, their sign-in record and its last sign-in, the
+    viewer (their tier and the edit flag follow from the viewer, the user
+    and the account), the account, the viewer's display format and the
+    application URL."""
+    api_root = request.api_root
+    records = api_root.sign_ins.users
+    show = _request_viewer_format(request, viewer)
+    cache = cache_of(request)
+    try:
+        around = (state(viewer), state(account), show, application_url(request))
+    except Unnamed:
+        cache = None
+    index = {}
+    for user in users:
+        record = records.get(user.__name__)
+        try:
+            if cache is None or user.account_id != account.__name__:
+                raise Unnamed
+            last = state(record.last) if record is not None else None
+            key = (state(user), state(record), last, around)
+        except Unnamed:
+            url, index[url] = _account_user_entry(request, user, record, viewer, account, show)
+            continue
+        entry = cache.get(key)
+        if entry is None:
+            entry = _account_user_entry(request, user, record, viewer, account, show)
+            cache.put(key, entry)
+        index[entry[0]] = entry[1]
+    return index
+
+
+def _account_user_entry(request, user, record, viewer, account, show) -> tuple[str, dict]:
+    tier = profile_tier(viewer, user, request.api_root)
+    editable = may_edit_profile(viewer, user, account)
+    return request.url_of(user), _account_user_row(user, record, tier, editable, show)
+
+
+def _account_user_row(user, record, tier, editable, show) -> dict:
     roles = roles_of(user)
-    signed_in = last_login(request.api_root, user)
+    signed_in = last_login_in(record, user)
     row = {
         **_user_tuple(user),
         "created": isoformat(user.created),
         "last_login": isoformat(signed_in),
-        "display": display_times(user, viewer, signed_in, _request_viewer_format(request, viewer)),
+        "display": display_times(user, None, signed_in, show),
         "roles": roles,
         "roles_csv": ",".join(roles),
         "account_permissions": account_permissions_for(user),
         "dataset_permissions": ceiling(user),
-        "editable": may_edit_profile(viewer, user, account),
+        "editable": editable,
     }
-    return for_tier(row, profile_tier(viewer, user, request.api_root))
+    return for_tier(row, tier)
 
 
 def user_body(request, user) -> dict:
@@ -181,10 +223,43 @@ def team_tuple(request, team, viewer) -> dict:
 
 def dataset_tuple(request, dataset, permissions) -> dict:
     """The catalog summary of a dataset; ``permissions`` are the viewer's."""
-    users = request.api_root.users
-    owner = users.get(dataset.owner_id)
-    editor = users.get(dataset.current_editor_id) if dataset.current_editor_id else None
-    project = request.api_root.projects.get(dataset.project_id) if dataset.project_id else None
+    return next(iter(dataset_entries(request, [(dataset, permissions)]).values()))
+
+
+def dataset_entries(request, pairs) -> dict:
+    """The index of a dataset catalog from ``(dataset, permissions)`` pairs
+    (the viewer's).  Each tuple is remembered across requests
+    (:mod:`.remembered`) under the states of the dataset, its owner and its
+    current editor, whether its project exists, the permissions and the
+    application URL."""
+    api_root = request.api_root
+    users, projects = api_root.users, api_root.projects
+    cache = cache_of(request)
+    where = application_url(request)
+    index = {}
+    for dataset, permissions in pairs:
+        owner = users.get(dataset.owner_id)
+        editor = users.get(dataset.current_editor_id) if dataset.current_editor_id else None
+        project = projects.get(dataset.project_id) if dataset.project_id else None
+        key = entry = None
+        if cache is not None:
+            try:
+                states = (state(dataset), state(owner), state(editor), project is None)
+                key = (states, tuple(permissions.items()), where)
+            except Unnamed:
+                pass
+            else:
+                entry = cache.get(key)
+        if entry is None:
+            row = _dataset_tuple(request, dataset, permissions, owner, editor, project)
+            entry = (request.url_of(dataset), row)
+            if key is not None:
+                cache.put(key, entry)
+        index[entry[0]] = entry[1]
+    return index
+
+
+def _dataset_tuple(request, dataset, permissions, owner, editor, project) -> dict:
     owner_name = owner.name if owner is not None else None
     return {
         "id": dataset.__name__,

@@ -11,6 +11,8 @@ is).  Under a virtual root (``X-Vhm-Root``) it leaves the work to
 ``resource_url``.
 """
 
+from functools import lru_cache
+
 from pyramid.traversal import PATH_SEGMENT_SAFE, VH_ROOT_KEY, quote_path_segment
 
 CACHE = "_crunchusers_urls"
@@ -20,9 +22,13 @@ APP_URL = "_crunchusers_application_url"
 def url_of(request, resource, *elements) -> str:
     """``request.resource_url(resource, *elements)``, remembered per request."""
     url = _url(request, resource)
-    if elements:
-        url += "/".join(quote_path_segment(e, safe=PATH_SEGMENT_SAFE) for e in elements)
-    return url
+    return url + _tail(elements) if elements else url
+
+
+@lru_cache(maxsize=1024)
+def _tail(elements: tuple) -> str:
+    """The quoted elements joined: views append the same few names."""
+    return "/".join(quote_path_segment(e, safe=PATH_SEGMENT_SAFE) for e in elements)
 
 
 def application_url(request) -> str:

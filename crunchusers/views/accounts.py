@@ -26,7 +26,7 @@ from ..domain.users import create_account, new_user
 from ..infra.clock import get_clock
 from ..infra.settings import get_config
 from ..rendering import shoji
-from ..rendering.representations import account_user_tuple
+from ..rendering.representations import account_user_entries
 from . import catalog_patch, created, no_content, read_entity, register, tree_service, view_table
 from .bodies import ANY_OBJECT, AccountPatch, NewAccount, NewAccountUser
 from .params import Page
@@ -185,7 +185,7 @@ def get_account_users(request):
     if status is None and not search and account.by_name is not None:
         total = account.listed()
         ids = account.member_page(0 if page.size is None else page.start, page.size)
-        selected = [users[uid] for uid in ids if uid in users]
+        selected = [u for u in map(users.get, ids) if u is not None]
     else:
         selected = _selected_members(account, users, status, search)
         total = len(selected)
@@ -197,7 +197,7 @@ def get_account_users(request):
         extra["total"] = total
         links = page.links(request.resource_url(request.context), total)
     viewer = request.identity
-    index = {request.url_of(u): account_user_tuple(request, u, viewer, account) for u in selected}
+    index = account_user_entries(request, selected, viewer, account)
     doc = shoji.catalog(request, request.context, index, self_url=request.url, urls=links)
     doc.update(extra)
     return doc

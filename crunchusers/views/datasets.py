@@ -36,7 +36,7 @@ from ..domain.resources.projects import PERSONAL
 from ..domain.sharing import check_ceiling
 from ..infra.clock import get_clock, isoformat
 from ..rendering import shoji
-from ..rendering.representations import dataset_tuple
+from ..rendering.representations import dataset_entries, dataset_tuple
 from . import (
     account_member,
     catalog_patch,
@@ -167,7 +167,7 @@ def place_dataset(request, dataset, ref, field):
 
 
 def catalog_of(request, context, pairs, **links):
-    index = {request.url_of(d): dataset_tuple(request, d, p) for d, p in pairs}
+    index = dataset_entries(request, pairs)
     return shoji.catalog(request, context, index, self_url=request.url, **links)
 
 

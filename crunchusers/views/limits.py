@@ -15,7 +15,8 @@ def is_undecodable(request) -> bool:
     """True when the path or the query string is not valid UTF-8."""
     try:
         request.path_info  # noqa: B018 -- decoding is the check
-        request.GET  # noqa: B018
+        if request.environ.get("QUERY_STRING"):  # an empty one decodes
+            request.GET  # noqa: B018
     except UnicodeDecodeError:
         return True
     return False

@@ -6,7 +6,7 @@ from ..domain.exceptions import Invalid
 from ..domain.invitations import invite_by_email
 from ..domain.references import resolve_member
 from ..rendering import shoji
-from ..rendering.representations import dataset_tuple
+from ..rendering.representations import dataset_entries
 from . import catalog_patch
 from .bodies import EMAIL_ADDRESS, MEMBER_REFERENCE
 from .schemas import validate
@@ -51,11 +51,11 @@ def datasets_catalog(request, dataset_ids):
     api_root = request.api_root
     me = request.identity
     reach = reach_of(api_root, me)
-    index = {}
+    pairs = []
     for dataset_id in sorted(dataset_ids):
         dataset = api_root.datasets.get(dataset_id)
         if dataset is not None:
             perms = dataset_flags(api_root, me, dataset, reach)
             if perms["view"]:
-                index[request.url_of(dataset)] = dataset_tuple(request, dataset, perms)
-    return shoji.catalog(request, request.context, index)
+                pairs.append((dataset, perms))
+    return shoji.catalog(request, request.context, dataset_entries(request, pairs))

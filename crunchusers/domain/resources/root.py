@@ -13,7 +13,7 @@ from persistent.mapping import PersistentMapping
 from ...authz.acl import root_acl
 from ...infra.clock import get_clock
 from ...infra.jwt_tokens import signing_key
-from ..kinds import containers
+from ..kinds import container_names, containers
 from .credentials import ApiKeys, Credentials, LinkTokens
 from .login_flows import LoginFlows
 from .mail_budget import MailBudget
@@ -80,7 +80,7 @@ class ApiRoot(Persistent):
         return root_acl(self)
 
     def __getitem__(self, name):
-        if name in containers():
+        if name in container_names():
             return getattr(self, name)
         raise KeyError(name)
 

@@ -2,9 +2,13 @@
 
 from crunchusers.authz.grants import (
     FULL,
+    NOTHING,
+    coalesce,
+    dataset_flags,
     dataset_grants,
     project_chain,
     project_membership,
+    reach_of,
     reachable_projects,
 )
 from crunchusers.authz.grants import (
@@ -232,3 +236,29 @@ def test_reachable_projects_include_owned_ones_without_membership(w):
     hand_over(w.root, folder, w.sue)
     w.tree.leave(folder, w.sue)  # owner, no longer a member
     assert [x.name for x in reachable_projects(w.root, w.sue)] == ["folder"]
+
+
+def test_dataset_flags_are_the_or_over_dataset_grants_for_everyone(w):
+    """``dataset_flags`` merges without listing the grants: the same flags
+    as ``coalesce(dataset_grants(...))`` for every user and dataset."""
+    crew = w.tree.team(w.ed, "crew", members=[w.sam, w.otto])
+    top = w.tree.project(w.ed, "top", viewers=[w.sue], editors=[crew])
+    folder = w.tree.project(w.ed, "folder", parent=top, editors=[w.sam])
+    datasets = [
+        w.tree.dataset(w.ed, "plain"),
+        w.tree.dataset(w.ed, "nested", project=folder),
+        w.tree.dataset(w.sam, "draft", published=False),
+        w.tree.dataset(w.oscar, "foreign"),
+    ]
+    w.tree.share(datasets[0], crew, view=True)
+    w.tree.share(datasets[0], w.sue, edit=True)
+    w.tree.share(datasets[2], w.sue, change_permissions=True)
+    w.tree.share(datasets[3], w.otto, view=True)
+    w.tree.limit(w.sue, view=True, edit=False)
+    for user in w.root.users.values():
+        reach = reach_of(w.root, user)
+        for dataset in datasets:
+            expected = coalesce(dataset_grants(w.root, user, dataset, reach), reach.cap)
+            if not dataset.is_published and not expected["edit"]:
+                expected = dict(NOTHING)
+            assert dataset_flags(w.root, user, dataset) == expected, (user.name, dataset.name)
