@@ -5,16 +5,9 @@ import pytest
 from webtest import TestApp
 
 from tests.conftest import delivering
-from tests.factories import acme_and_other
 from tests.functional.browser.conftest import BROWSER_ACCEPT
+from tests.functional.sign_in.conftest import acme  # noqa: F401 -- the same scene
 from tests.functional.sign_in.conftest import app_with as sign_in_app_with
-
-
-@pytest.fixture
-def acme(factory):
-    scene = acme_and_other(factory)
-    scene.add("admin", roles=("administrator",))
-    return scene
 
 
 @pytest.fixture
