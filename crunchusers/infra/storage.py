@@ -92,12 +92,19 @@ def created_concurrently(exc: Exception) -> bool:
 def open_db(uri: str, name: str, databases: dict) -> DB:
     """pyramid_zodbconn's ``db_from_uri`` with the old class paths mapped
     (:func:`.generations.class_factory`), retried when another process
-    creates the storage's schema or the ZODB root at the same moment."""
+    creates the storage's schema or the ZODB root at the same moment.  A
+    ZEO client with ``server-sync`` syncs on the server's last transaction
+    (:mod:`.zeo_sync`: ZEO's own ping can come back before a commit's
+    invalidations)."""
     for attempt in range(BOOTSTRAP_ATTEMPTS):
         storage_factory, db_kw = resolve_uri(uri)
         storage = None
         try:
             storage = storage_factory()
+            if getattr(storage, "server_sync", False):  # ZEO, an optional extra
+                from .zeo_sync import sound_server_sync
+
+                storage = sound_server_sync(storage)
             return DB(
                 storage,
                 databases=databases,
