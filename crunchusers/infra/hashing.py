@@ -23,6 +23,8 @@ import os
 import threading
 from collections import deque
 
+from .write_turns import paused
+
 log = logging.getLogger(__name__)
 
 #: How much lower the hashing threads' CPU priority is (Linux ``nice``).
@@ -89,13 +91,14 @@ class HashGate:
                 raise HashingBusy()
             self.queue.append(job)
             self.lock.notify_all()
-        if not job.started.wait(self.wait_seconds):
-            with self.lock:
-                if job in self.queue:  # still waiting: give up its place
-                    self.queue.remove(job)
-                    self.refused += 1
-                    raise HashingBusy()
-        job.done.wait()
+        with paused():  # a write turn (infra.write_turns) is not held while waiting
+            if not job.started.wait(self.wait_seconds):
+                with self.lock:
+                    if job in self.queue:  # still waiting: give up its place
+                        self.queue.remove(job)
+                        self.refused += 1
+                        raise HashingBusy()
+            job.done.wait()
         if job.error is not None:
             raise job.error
         return job.result

@@ -33,6 +33,7 @@ MODULES = (
     ".access_log",
     ".errors",
     ".retry",
+    ".turns",
     ".limits",
     ".csrf",
     ".root",

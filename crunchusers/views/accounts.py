@@ -31,6 +31,7 @@ from . import catalog_patch, created, no_content, read_entity, register, tree_se
 from .bodies import ANY_OBJECT, AccountPatch, NewAccount, NewAccountUser
 from .params import Page
 from .schemas import validate
+from .turns import take_turns
 
 accounts = tree_service("accounts", "/api/accounts/", description="Accounts")
 
@@ -344,3 +345,5 @@ view_table(
 
 def includeme(config):
     register(config, accounts, *account_services, *account_users_services)
+    # Invites: 16 clients inviting at once insert into the same trees.
+    take_turns(config, account_users_services, "POST")

@@ -7,7 +7,9 @@ the mail server is down arrives once it is back.
 
 import smtplib
 import threading
+import time
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 import transaction
@@ -22,7 +24,13 @@ from crunchusers import cli, main
 from crunchusers.domain.resources.credentials import LinkTokens
 from crunchusers.domain.resources.mail_budget import MailBudget
 from crunchusers.domain.resources.users import Users
-from crunchusers.infra.mail import LEASE, DeliveryFailed, DeliveryWorker, stop_delivery
+from crunchusers.infra.mail import (
+    GATHER_SECONDS,
+    LEASE,
+    DeliveryFailed,
+    DeliveryWorker,
+    stop_delivery,
+)
 from crunchusers.infra.outbox import OUTBOX_KEY, Envelope, Outbox, Postbox, ensure_outbox
 from crunchusers.infra.storage import get_db
 from tests.conftest import FAST_ARGON2, Inbox, free_port
@@ -179,6 +187,28 @@ def queue_mails(registry, clock, subjects, **claim):
                 setattr(root[OUTBOX_KEY].get(key), name, value)
 
     in_transaction(registry, change)
+
+
+def test_passes_woken_by_commits_start_a_gathering_time_apart(app, clock, inbox, monkeypatch):
+    """A stream of commits does not get a pass (a claim and a done commit)
+    each: a pass a commit wakes starts ``GATHER_SECONDS`` after the one
+    before, and takes what was queued meanwhile together."""
+    worker = app.registry.crunchusers_delivery
+    starts = []
+    real_pass = DeliveryWorker._pass
+
+    def timed_pass(self):
+        starts.append(self._pass_started)
+        real_pass(self)
+
+    monkeypatch.setattr(DeliveryWorker, "_pass", timed_pass)
+    for n in range(6):
+        queue_mails(app.registry, clock, [f"m{n}"])
+        worker.wake()
+        time.sleep(0.01)
+    assert len(inbox.wait_for(6)) == 6
+    gaps = [later - earlier for earlier, later in pairwise(starts)]
+    assert min(gaps, default=GATHER_SECONDS) >= GATHER_SECONDS * 0.99
 
 
 def test_item07_06_two_workers_send_each_mail_once(app, clock, inbox):
