@@ -35,6 +35,7 @@ MODULES = (
     ".retry",
     ".limits",
     ".csrf",
+    ".read_cache",
     ".root",
     ".auth",
     ".users",
