@@ -22,10 +22,10 @@ transaction, a connection or any view, to the identical request, as long as
 Only ``200`` JSON answers to ``GET`` are kept, and only those that committed
 nothing (the last transaction is the same after the answer as before it:
 a read that stamped a session's use, or a tracked user's read, is not kept)
-and set no cookie.  The key is everything a view can see of the request: the
-method, scheme, host, port, script name, path and query, the client's
-address and every header, the credentials included, so one client's answer
-never reaches another.
+and set no cookie, with every header the response callbacks add.  The key
+is everything a view can see of the request: the method, scheme, host,
+port, script name, path and query, the client's address and every header,
+the credentials included, so one client's answer never reaches another.
 
 Only for storages whose last transaction this process knows without asking
 anyone (FileStorage, MappingStorage, DemoStorage): over ZEO or RelStorage,
@@ -139,7 +139,10 @@ class ReadCache:
         self.hits += 1
         return entry
 
-    def keep(self, key, state, entry: Kept, registry):
+    def keep(self, key, state, response, holds_until, registry):
+        if not is_keepable(response):
+            return
+        entry = Kept(response, holds_until)
         with self.lock:
             if not _same(self.current_state(registry), state):
                 return  # a commit since: this answer may already be stale
@@ -187,8 +190,13 @@ def read_cache_tween_factory(handler, registry):
             response = handler(request)
         finally:
             stop_watching(token)
-        if watch.timeless and is_keepable(response):
-            cache.keep(key, state, Kept(response, watch.holds_until), registry)
+        if watch.timeless:
+            # Kept last of all, once the response callbacks that the layers
+            # below registered (Cornice's headers) have run: a kept answer
+            # is the whole answer, and a hit registers none of them again.
+            request.add_response_callback(
+                lambda _, final: cache.keep(key, state, final, watch.holds_until, registry)
+            )
         return response
 
     return read_cache_tween

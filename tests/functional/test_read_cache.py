@@ -39,6 +39,7 @@ def read_twice(testapp, app, url, headers, status=200):
     second = testapp.get(url, headers=headers, status=status)
     assert hits(app) == before + 1, "the second read was not answered from the cache"
     assert second.body == first.body
+    assert sorted(second.headerlist) == sorted(first.headerlist)  # nosniff too
     return second
 
 
@@ -272,8 +273,6 @@ def test_the_cache_belongs_to_one_database_state(tmp_path):
     from pyramid.response import Response
     from ZODB import DB
 
-    from crunchusers.views.read_cache import Kept
-
     db = DB(None)
     registry = SimpleNamespace(crunchusers_config=object(), crunchusers_clock=FrozenClock())
     now = registry.crunchusers_clock.now()
@@ -286,10 +285,41 @@ def test_the_cache_belongs_to_one_database_state(tmp_path):
 
     cache = ReadCache(db, 1 << 20)
     state = cache.current_state(registry)
-    cache.keep("k", state, Kept(Response(json_body={}), None), registry)
+    cache.keep("k", state, Response(json_body={}), None, registry)
     assert cache.find("k", state, now) is not None
     commit()
     assert cache.find("k", cache.current_state(registry), now) is None
-    cache.keep("k", state, Kept(Response(json_body={}), None), registry)  # made before it
+    cache.keep("k", state, Response(json_body={}), None, registry)  # made before it
     assert cache.find("k", cache.current_state(registry), now) is None
     db.close()
+
+
+def test_a_kept_answer_has_the_response_callbacks_headers(app, testapp, scene):
+    """Cornice adds ``X-Content-Type-Options`` in a response callback, after
+    the cache's tween: the kept copy is taken after it."""
+    owner = scene.headers("owner")
+    testapp.get("/api/", headers=owner)
+    kept = read_twice(testapp, app, "/api/", owner)
+    assert kept.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_callback_that_sets_a_cookie_keeps_the_answer_out(app):
+    from pyramid.request import Request
+    from pyramid.response import Response
+
+    from crunchusers.views.read_cache import read_cache_tween_factory
+
+    calls = []
+
+    def handler(request):
+        calls.append(request.path)
+        if request.path == "/cookie":
+            request.add_response_callback(lambda _, response: response.set_cookie("c", "v"))
+        return Response(json_body={}, content_type="application/json")
+
+    tween = read_cache_tween_factory(handler, app.registry)
+    for path in ("/cookie", "/cookie", "/plain", "/plain"):
+        request = Request.blank(path)
+        response = tween(request)
+        request._process_response_callbacks(response)  # as the router does
+    assert calls == ["/cookie", "/cookie", "/plain"]
