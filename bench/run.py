@@ -202,10 +202,12 @@ def start_process(
     return server
 
 
-def start_server(stack: ExitStack, name: str, workdir: Path, *extra: str) -> Server:
-    """``serve.py <name>``: one waitress process."""
+def start_server(
+    stack: ExitStack, name: str, workdir: Path, *extra: str, app: str | None = None
+) -> Server:
+    """``serve.py <app>`` (``app`` defaults to ``name``): one waitress process."""
     port = free_port()
-    argv = [sys.executable, str(HERE / "serve.py"), name, "--port", str(port), *extra]
+    argv = [sys.executable, str(HERE / "serve.py"), app or name, "--port", str(port), *extra]
     return start_process(stack, name, workdir, argv, port)
 
 
@@ -317,6 +319,7 @@ class Servers:
     baseline; runzeo and gunicorn for the multi-process rows."""
 
     app: Server
+    uncached: Server  # the app on its own copy of the seed, read cache off
     baseline: Server
     zeo: Server
     app_1proc: Server
@@ -326,6 +329,7 @@ class Servers:
     def all(self) -> list[Server]:
         return [
             self.app,
+            self.uncached,
             self.baseline,
             self.zeo,
             self.app_1proc,
@@ -348,6 +352,9 @@ EMAIL_LOOKUP = "email lookup /api/users/?email="
 LOGIN = "login (c1)"
 INVITE = "invite (write)"
 SHARE = "dataset share (write)"
+#: Rows measured on the app with its read cache off (views.read_cache).
+UNCACHED = ", read cache off"
+MIXED = "user entity, 1 request in 10 a PATCH (owner)"
 
 
 # The Lua files behind the POST/PATCH scenarios (@NAME@ is filled in).
@@ -371,6 +378,19 @@ request = function()
     '{"email": "%08x-inv-%s-%d@bench.example.com", "send_invite": true}',
     math.random(0, 2147483647), prefix, counter)
   return wrk.format(nil, nil, nil, body)
+end
+"""
+# Reads of one user entity, every 10th request a PATCH of it: each write
+# commits, which empties the read cache (the mixed rows).
+MIXED_LUA = """
+local counter = 0
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  counter = counter + 1
+  if counter % 10 == 0 then
+    return wrk.format("PATCH", nil, nil, '{"title": "bench ' .. counter .. '"}')
+  end
+  return wrk.format("GET", nil, nil, nil)
 end
 """
 # A random dataset of the sharer's, granted to a random user.
@@ -401,6 +421,7 @@ def write_scripts(workdir: Path, app: Server, seeded: seed.Seeded) -> dict[str, 
     scripts = {
         "login": LOGIN_LUA.replace("@BODY@", json.dumps(json.dumps(login))),
         "invite": INVITE_LUA,
+        "mixed": MIXED_LUA,
         "share": SHARE_LUA.replace("@DATASETS@", lua_list(datasets)).replace(
             "@GRANTEES@", lua_list(grantees)
         ),
@@ -416,7 +437,9 @@ def write_scripts(workdir: Path, app: Server, seeded: seed.Seeded) -> dict[str, 
 def make_scenarios(servers: Servers, seeded: seed.Seeded, scripts: dict) -> list[Scenario]:
     """The owner (account admin) reads users, the page and visible_datasets;
     the typical member and the catalog member read their dataset catalogs;
-    the sharer shares its datasets, the inviter invites into its account."""
+    the sharer shares its datasets, the inviter invites into its account.
+    The main read rows are measured again on the app with its read cache
+    off, and the user entity under a mix of reads and writes on both."""
     app = servers.app
     owner = login(app, seeded.owner_email, seeded.password)
     member = login(app, seeded.member_email, seeded.password)
@@ -430,11 +453,10 @@ def make_scenarios(servers: Servers, seeded: seed.Seeded, scripts: dict) -> list
     email = urllib.parse.quote(seeded.target_email)
     return [
         Scenario(BASE_1, servers.baseline.base_url + "/json"),
-        Scenario("GET /api/ (owner)", api + "/", owner),
-        Scenario(USER_ENTITY, app.base_url + user_path, owner),
+        *read_rows(app, seeded, owner, catalog),
+        Scenario(MIXED, app.base_url + user_path, owner, script=scripts["mixed"]),
+        *uncached_rows(servers.uncached, seeded, scripts),
         Scenario("dataset entity (member)", dataset, member),
-        Scenario(PAGE_100, f"{api}/account/users/?page_size=100", owner, CATALOG_CONNECTIONS),
-        Scenario(MEMBER_CATALOG, api + "/datasets/", catalog, CATALOG_CONNECTIONS),
         Scenario("typical member's datasets", api + "/datasets/", member, CATALOG_CONNECTIONS),
         Scenario(
             "visible_datasets of the member (owner)",
@@ -450,6 +472,31 @@ def make_scenarios(servers: Servers, seeded: seed.Seeded, scripts: dict) -> list
         Scenario(BASE_2, servers.baseline_2proc.base_url + "/json", base=BASE_2),
         Scenario(USER_1PROC, servers.app_1proc.base_url + user_path, owner_zeo),
         Scenario(USER_2PROC, servers.app_2proc.base_url + user_path, owner_zeo, base=BASE_2),
+    ]
+
+
+def read_rows(app: Server, seeded: seed.Seeded, owner, catalog, suffix="") -> list[Scenario]:
+    """The four read rows with targets (or, with ``suffix``, their twins)."""
+    api = app.base_url + "/api"
+    return [
+        Scenario("GET /api/ (owner)" + suffix, api + "/", owner),
+        Scenario(USER_ENTITY + suffix, f"{api}/users/{seeded.target_user_id}/", owner),
+        Scenario(
+            PAGE_100 + suffix, f"{api}/account/users/?page_size=100", owner, CATALOG_CONNECTIONS
+        ),
+        Scenario(MEMBER_CATALOG + suffix, api + "/datasets/", catalog, CATALOG_CONNECTIONS),
+    ]
+
+
+def uncached_rows(uncached: Server, seeded: seed.Seeded, scripts: dict) -> list[Scenario]:
+    """The read rows and the mixed row on the app whose read cache is off
+    (its own logins: its database is a copy)."""
+    owner = login(uncached, seeded.owner_email, seeded.password)
+    catalog = login(uncached, seeded.catalog_email, seeded.password)
+    user_url = f"{uncached.base_url}/api/users/{seeded.target_user_id}/"
+    return [
+        *read_rows(uncached, seeded, owner, catalog, UNCACHED),
+        Scenario(MIXED + UNCACHED, user_url, owner, script=scripts["mixed"]),
     ]
 
 
@@ -761,16 +808,31 @@ def write_results(args, seeded: seed.Seeded, timings, sizes, rows, extra: dict) 
     return path
 
 
+def copy_storage(db_path: Path, folder: Path) -> Path:
+    """A copy of the seeded FileStorage (and its index) in ``folder``."""
+    folder.mkdir()
+    copy = folder / "Data.fs"
+    shutil.copy(db_path, copy)
+    if db_path.with_suffix(".fs.index").exists():
+        shutil.copy(db_path.with_suffix(".fs.index"), copy.with_suffix(".fs.index"))
+    return copy
+
+
 def start_servers(stack: ExitStack, workdir: Path, db_path: Path, threads=None) -> Servers:
     """Every server at once (their start-ups overlap), then wait for each."""
-    zeo_fs = workdir / "zeo" / "Data.fs"
-    zeo_fs.parent.mkdir()
-    shutil.copy(db_path, zeo_fs)
-    if db_path.with_suffix(".fs.index").exists():
-        shutil.copy(db_path.with_suffix(".fs.index"), zeo_fs.with_suffix(".fs.index"))
+    zeo_fs = copy_storage(db_path, workdir / "zeo")
     mail = workdir / "mail"
     app = start_server(
         stack, "crunchusers", workdir, "--db", str(db_path), "--mail-directory", str(mail)
+    )
+    uncached_fs = copy_storage(db_path, workdir / "uncached")
+    uncached = start_server(
+        stack,
+        "crunchusers-uncached",
+        workdir,
+        *("--db", str(uncached_fs), "--mail-directory", str(mail.with_name("mail-uncached"))),
+        *("--setting", "crunchusers.read_cache_mb=0"),
+        app="crunchusers",
     )
     baseline = start_server(stack, "baseline", workdir)
     zeo = start_zeo(stack, workdir, zeo_fs)
@@ -780,6 +842,7 @@ def start_servers(stack: ExitStack, workdir: Path, db_path: Path, threads=None) 
     }
     servers = Servers(
         app=app,
+        uncached=uncached,
         baseline=baseline,
         zeo=zeo,
         app_1proc=start_gunicorn(
@@ -792,7 +855,7 @@ def start_servers(stack: ExitStack, workdir: Path, db_path: Path, threads=None) 
             stack, "baseline-2proc", workdir, "baseline", 2, None, threads
         ),
     )
-    for server in (app, servers.app_1proc, servers.app_2proc):
+    for server in (app, uncached, servers.app_1proc, servers.app_2proc):
         wait_until_ready(server, "/api/public/")
     for server in (baseline, servers.baseline_2proc):
         wait_until_ready(server, "/json")

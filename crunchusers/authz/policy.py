@@ -17,8 +17,8 @@ from pyramid.location import lineage
 from pyramid.security import Allowed, Denied
 
 from ..domain.session_lifetime import session_lifetime
-from ..infra.clock import get_clock
-from ..infra.jwt_tokens import signing_key
+from ..infra.clock import get_clock, reading_holds_until
+from ..infra.jwt_tokens import expiry_of, looks_like_jwt, signing_key
 from ..infra.settings import get_config
 from .principals import principals_for
 from .verification import verification_gate
@@ -61,8 +61,15 @@ class SecurityPolicy:
         user = api_root.users.get(credential.user_id)
         if user is None or not user.may_sign_in:
             return None
-        if credential.older_than(now, session_lifetime(api_root, user, config.session_lifetime)):
+        lifetime = session_lifetime(api_root, user, config.session_lifetime)
+        if credential.older_than(now, lifetime):
             return None
+        # Until when this answer holds, for the read cache (views.read_cache).
+        signed = credential.expires is not None and looks_like_jwt(token)
+        jwt_expiry = expiry_of(credential.expires) if signed else None
+        holds = credential.lets_in_until(config.session_idle, lifetime, jwt_expiry)
+        if holds is not None:
+            reading_holds_until(holds)
         request._crunchusers_touch = lambda: credential.touch(now)
         return user
 

@@ -41,6 +41,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..infra.clock import reading_holds_until
 from .exceptions import DomainError
 from .federation import uses_external_identity
 from .resources.credentials import LOGIN_SESSION
@@ -201,6 +202,8 @@ def summary(api_root, user, now, idle) -> dict:
     sessions = [
         c for c in api_root.credentials.of_user(user, LOGIN_SESSION) if not c.has_ended(now, idle)
     ]
+    # The count holds until the first of them ends (an ended one stays ended).
+    reading_holds_until(min((c.live_until(idle) for c in sessions), default=None))
     return {
         "last_login": last_login(api_root, user),
         "last_login_ip": record.last.ip if record is not None else None,

@@ -33,8 +33,13 @@ def looks_like_jwt(token: str) -> bool:
     return token.count(".") == 2
 
 
+def expiry_of(expires: datetime) -> datetime:
+    """The ``exp`` a token signed for ``expires`` carries (whole seconds)."""
+    return datetime.fromtimestamp(int(expires.timestamp()), UTC)
+
+
 def sign(key: str, public_id: str, expires: datetime) -> str:
-    claims = {"jti": public_id, "exp": int(expires.timestamp())}
+    claims = {"jti": public_id, "exp": int(expiry_of(expires).timestamp())}
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 

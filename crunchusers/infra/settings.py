@@ -52,6 +52,8 @@ class Config:
     #: The issuer authenticator apps show next to the user's address.
     totp_issuer: str = "crunchusers"
     retry_backoff_ms: float = 20
+    #: Memory for kept read answers (views.read_cache); 0 switches them off.
+    read_cache_mb: int = 16
     login: LoginSettings = field(default_factory=LoginSettings)
 
     @property
@@ -95,6 +97,7 @@ class Config:
             session_idle=timedelta(seconds=int(get("session_idle_seconds", 8 * 3600))),
             totp_issuer=get("totp_issuer") or "crunchusers",
             retry_backoff_ms=float(get("retry_backoff_ms", 20)),
+            read_cache_mb=int(get("read_cache_mb", 16)),
             login=LoginSettings.from_settings(get, int(get("argon2.parallelism", 4))),
         )
 

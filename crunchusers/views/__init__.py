@@ -36,6 +36,7 @@ MODULES = (
     ".turns",
     ".limits",
     ".csrf",
+    ".read_cache",
     ".root",
     ".auth",
     ".users",

@@ -25,6 +25,7 @@ from ZODB.POSException import ConflictError
 
 from ...authz.acl import apikey_acl
 from ...infra.btrees import WideOOBTree
+from ...infra.clock import TICK
 from ...infra.jwt_tokens import looks_like_jwt, new_signing_key, sign, verified_id
 from ...infra.tokens import hash_token, new_id, new_token
 from ..exceptions import Conflict
@@ -81,6 +82,27 @@ class Credential(Persistent):
         ``lifetime`` after its start if that is sooner."""
         latest = self.created + lifetime
         return latest if self.expires is None else min(self.expires, latest)
+
+    def lets_in_until(self, idle, lifetime, token_expiry=None):
+        """The last moment at which this credential still lets its user in
+        exactly as it does now, with no write: the earliest of its expiry
+        (``token_expiry``, a JWT's own, may be earlier), the end of its idle
+        time and of ``lifetime``, and the moment before :meth:`touch` would
+        stamp it again.  The read cache keeps an answer until then."""
+        ends = [self.expires, token_expiry]
+        if self.kind == LOGIN_SESSION:
+            used = self.last_used or self.created
+            ends += [used + idle, self.created + lifetime]
+        if self.last_used is not None:
+            ends.append(self.last_used + LAST_USED_RESOLUTION - TICK)
+        return min(end for end in ends if end is not None) if any(ends) else None
+
+    def live_until(self, idle):
+        """The last moment :meth:`has_ended` is false (None: never ends)."""
+        ends = [self.expires]
+        if self.kind == LOGIN_SESSION:
+            ends.append((self.last_used or self.created) + idle)
+        return min((end for end in ends if end is not None), default=None)
 
     def has_ended(self, now, idle) -> bool:
         """Expired, or a login session idle past ``idle``: it lets nobody in."""
