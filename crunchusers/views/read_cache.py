@@ -22,10 +22,12 @@ transaction, a connection or any view, to the identical request, as long as
 Only ``200`` JSON answers to ``GET`` are kept, and only those that committed
 nothing (the last transaction is the same after the answer as before it:
 a read that stamped a session's use, or a tracked user's read, is not kept)
-and set no cookie.  The key is everything a view can see of the request: the
-method, scheme, host, port, script name, path and query, the client's
-address and every header, the credentials included, so one client's answer
-never reaches another.
+and set no cookie.  They are kept as sent, after the response callbacks:
+a kept answer is served without a view, so without the callbacks a view's
+request registers (Cornice's ``nosniff`` header).  The key is everything a
+view can see of the request: the method, scheme, host, port, script name,
+path and query, the client's address and every header, the credentials
+included, so one client's answer never reaches another.
 
 Only for storages whose last transaction this process knows without asking
 anyone (FileStorage, MappingStorage, DemoStorage): over ZEO or RelStorage,
@@ -187,8 +189,15 @@ def read_cache_tween_factory(handler, registry):
             response = handler(request)
         finally:
             stop_watching(token)
-        if watch.timeless and is_keepable(response):
-            cache.keep(key, state, Kept(response, watch.holds_until), registry)
+        if watch.timeless:
+            # Kept as sent: after the response callbacks the request has
+            # (Cornice's ``X-Content-Type-Options``), which a kept answer,
+            # served without a view, would not get.  This one runs last.
+            def keep(request, sent):
+                if is_keepable(sent):
+                    cache.keep(key, state, Kept(sent, watch.holds_until), registry)
+
+            request.add_response_callback(keep)
         return response
 
     return read_cache_tween
