@@ -39,10 +39,12 @@ Why: a read through every layer (routing, traversal, Cornice, the
 transaction, the connection, the security policy, the renderer) costs 3-10
 times a bare Pyramid view, however lean each layer is (README, *Speed*);
 a kept answer costs about as much as the bare view.  ``crunchusers.read_cache_mb``
-(16 by default, 0 to switch it off) bounds its memory; once full, nothing more
-is kept until the next commit empties it.
+(16 by default, 0 to switch it off) bounds its memory, keys included (a
+client chooses their size); once full, nothing more is kept until the next
+commit empties it.
 """
 
+import sys
 import threading
 
 from pyramid.response import Response
@@ -94,19 +96,36 @@ def is_keepable(response) -> bool:
     )
 
 
+#: What a kept answer takes besides its key, headers and body: the
+#: :class:`Kept` and its slot in the dict, rounded up.
+ENTRY_BYTES = 256
+
+
+def footprint(value) -> int:
+    """The bytes ``value`` takes in memory: a string, bytes or None, or a
+    tuple of them (a key, a header list)."""
+    size = sys.getsizeof(value)
+    if type(value) is tuple:
+        size += sum(map(footprint, value))
+    return size
+
+
 class Kept:
     """One answer: its headers and body, and the last moment it holds."""
 
-    __slots__ = ("headers", "body", "holds_until")
+    __slots__ = ("headers", "body", "holds_until", "cost")
 
     def __init__(self, response, holds_until):
         self.headers = tuple(response.headerlist)
-        self.body = response.body
+        # A copy of its own length: orjson's bytes keep the buffer they grew
+        # in (4-8 kB for a short answer), which their length does not show.
+        self.body = memoryview(response.body).tobytes()
         self.holds_until = holds_until
+        self.cost = 0  # set when kept, with its key
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers)
+        return footprint(self.headers) + sys.getsizeof(self.body) + ENTRY_BYTES
 
     def response(self) -> Response:
         return Response(body=self.body, headerlist=list(self.headers))
@@ -149,11 +168,15 @@ class ReadCache:
             if kept_state is None or not _same(kept_state, state):
                 entries, self.used = {}, 0
                 self.snapshot = (state, entries)
-            size = entry.size
-            if self.used + size > self.budget:
+            # The key too: a client chooses its size (query, headers), and
+            # may send many with small answers.
+            entry.cost = footprint(key) + entry.size
+            replaced = entries.get(key)
+            freed = replaced.cost if replaced is not None else 0
+            if self.used - freed + entry.cost > self.budget:
                 return
             entries[key] = entry
-            self.used += size
+            self.used += entry.cost - freed
             self.kept += 1
 
 

@@ -4,9 +4,18 @@ moment.  Each test compares served answers with fresh ones (the cache
 switched off for that one request) and shows the cache really answered,
 so it fails if the protection it attacks were removed."""
 
-import pytest
+import gc
+import threading
+import tracemalloc
 
-from crunchusers.views.read_cache import ReadCache
+import pytest
+from pyramid.response import Response
+from webob import Request
+from webtest import TestApp
+
+from crunchusers import main
+from crunchusers.infra.storage import get_db
+from crunchusers.views.read_cache import Kept, ReadCache
 from tests.conftest import TEST_STORAGE
 from tests.factories import Scene
 
@@ -124,3 +133,113 @@ def test_every_kept_answer_is_the_fresh_one(app, testapp, scene, clock):
                 hits += hit
         clock.advance(minutes=1)
     assert hits > 100
+
+
+# -- concurrency ----------------------------------------------------------------
+
+
+def test_threads_keeping_and_finding_under_commits(app):
+    """The cache's own state under 8 threads while another commits: a
+    lookup finds only answers made under the state it asks about, and the
+    memory used is exactly that of the kept answers, within the budget."""
+    db = get_db(app.registry)
+    cache = ReadCache(db, 64 * 1024)
+    registry = app.registry
+    done = threading.Event()
+    wrong, found = [], [0]
+    now = registry.crunchusers_clock.now()
+
+    def work(n):
+        keys = [f"{n}-{i}" for i in range(20)]
+        while not done.is_set():
+            for key in keys:
+                state = cache.current_state(registry)
+                entry = cache.find(key, state, now)
+                if entry is None:
+                    made = Response(body=state[0], content_type="application/json")
+                    cache.keep(key, state, Kept(made, None), registry)
+                elif entry.body != state[0]:
+                    wrong.append((key, entry.body, state[0]))
+                else:
+                    found[0] += 1
+
+    def commit():
+        conn = db.open()
+        root = conn.root()
+        for i in range(200):
+            root["n"] = i
+            conn.transaction_manager.commit()
+        conn.close()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    commit()
+    done.set()
+    for thread in threads:
+        thread.join()
+    assert wrong == [] and found[0] > 0
+    with cache.lock:
+        _state, entries = cache.snapshot
+        assert cache.used == sum(entry.cost for entry in entries.values()) <= cache.budget
+
+
+def test_an_answer_kept_again_is_counted_once(app):
+    """An answer past its end is made again under the same state (no commit
+    since) and kept again: it replaces the first in the count of memory
+    used too, or the budget would fill with answers no longer there."""
+    cache = ReadCache(get_db(app.registry), 1 << 20)
+    state = cache.current_state(app.registry)
+    for _ in range(3):
+        cache.keep("key", state, Kept(Response(json_body={}), None), app.registry)
+    assert cache.used == cache.snapshot[1]["key"].cost > 0
+
+
+# -- memory ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reads, junk_size", [(200, 64 * 1024), (600, 10)])
+def test_junk_reads_cannot_take_more_memory_than_the_budget(settings, reads, junk_size):
+    """Anonymous reads, each with junk in its query and in a header, keep
+    the budget's memory (1 MB), their keys and the answers' real size
+    counted.  Without, 200 reads with 64 kB of junk kept 25 MB (every key),
+    600 short ones 3 MB (a 4-8 kB buffer behind each short body)."""
+    wsgi = main({}, **{**settings, "crunchusers.read_cache_mb": "1"})
+    TestApp(wsgi).get("/api/public/")
+    junk = "x" * junk_size
+
+    def junk_read(n):
+        # Made as a WSGI server would, each with strings of its own (WebTest
+        # would keep the URLs in urllib's cache, which is not the server's).
+        environ = {"QUERY_STRING": f"{n}={junk}", "HTTP_X_JUNK": f"{n}{junk}"}
+        assert Request.blank("/api/public/", environ).get_response(wsgi).status_code == 200
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(reads):
+            junk_read(n)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert 0 < cache_of(wsgi).kept < reads
+    assert grown < 1.2 * 1024 * 1024, f"{grown} bytes kept"
+
+
+def test_a_full_cache_still_serves_what_it_kept(app, testapp, scene):
+    """Filling the budget with junk stops keeping new answers until the
+    next commit; it cannot push out those already kept (judged acceptable:
+    the worst a client gets is every read answered afresh, as without the
+    cache, and any commit starts over)."""
+    owner = scene.headers("owner")
+    testapp.get("/api/", headers=owner)
+    warm(testapp, app, scene.url("member"), owner)
+    cache = cache_of(app)
+    cache.budget = cache.used + 3 * 1024  # room for about two public answers
+    for n in range(20):
+        testapp.get(f"/api/public/?junk={n}")
+    assert cache.used <= cache.budget
+    assert served(testapp, app, scene.url("member"), owner)[1]
+    assert not served(testapp, app, "/api/public/?junk=19")[1]
