@@ -9,15 +9,16 @@ transaction, a connection or any view, to the identical request, as long as
   (any commit, by anybody, to anything, empties the cache: no write can be
   missed, whichever objects it touched);
 * the settings and the clock are the same objects (tests swap them);
-* the clock has not passed the moment the answer holds until.  Every
-  reading of the clock is watched (:class:`~crunchusers.infra.clock.ClockWatch`):
-  an answer that read it is kept only if each reader said until when its
-  reading holds.  Only the security policy does, with the end of the
-  credential (its expiry, idle time and session lifetime, and the moment
-  before its use would be stamped again): a session refused at
-  ``t + 1 s`` is refused at ``t + 1 s``, kept answer or not.  Any other
-  reading (a dataset's ``access_time``, a session list's idle flags) makes
-  the answer one-off.
+* the clock has not passed the moment the answer holds until, nor gone
+  back before the moment it was made.  Every reading of the clock is
+  watched (:class:`~crunchusers.infra.clock.ClockWatch`): an answer that
+  read it is kept only if each reader said until when its reading holds.
+  The security policy does, with the end of the credential (its expiry,
+  idle time and session lifetime, and the moment before its use would be
+  stamped again): a session refused at ``t + 1 s`` is refused at
+  ``t + 1 s``, kept answer or not; so does the sign-in summary (until its
+  first live session ends).  Any other reading (a dataset's
+  ``access_time``, a session list's idle flags) makes the answer one-off.
 
 Only ``200`` JSON answers to ``GET`` are kept, and only those that committed
 nothing (the last transaction is the same after the answer as before it:
@@ -111,21 +112,30 @@ def footprint(value) -> int:
 
 
 class Kept:
-    """One answer: its headers and body, and the last moment it holds."""
+    """One answer: its headers and body, and the moments it holds from
+    (None: any) and until (None: any)."""
 
-    __slots__ = ("headers", "body", "holds_until", "cost")
+    __slots__ = ("headers", "body", "holds_until", "since", "cost")
 
-    def __init__(self, response, holds_until):
+    def __init__(self, response, holds_until, since=None):
         self.headers = tuple(response.headerlist)
         # A copy of its own length: orjson's bytes keep the buffer they grew
         # in (4-8 kB for a short answer), which their length does not show.
         self.body = memoryview(response.body).tobytes()
         self.holds_until = holds_until
+        self.since = since
         self.cost = 0  # set when kept, with its key
 
     @property
     def size(self) -> int:
         return footprint(self.headers) + sys.getsizeof(self.body) + ENTRY_BYTES
+
+    def holds_at(self, now) -> bool:
+        """Not past its end, nor before it was made (a wall clock set back:
+        a session that ended since was live then)."""
+        if self.since is not None and now < self.since:
+            return False
+        return self.holds_until is None or now <= self.holds_until
 
     def response(self) -> Response:
         return Response(body=self.body, headerlist=list(self.headers))
@@ -155,7 +165,7 @@ class ReadCache:
         if kept_state is None or not _same(kept_state, state):
             return None
         entry = entries.get(key)
-        if entry is None or (entry.holds_until is not None and now > entry.holds_until):
+        if entry is None or not entry.holds_at(now):
             return None
         self.hits += 1
         return entry
@@ -204,7 +214,8 @@ def read_cache_tween_factory(handler, registry):
         if cache is None:
             return handler(request)
         state = cache.current_state(registry)
-        found = cache.find(key, state, state[2].now())
+        now = state[2].now()
+        found = cache.find(key, state, now)
         if found is not None:
             return found.response()
         watch, token = watch_clock()
@@ -218,7 +229,7 @@ def read_cache_tween_factory(handler, registry):
             # served without a view, would not get.  This one runs last.
             def keep(request, sent):
                 if is_keepable(sent):
-                    cache.keep(key, state, Kept(sent, watch.holds_until), registry)
+                    cache.keep(key, state, Kept(sent, watch.holds_until, now), registry)
 
             request.add_response_callback(keep)
         return response

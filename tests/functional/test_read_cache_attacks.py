@@ -7,6 +7,7 @@ so it fails if the protection it attacks were removed."""
 import gc
 import threading
 import tracemalloc
+from datetime import timedelta
 
 import pytest
 from pyramid.response import Response
@@ -14,6 +15,7 @@ from webob import Request
 from webtest import TestApp
 
 from crunchusers import main
+from crunchusers.infra.clock import TICK, FrozenClock
 from crunchusers.infra.storage import get_db
 from crunchusers.views.read_cache import Kept, ReadCache
 from tests.conftest import TEST_STORAGE
@@ -133,6 +135,60 @@ def test_every_kept_answer_is_the_fresh_one(app, testapp, scene, clock):
                 hits += hit
         clock.advance(minutes=1)
     assert hits > 100
+
+
+# -- time rules -----------------------------------------------------------------
+
+
+def timeline(testapp, app, url, headers, moments, clock, boundary):
+    """Read ``url`` at ``boundary`` plus each of ``moments``, in order,
+    comparing what is served with a fresh answer; the statuses and whether
+    the cache answered, moment by moment."""
+    seen = []
+    for offset in moments:
+        clock.current = boundary + offset
+        res, hit = served(testapp, app, url, headers)
+        assert answer(res) == answer(fresh(testapp, app, url, headers)), offset
+        seen.append((res.status_code, hit))
+    return seen
+
+
+def frozen_app(settings, **seconds):
+    """An app with its own session rules (``idle``, ``lifetime`` seconds),
+    on a frozen clock."""
+    names = {"idle": "session_idle_seconds", "lifetime": "session_lifetime_seconds"}
+    changed = {f"crunchusers.{names[k]}": str(v) for k, v in seconds.items()}
+    wsgi = main({}, **{**settings, **changed})
+    wsgi.registry.crunchusers_clock = clock = FrozenClock()
+    return wsgi, TestApp(wsgi), clock
+
+
+def bearer(testapp, email="root@example.com", password="root-password-1"):
+    body = {"email": email, "password": password, "token": True}
+    token = testapp.post_json("/api/public/login/", body).json["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def api_key(testapp, scene, clock) -> dict:
+    """Bearer headers of an API key of the owner's (they never idle out)."""
+    body = {"name": "ci", "expires": (clock.now() + timedelta(days=300)).isoformat()}
+    res = testapp.post_json("/api/apikeys/", body, headers=scene.headers("owner"), status=201)
+    return {"Authorization": f"Bearer {res.json['body']['key']}"}
+
+
+def test_a_clock_set_back_does_not_bring_back_a_later_answer(app, testapp, scene, clock):
+    """An answer made at T is not served at an earlier time (a wall clock
+    stepped back): the member's session, idled out at T, was live before."""
+    owner_key = api_key(testapp, scene, clock)
+    url = scene.url("member")
+    end = clock.now() + timedelta(hours=8)  # the member's session ends
+    clock.current = end + TICK
+    testapp.get(url, headers=owner_key)  # the key's stamp
+    warm(testapp, app, url, owner_key)
+    clock.current = end - timedelta(minutes=1)
+    res, hit = served(testapp, app, url, owner_key)
+    assert not hit and res.json["body"]["concurrent_sessions"] == 1
+    assert answer(res) == answer(fresh(testapp, app, url, owner_key))
 
 
 # -- concurrency ----------------------------------------------------------------
