@@ -10,16 +10,19 @@ import tracemalloc
 from datetime import timedelta
 
 import pytest
+import requests
 from pyramid.response import Response
 from webob import Request
 from webtest import TestApp
+from webtest.http import StopableWSGIServer
 
 from crunchusers import main
 from crunchusers.infra.clock import TICK, FrozenClock
 from crunchusers.infra.storage import get_db
 from crunchusers.views.read_cache import Kept, ReadCache
-from tests.conftest import TEST_STORAGE
+from tests.conftest import TEST_STORAGE, free_port
 from tests.factories import Scene
+from tests.functional.conftest import make_live_app, stop_server
 
 pytestmark = pytest.mark.skipif(
     TEST_STORAGE == "relstorage", reason="off over RelStorage: test_storage_rules.py"
@@ -137,6 +140,109 @@ def test_every_kept_answer_is_the_fresh_one(app, testapp, scene, clock):
     assert hits > 100
 
 
+#: Requests for the same URL that must not share an answer: headers, WSGI
+#: environ and query.  Each changes what the views answer.
+VARIANTS = {
+    "plain": ({}, {}, ""),
+    "other host": ({"Host": "other.example"}, {}, ""),
+    "other port": ({"Host": "localhost:8080"}, {}, ""),
+    "https": ({}, {"wsgi.url_scheme": "https"}, ""),
+    "mounted": ({}, {"SCRIPT_NAME": "/prefix"}, ""),
+    "virtual root": ({"X-Vhm-Root": "/api"}, {}, ""),
+    "indent": ({"Accept": "application/json; indent=2"}, {}, ""),
+    "pretty": ({}, {}, "?pretty"),
+    "pretty off": ({}, {}, "?pretty=0"),
+    "browser": ({"Accept": "text/html"}, {}, ""),
+    "member by cookie": ("member-cookie", {}, ""),
+    "member": ("member", {}, ""),
+    "owner bearer, member cookie": ("both", {}, ""),
+    "anonymous": ("anonymous", {}, ""),
+}
+
+
+def variant_headers(scene, who):
+    owner = scene.headers("owner")
+    member_cookie = {"Cookie": "token=" + scene.headers("member")["Authorization"].split()[1]}
+    if who == "member-cookie":
+        return member_cookie
+    if who == "both":
+        return {**owner, **member_cookie}
+    if isinstance(who, str):
+        return scene.headers(who)
+    return {**owner, **who}
+
+
+def test_no_request_gets_another_requests_answer(app, testapp, scene):
+    """Every variant of one read is kept under its own key: warmed one
+    after the other, each then gets its own answer, not the first's."""
+    url = scene.url("member") + "?a=1&b=2"
+    requests = {
+        name: (variant_headers(scene, who), environ, url + query.replace("?", "&"))
+        for name, (who, environ, query) in VARIANTS.items()
+    }
+    requests["reordered query"] = (scene.headers("owner"), {}, scene.url("member") + "?b=2&a=1")
+    for headers, _environ, _url in requests.values():
+        testapp.get("/api/", headers=headers, expect_errors=True)
+    for headers, environ, target in requests.values():
+        testapp.get(target, headers=headers, extra_environ=environ, expect_errors=True)
+    bodies, missed = {}, set()
+    for name, (headers, environ, target) in requests.items():
+        res, hit = served(testapp, app, target, headers, extra_environ=environ)
+        again = fresh(testapp, app, target, headers, extra_environ=environ)
+        assert answer(res) == answer(again), name
+        bodies.setdefault(res.body, set()).add(name)
+        if not hit:
+            missed.add(name)
+    assert missed == {"virtual root", "browser", "anonymous"}  # 404, HTML, 401: never kept
+    alike = sorted(sorted(names) for names in bodies.values() if len(names) > 1)
+    assert alike == SAME_ANSWERS  # every other variant is answered differently
+
+
+#: Variants the views answer alike (they still have keys of their own).
+SAME_ANSWERS = [
+    ["indent", "pretty"],
+    ["member", "member by cookie"],
+    ["owner bearer, member cookie", "plain", "pretty off", "reordered query"],
+]
+
+
+def test_a_head_is_never_answered_from_the_cache(app, testapp, scene):
+    owner = scene.headers("owner")
+    testapp.get("/api/", headers=owner)
+    testapp.get(scene.url("member"), headers=owner)
+    res, hit = served(testapp, app, scene.url("member"), owner, method="head")
+    assert not hit and res.body == b""
+    assert served(testapp, app, scene.url("member"), owner)[1]
+
+
+def test_forwarded_headers_of_a_trusted_proxy_are_part_of_the_key(settings, tmp_path):
+    """Behind a proxy waitress trusts, ``X-Forwarded-Host``/``-Proto``
+    make the application URL: each forwarded host gets its own links."""
+    port = free_port()
+    wsgi = make_live_app(settings, tmp_path, port)
+    server = StopableWSGIServer.create(
+        wsgi,
+        host="127.0.0.1",
+        port=port,
+        threads=2,
+        trusted_proxy="127.0.0.1",
+        trusted_proxy_headers="x-forwarded-host x-forwarded-proto",
+    )
+    assert server.wait()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        get = requests.Session().get
+        for _ in range(2):
+            for host in ("a.example", "b.example"):
+                forwarded = {"X-Forwarded-Host": host, "X-Forwarded-Proto": "https"}
+                doc = get(base + "/api/public/", headers=forwarded, timeout=10).json()
+                assert doc["self"] == f"https://{host}/api/public/"
+        assert cache_of(wsgi).hits == 2
+    finally:
+        stop_server(server)
+        get_db(wsgi.registry).close()
+
+
 # -- time rules -----------------------------------------------------------------
 
 
@@ -176,6 +282,79 @@ def api_key(testapp, scene, clock) -> dict:
     return {"Authorization": f"Bearer {res.json['body']['key']}"}
 
 
+def test_the_use_stamp_to_the_microsecond(settings):
+    """Kept 1 µs before the session's next use stamp is due (5 minutes
+    after the last), an answer is not served when it is: the view writes it."""
+    wsgi, testapp, clock = frozen_app(settings)
+    headers = bearer(testapp)
+    stamp = clock.now() + timedelta(minutes=5)
+    testapp.get("/api/", headers=headers)  # the first use: stamped now
+    clock.current = stamp - TICK
+    warm(testapp, wsgi, "/api/", headers)
+    moments = [-TICK, timedelta(0), TICK, 2 * TICK]
+    assert timeline(testapp, wsgi, "/api/", headers, moments, clock, stamp) == [
+        (200, True),
+        (200, False),  # due: stamped, so not kept
+        (200, False),  # kept again, under the new state
+        (200, True),
+    ]
+
+
+def test_the_idle_end_to_the_microsecond(settings):
+    """Sessions idle out after 4 minutes (before any new stamp is due): a
+    kept answer lets in exactly at the end, not 1 µs later."""
+    wsgi, testapp, clock = frozen_app(settings, idle=240)
+    headers = bearer(testapp)
+    end = clock.now() + timedelta(minutes=4)
+    testapp.get("/api/", headers=headers)  # the first use: stamped now
+    clock.current = end - TICK
+    warm(testapp, wsgi, "/api/", headers)
+    moments = [timedelta(0), TICK, timedelta(seconds=1)]
+    assert timeline(testapp, wsgi, "/api/", headers, moments, clock, end) == [
+        (200, True),
+        (401, False),
+        (401, False),
+    ]
+
+
+def test_the_session_lifetime_to_the_microsecond(settings):
+    """A session used every 4 minutes ends 1 hour after the login: kept
+    answers too, exactly then."""
+    wsgi, testapp, clock = frozen_app(settings, lifetime=3600)
+    headers = bearer(testapp)
+    end = clock.now() + timedelta(hours=1)
+    while clock.now() < end - timedelta(minutes=4):
+        testapp.get("/api/", headers=headers)
+        clock.advance(minutes=4)
+    clock.current = end - TICK
+    warm(testapp, wsgi, "/api/", headers)
+    moments = [timedelta(0), TICK, timedelta(seconds=1)]
+    assert timeline(testapp, wsgi, "/api/", headers, moments, clock, end) == [
+        (200, True),
+        (401, False),
+        (401, False),
+    ]
+
+
+def test_a_count_of_live_sessions_ends_to_the_microsecond(app, testapp, scene, clock):
+    """The member's profile counts their live sessions: kept with one
+    live, the answer is not served once it idled out 1 µs ago."""
+    owner_key = api_key(testapp, scene, clock)
+    session_start = clock.now()  # the member's session, unused since
+    end = session_start + timedelta(hours=8)
+    url = scene.url("member")
+    clock.current = end - timedelta(minutes=1)
+    testapp.get(url, headers=owner_key)  # the key's stamp
+    warm(testapp, app, url, owner_key)
+    assert testapp.get(url, headers=owner_key).json["body"]["concurrent_sessions"] == 1
+    moments = [timedelta(0), TICK]
+    assert timeline(testapp, app, url, owner_key, moments, clock, end) == [
+        (200, True),
+        (200, False),
+    ]
+    assert testapp.get(url, headers=owner_key).json["body"]["concurrent_sessions"] == 0
+
+
 def test_a_clock_set_back_does_not_bring_back_a_later_answer(app, testapp, scene, clock):
     """An answer made at T is not served at an earlier time (a wall clock
     stepped back): the member's session, idled out at T, was live before."""
@@ -192,6 +371,47 @@ def test_a_clock_set_back_does_not_bring_back_a_later_answer(app, testapp, scene
 
 
 # -- concurrency ----------------------------------------------------------------
+
+
+def test_no_read_after_an_acknowledged_api_write_is_older(app, scene):
+    """16 clients read a profile while another renames it through the API:
+    a read that starts after a rename was acknowledged (its 204) never
+    shows an older name, and the readers are answered from the cache."""
+    owner = scene.headers("owner")
+    url = scene.url("member")
+    writer = TestApp(app)
+    writer.get("/api/", headers=owner)
+    acknowledged = [0]
+    stale, errors = [], []
+    done = threading.Event()
+
+    def rename(version):
+        writer.patch_json(url, {"title": f"Version {version}"}, headers=owner, status=204)
+        acknowledged[0] = version
+
+    def read():
+        client = TestApp(app)
+        try:
+            while not done.is_set():
+                floor = acknowledged[0]
+                name = client.get(url, headers=owner).json["body"]["title"]
+                if int(name.split()[-1]) < floor:
+                    stale.append((floor, name))
+        except Exception as exc:  # noqa: BLE001 -- reported below
+            errors.append(exc)
+
+    rename(0)
+    hits = cache_of(app).hits
+    readers = [threading.Thread(target=read) for _ in range(16)]
+    for reader in readers:
+        reader.start()
+    for version in range(1, 41):
+        rename(version)
+    done.set()
+    for reader in readers:
+        reader.join()
+    assert errors == [] and stale == []
+    assert cache_of(app).hits > hits
 
 
 def test_threads_keeping_and_finding_under_commits(app):
