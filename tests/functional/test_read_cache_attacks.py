@@ -18,11 +18,14 @@ from webtest.http import StopableWSGIServer
 
 from crunchusers import main
 from crunchusers.infra.clock import TICK, FrozenClock
+from crunchusers.infra.settings import get_config
 from crunchusers.infra.storage import get_db
+from crunchusers.views import read_cache
 from crunchusers.views.read_cache import Kept, ReadCache
 from tests.conftest import TEST_STORAGE, free_port
 from tests.factories import Scene
 from tests.functional.conftest import make_live_app, stop_server
+from tests.functional.helpers import request_reset, token_from
 
 pytestmark = pytest.mark.skipif(
     TEST_STORAGE == "relstorage", reason="off over RelStorage: test_storage_rules.py"
@@ -49,7 +52,7 @@ def scene(factory):
 
 
 def cache_of(app) -> ReadCache:
-    return app.registry.crunchusers_read_cache
+    return read_cache.cache_of(app.registry, get_config(app.registry).read_cache_mb << 20)
 
 
 def fresh(testapp, app, url, headers=None, method="get", **kw):
@@ -243,6 +246,21 @@ def test_forwarded_headers_of_a_trusted_proxy_are_part_of_the_key(settings, tmp_
         get_db(wsgi.registry).close()
 
 
+def test_every_read_of_a_tracked_user_is_recorded(app, testapp, scene):
+    """Tracking is switched on (a commit) after the member's read was kept:
+    each of their identical reads is then recorded, none answered from
+    the cache, whose answer was made while nobody recorded them."""
+    member = scene.headers("member")
+    testapp.get("/api/", headers=member)
+    warm(testapp, app, "/api/", member)
+    activity = scene.url("member") + "activity/"
+    owner = scene.headers("owner")
+    testapp.patch_json(activity, {"tracking": True}, headers=owner, status=204)
+    for _ in range(3):
+        assert not served(testapp, app, "/api/", member)[1]
+    assert testapp.get(activity, headers=owner).json["total"] == 3
+
+
 # -- time rules -----------------------------------------------------------------
 
 
@@ -353,6 +371,25 @@ def test_a_count_of_live_sessions_ends_to_the_microsecond(app, testapp, scene, c
         (200, False),
     ]
     assert testapp.get(url, headers=owner_key).json["body"]["concurrent_sessions"] == 0
+
+
+def test_a_mailed_links_rules_end_with_the_link(app, testapp, scene, clock, inbox):
+    """The public password rules with a reset link's token are its
+    account's while the link lives (24 hours), the defaults after: read
+    afresh each time, to the microsecond (nothing bounds that reading)."""
+    owner = scene.headers("owner")
+    testapp.patch_json("/api/account/", {"password_policy": {"min_length": 16}}, headers=owner)
+    request_reset(testapp, scene.email("member"))
+    url = "/api/public/password_policy/?token=" + token_from(inbox.wait_for(1)[0])
+    end = clock.now() + timedelta(hours=24)
+    assert timeline(testapp, app, url, {}, [-TICK, timedelta(0), TICK], clock, end) == [
+        (200, False),
+        (200, False),
+        (200, False),
+    ]
+    assert testapp.get(url).json["value"]["min_length"] == 12
+    clock.current = end
+    assert testapp.get(url).json["value"]["min_length"] == 16
 
 
 def test_a_clock_set_back_does_not_bring_back_a_later_answer(app, testapp, scene, clock):
