@@ -226,9 +226,10 @@ def read_cache_tween_factory(handler, registry):
         if watch.timeless:
             # Kept as sent: after the response callbacks the request has
             # (Cornice's ``X-Content-Type-Options``), which a kept answer,
-            # served without a view, would not get.  This one runs last.
+            # served without a view, would not get.  This one runs last.  Not
+            # one a tween above replaced: it would do that again on a hit.
             def keep(request, sent):
-                if is_keepable(sent):
+                if sent is response and is_keepable(sent):
                     cache.keep(key, state, Kept(sent, watch.holds_until, now), registry)
 
             request.add_response_callback(keep)

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 import pytest
 import requests
+from pyramid.request import Request
 from pyramid.response import Response
-from webob import Request
 from webtest import TestApp
 from webtest.http import StopableWSGIServer
 
@@ -141,6 +141,23 @@ def test_every_kept_answer_is_the_fresh_one(app, testapp, scene, clock):
                 hits += hit
         clock.advance(minutes=1)
     assert hits > 100
+
+
+@pytest.mark.parametrize("replaced", [False, True])
+def test_an_answer_a_tween_above_replaced_is_not_kept(app, replaced):
+    """Kept is what the views answered with their callbacks applied; an
+    answer a tween above replaced is not kept (that tween would replace
+    it again on every hit)."""
+    made = Response(json_body={"made": True})
+    tween = read_cache.read_cache_tween_factory(lambda request: made, app.registry)
+    kept = cache_of(app).kept
+    request = Request.blank("/api/public/")
+    request.registry = app.registry
+    sent = Response(json_body={"replaced": True}) if replaced else tween(request)
+    if replaced:
+        tween(request)
+    request._process_response_callbacks(sent)
+    assert cache_of(app).kept == kept + (0 if replaced else 1)
 
 
 #: Requests for the same URL that must not share an answer: headers, WSGI
