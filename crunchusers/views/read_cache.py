@@ -9,23 +9,26 @@ transaction, a connection or any view, to the identical request, as long as
   (any commit, by anybody, to anything, empties the cache: no write can be
   missed, whichever objects it touched);
 * the settings and the clock are the same objects (tests swap them);
-* the clock has not passed the moment the answer holds until.  Every
-  reading of the clock is watched (:class:`~crunchusers.infra.clock.ClockWatch`):
-  an answer that read it is kept only if each reader said until when its
-  reading holds.  Only the security policy does, with the end of the
-  credential (its expiry, idle time and session lifetime, and the moment
-  before its use would be stamped again): a session refused at
-  ``t + 1 s`` is refused at ``t + 1 s``, kept answer or not.  Any other
-  reading (a dataset's ``access_time``, a session list's idle flags) makes
-  the answer one-off.
+* the clock has not passed the moment the answer holds until, nor gone
+  back before the moment it was made.  Every reading of the clock is
+  watched (:class:`~crunchusers.infra.clock.ClockWatch`): an answer that
+  read it is kept only if each reader said until when its reading holds.
+  The security policy does, with the end of the credential (its expiry,
+  idle time and session lifetime, and the moment before its use would be
+  stamped again): a session refused at ``t + 1 s`` is refused at
+  ``t + 1 s``, kept answer or not; so does the sign-in summary (until its
+  first live session ends).  Any other reading (a dataset's
+  ``access_time``, a session list's idle flags) makes the answer one-off.
 
 Only ``200`` JSON answers to ``GET`` are kept, and only those that committed
 nothing (the last transaction is the same after the answer as before it:
 a read that stamped a session's use, or a tracked user's read, is not kept)
-and set no cookie, with every header the response callbacks add.  The key
-is everything a view can see of the request: the method, scheme, host,
-port, script name, path and query, the client's address and every header,
-the credentials included, so one client's answer never reaches another.
+and set no cookie.  They are kept as sent, after the response callbacks:
+a kept answer is served without a view, so without the callbacks a view's
+request registers (Cornice's ``nosniff`` header).  The key is everything a
+view can see of the request: the method, scheme, host, port, script name,
+path and query, the client's address and every header, the credentials
+included, so one client's answer never reaches another.
 
 Only for storages whose last transaction this process knows without asking
 anyone (FileStorage, MappingStorage, DemoStorage): over ZEO or RelStorage,
@@ -37,10 +40,12 @@ Why: a read through every layer (routing, traversal, Cornice, the
 transaction, the connection, the security policy, the renderer) costs 3-10
 times a bare Pyramid view, however lean each layer is (README, *Speed*);
 a kept answer costs about as much as the bare view.  ``crunchusers.read_cache_mb``
-(16 by default, 0 to switch it off) bounds its memory; once full, nothing more
-is kept until the next commit empties it.
+(16 by default, 0 to switch it off) bounds its memory, keys included (a
+client chooses their size); once full, nothing more is kept until the next
+commit empties it.
 """
 
+import sys
 import threading
 
 from pyramid.response import Response
@@ -92,19 +97,45 @@ def is_keepable(response) -> bool:
     )
 
 
+#: What a kept answer takes besides its key, headers and body: the
+#: :class:`Kept` and its slot in the dict, rounded up.
+ENTRY_BYTES = 256
+
+
+def footprint(value) -> int:
+    """The bytes ``value`` takes in memory: a string, bytes or None, or a
+    tuple of them (a key, a header list)."""
+    size = sys.getsizeof(value)
+    if type(value) is tuple:
+        size += sum(map(footprint, value))
+    return size
+
+
 class Kept:
-    """One answer: its headers and body, and the last moment it holds."""
+    """One answer: its headers and body, and the moments it holds from
+    (None: any) and until (None: any)."""
 
-    __slots__ = ("headers", "body", "holds_until")
+    __slots__ = ("headers", "body", "holds_until", "since", "cost")
 
-    def __init__(self, response, holds_until):
+    def __init__(self, response, holds_until, since=None):
         self.headers = tuple(response.headerlist)
-        self.body = response.body
+        # A copy of its own length: orjson's bytes keep the buffer they grew
+        # in (4-8 kB for a short answer), which their length does not show.
+        self.body = memoryview(response.body).tobytes()
         self.holds_until = holds_until
+        self.since = since
+        self.cost = 0  # set when kept, with its key
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers)
+        return footprint(self.headers) + sys.getsizeof(self.body) + ENTRY_BYTES
+
+    def holds_at(self, now) -> bool:
+        """Not past its end, nor before it was made (a wall clock set back:
+        a session that ended since was live then)."""
+        if self.since is not None and now < self.since:
+            return False
+        return self.holds_until is None or now <= self.holds_until
 
     def response(self) -> Response:
         return Response(body=self.body, headerlist=list(self.headers))
@@ -134,15 +165,12 @@ class ReadCache:
         if kept_state is None or not _same(kept_state, state):
             return None
         entry = entries.get(key)
-        if entry is None or (entry.holds_until is not None and now > entry.holds_until):
+        if entry is None or not entry.holds_at(now):
             return None
         self.hits += 1
         return entry
 
-    def keep(self, key, state, response, holds_until, registry):
-        if not is_keepable(response):
-            return
-        entry = Kept(response, holds_until)
+    def keep(self, key, state, entry: Kept, registry):
         with self.lock:
             if not _same(self.current_state(registry), state):
                 return  # a commit since: this answer may already be stale
@@ -150,11 +178,15 @@ class ReadCache:
             if kept_state is None or not _same(kept_state, state):
                 entries, self.used = {}, 0
                 self.snapshot = (state, entries)
-            size = entry.size
-            if self.used + size > self.budget:
+            # The key too: a client chooses its size (query, headers), and
+            # may send many with small answers.
+            entry.cost = footprint(key) + entry.size
+            replaced = entries.get(key)
+            freed = replaced.cost if replaced is not None else 0
+            if self.used - freed + entry.cost > self.budget:
                 return
             entries[key] = entry
-            self.used += size
+            self.used += entry.cost - freed
             self.kept += 1
 
 
@@ -182,7 +214,8 @@ def read_cache_tween_factory(handler, registry):
         if cache is None:
             return handler(request)
         state = cache.current_state(registry)
-        found = cache.find(key, state, state[2].now())
+        now = state[2].now()
+        found = cache.find(key, state, now)
         if found is not None:
             return found.response()
         watch, token = watch_clock()
@@ -191,12 +224,15 @@ def read_cache_tween_factory(handler, registry):
         finally:
             stop_watching(token)
         if watch.timeless:
-            # Kept last of all, once the response callbacks that the layers
-            # below registered (Cornice's headers) have run: a kept answer
-            # is the whole answer, and a hit registers none of them again.
-            request.add_response_callback(
-                lambda _, final: cache.keep(key, state, final, watch.holds_until, registry)
-            )
+            # Kept as sent: after the response callbacks the request has
+            # (Cornice's ``X-Content-Type-Options``), which a kept answer,
+            # served without a view, would not get.  This one runs last.  Not
+            # one a tween above replaced: it would do that again on a hit.
+            def keep(request, sent):
+                if sent is response and is_keepable(sent):
+                    cache.keep(key, state, Kept(sent, watch.holds_until, now), registry)
+
+            request.add_response_callback(keep)
         return response
 
     return read_cache_tween

@@ -273,6 +273,8 @@ def test_the_cache_belongs_to_one_database_state(tmp_path):
     from pyramid.response import Response
     from ZODB import DB
 
+    from crunchusers.views.read_cache import Kept
+
     db = DB(None)
     registry = SimpleNamespace(crunchusers_config=object(), crunchusers_clock=FrozenClock())
     now = registry.crunchusers_clock.now()
@@ -285,11 +287,11 @@ def test_the_cache_belongs_to_one_database_state(tmp_path):
 
     cache = ReadCache(db, 1 << 20)
     state = cache.current_state(registry)
-    cache.keep("k", state, Response(json_body={}), None, registry)
+    cache.keep("k", state, Kept(Response(json_body={}), None), registry)
     assert cache.find("k", state, now) is not None
     commit()
     assert cache.find("k", cache.current_state(registry), now) is None
-    cache.keep("k", state, Response(json_body={}), None, registry)  # made before it
+    cache.keep("k", state, Kept(Response(json_body={}), None), registry)  # made before it
     assert cache.find("k", cache.current_state(registry), now) is None
     db.close()
 
