@@ -313,19 +313,25 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def run(args):
-    workdir = Path(tempfile.mkdtemp(prefix="crunchusers-hotpath-"))
-    app = main(
+def bench_app(workdir: Path, uri_query: str = ""):
+    """The real app on a new FileStorage in ``workdir`` (mail to files,
+    cheap argon2), as the in-process benchmarks build it."""
+    return main(
         {},
         **{
-            "zodbconn.uri": f"file://{workdir}/Data.fs?connection_cache_size=50000",
+            "zodbconn.uri": f"file://{workdir}/Data.fs{uri_query}",
             "crunchusers.superuser_email": "super@bench.test",
-            "crunchusers.superuser_password": "hotpath-superuser-password",
+            "crunchusers.superuser_password": "bench-superuser-password",
             "crunchusers.mail_directory": str(workdir / "mail"),
             "crunchusers.public_url": "http://localhost:6543",
             **CHEAP_ARGON2,
         },
     )
+
+
+def run(args):
+    workdir = Path(tempfile.mkdtemp(prefix="crunchusers-hotpath-"))
+    app = bench_app(workdir, "?connection_cache_size=50000")
     try:
         ids = seed(app, args.users, args.teams, args.grants)
         apps = {

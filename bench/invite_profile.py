@@ -32,9 +32,8 @@ import time
 from pathlib import Path
 
 import transaction
-from hotpath import CHEAP_ARGON2, account_of, environ_for
+from hotpath import account_of, bench_app, environ_for
 
-from crunchusers import main
 from crunchusers.infra.clock import SystemClock
 from crunchusers.infra.mail import DeliveryWorker, stop_delivery
 from crunchusers.infra.storage import ROOT_KEY, get_db
@@ -180,17 +179,7 @@ def parse_args(argv=None):
 
 def run(args):
     workdir = Path(tempfile.mkdtemp(prefix="crunchusers-invite-"))
-    app = main(
-        {},
-        **{
-            "zodbconn.uri": f"file://{workdir}/Data.fs",
-            "crunchusers.superuser_email": "super@bench.test",
-            "crunchusers.superuser_password": "invite-superuser-password",
-            "crunchusers.mail_directory": str(workdir / "mail"),
-            "crunchusers.public_url": "http://localhost:6543",
-            **CHEAP_ARGON2,
-        },
-    )
+    app = bench_app(workdir)
     try:
         invite = Inviter(app, seed(app, args.users))
         if args.threads:
