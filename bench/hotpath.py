@@ -48,6 +48,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -313,10 +314,13 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def bench_app(workdir: Path, uri_query: str = ""):
-    """The real app on a new FileStorage in ``workdir`` (mail to files,
-    cheap argon2), as the in-process benchmarks build it."""
-    return main(
+@contextmanager
+def bench_app(name: str, uri_query: str = ""):
+    """``(app, workdir)``: the real app on a new FileStorage in a temporary
+    folder (mail to files, cheap argon2), as the in-process benchmarks build
+    it; stopped and removed afterwards."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"crunchusers-{name}-"))
+    app = main(
         {},
         **{
             "zodbconn.uri": f"file://{workdir}/Data.fs{uri_query}",
@@ -327,12 +331,16 @@ def bench_app(workdir: Path, uri_query: str = ""):
             **CHEAP_ARGON2,
         },
     )
+    try:
+        yield app, workdir
+    finally:
+        stop_delivery(app.registry)
+        get_db(app.registry).close()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def run(args):
-    workdir = Path(tempfile.mkdtemp(prefix="crunchusers-hotpath-"))
-    app = bench_app(workdir, "?connection_cache_size=50000")
-    try:
+    with bench_app("hotpath", "?connection_cache_size=50000") as (app, _):
         ids = seed(app, args.users, args.teams, args.grants)
         apps = {
             "bare": bare_app(),
@@ -351,10 +359,6 @@ def run(args):
             profile(apps[app_name], template, args.count, args.pyinstrument)
             return
         print_table(measure(apps, templates, args.rounds, args.seconds))
-    finally:
-        stop_delivery(app.registry)
-        get_db(app.registry).close()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -24,12 +24,9 @@ import io
 import itertools
 import json
 import logging
-import shutil
 import statistics
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import transaction
 from hotpath import account_of, bench_app, environ_for
@@ -178,9 +175,7 @@ def parse_args(argv=None):
 
 
 def run(args):
-    workdir = Path(tempfile.mkdtemp(prefix="crunchusers-invite-"))
-    app = bench_app(workdir)
-    try:
+    with bench_app("invite") as (app, _):
         invite = Inviter(app, seed(app, args.users))
         if args.threads:
             for _ in range(50):
@@ -214,10 +209,6 @@ def run(args):
                 f"{request * 1e3:.2f} ms, its mail {mail * 1e3:.2f} ms, "
                 f"sum {(request + mail) * 1e3:.2f} ms"
             )
-    finally:
-        stop_delivery(app.registry)
-        get_db(app.registry).close()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
