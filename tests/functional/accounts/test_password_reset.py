@@ -283,7 +283,6 @@ def test_the_budget_holds_under_concurrent_requests(settings, tmp_path, inbox):
     account_id, _ = factory.account()
     email = factory.email_of(factory.user(account_id))
     threads = 10
-    app.registry.crunchusers_clock = GatheringClock(threads)
     statuses = []
 
     def reset():
@@ -293,6 +292,7 @@ def test_the_budget_holds_under_concurrent_requests(settings, tmp_path, inbox):
         statuses.append(res.status_int)
 
     workers = [threading.Thread(target=reset) for _ in range(threads)]
+    app.registry.crunchusers_clock = GatheringClock(workers)
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -104,7 +104,7 @@ class Site:
             except (StaleElementReferenceException, WebDriverException) as exc:
                 if attempt == 2 or not _detached(exc):
                     raise
-        WebDriverWait(self.driver, WAIT_SECONDS).until(EC.staleness_of(old))
+        WebDriverWait(self.driver, WAIT_SECONDS).until(_replaced(old))
         self.loaded()
 
     def _target(self, css, xpath):
@@ -155,6 +155,24 @@ class Site:
         )
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         (SCREENSHOTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
+
+
+def _replaced(old):
+    """A wait condition: ``old`` is no longer in the page.  Selenium's
+    ``staleness_of`` knows only ``StaleElementReferenceException``; Chromium
+    may instead answer "Node with given id does not belong to the
+    document" for a node of a replaced document, which means the same."""
+
+    def check(_driver) -> bool:
+        try:
+            old.is_enabled()
+        except WebDriverException as exc:
+            if _detached(exc):
+                return True
+            raise
+        return False
+
+    return check
 
 
 def _detached(exc: Exception) -> bool:
