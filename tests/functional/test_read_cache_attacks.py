@@ -18,6 +18,7 @@ from webtest.http import StopableWSGIServer
 
 from crunchusers import main
 from crunchusers.infra.clock import TICK, FrozenClock
+from crunchusers.infra.mail import stop_delivery
 from crunchusers.infra.settings import get_config
 from crunchusers.infra.storage import get_db
 from crunchusers.views import read_cache
@@ -260,6 +261,7 @@ def test_forwarded_headers_of_a_trusted_proxy_are_part_of_the_key(settings, tmp_
         assert cache_of(wsgi).hits == 2
     finally:
         stop_server(server)
+        stop_delivery(wsgi.registry)  # its worker must not hold a connection
         get_db(wsgi.registry).close()
 
 

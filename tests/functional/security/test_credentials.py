@@ -7,6 +7,7 @@ from webtest import TestApp
 
 from crunchusers import main
 from crunchusers.infra.clock import FrozenClock
+from crunchusers.infra.mail import stop_delivery
 from crunchusers.infra.storage import get_db
 from tests.factories import PASSWORD, Factory
 from tests.functional.helpers import (
@@ -65,6 +66,7 @@ def test_item07_10_concurrent_api_key_creation_keeps_the_cap(settings, tmp_path)
             lambda root: len(root.sessions.of_user(root.users[owner_id], "apikey"))
         )
     finally:
+        stop_delivery(app.registry)  # its worker must not hold a connection
         get_db(app.registry).close()
     assert keys == 2
     assert sorted(statuses) == [201, 201] + [409] * (threads - 2)
